@@ -1,0 +1,135 @@
+//! The error every use case returns. Variants carry a stable `ErrorCode`; the HTTP
+//! edge maps each variant to its status in exactly one place.
+
+use tenantry_kernel::{FieldViolation, ValidationError};
+
+use crate::ports::RepositoryError;
+
+/// Stable, documented machine codes of failures (the `error_code` of the API body).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    ValidationFailed,
+    MalformedRequest,
+    Unauthenticated,
+    InvalidCredentials,
+    InvalidToken,
+    InvalidRefreshToken,
+    SessionRevoked,
+    Forbidden,
+    NotFound,
+    EmailTaken,
+    Conflict,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    RateLimited,
+    ServiceUnavailable,
+    InternalError,
+}
+
+impl ErrorCode {
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::ValidationFailed,
+        ErrorCode::MalformedRequest,
+        ErrorCode::Unauthenticated,
+        ErrorCode::InvalidCredentials,
+        ErrorCode::InvalidToken,
+        ErrorCode::InvalidRefreshToken,
+        ErrorCode::SessionRevoked,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::EmailTaken,
+        ErrorCode::Conflict,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::RateLimited,
+        ErrorCode::ServiceUnavailable,
+        ErrorCode::InternalError,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ErrorCode::ValidationFailed => "validation_failed",
+            ErrorCode::MalformedRequest => "malformed_request",
+            ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::InvalidCredentials => "invalid_credentials",
+            ErrorCode::InvalidToken => "invalid_token",
+            ErrorCode::InvalidRefreshToken => "invalid_refresh_token",
+            ErrorCode::SessionRevoked => "session_revoked",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::EmailTaken => "email_taken",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::ServiceUnavailable => "service_unavailable",
+            ErrorCode::InternalError => "internal_error",
+        }
+    }
+}
+
+/// Why a use case did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 400: input that cannot become valid domain values.
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+    /// 401: missing, invalid or expired credentials.
+    #[error("{message}")]
+    Unauthenticated { code: ErrorCode, message: &'static str },
+    /// 403: authenticated, but not allowed.
+    #[error("{message}")]
+    Forbidden { code: ErrorCode, message: &'static str },
+    /// 404: missing, or not visible to the caller.
+    #[error("{message}")]
+    NotFound { message: &'static str },
+    /// 409: duplicate or wrong state.
+    #[error("{message}")]
+    Conflict { code: ErrorCode, message: &'static str },
+    /// 503: a dependency (the database) is unreachable.
+    #[error("a dependency is unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// 500: a bug or an unexpected failure; the cause is logged, never returned.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl AppError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            AppError::Validation(_) => ErrorCode::ValidationFailed,
+            AppError::Unauthenticated { code, .. } | AppError::Forbidden { code, .. } | AppError::Conflict { code, .. } => *code,
+            AppError::NotFound { .. } => ErrorCode::NotFound,
+            AppError::Unavailable(_) => ErrorCode::ServiceUnavailable,
+            AppError::Internal(_) => ErrorCode::InternalError,
+        }
+    }
+
+    pub fn details(&self) -> &[FieldViolation] {
+        match self {
+            AppError::Validation(e) => &e.violations,
+            _ => &[],
+        }
+    }
+
+    pub fn internal(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        AppError::Internal(Box::new(error))
+    }
+
+    pub(crate) fn invalid_credentials() -> Self {
+        AppError::Unauthenticated { code: ErrorCode::InvalidCredentials, message: "invalid email or password" }
+    }
+}
+
+impl From<RepositoryError> for AppError {
+    fn from(error: RepositoryError) -> Self {
+        match error {
+            RepositoryError::Unavailable(source) => AppError::Unavailable(source),
+            RepositoryError::StaleVersion => {
+                AppError::Conflict { code: ErrorCode::Conflict, message: "the resource was changed concurrently; retry" }
+            }
+            other => AppError::Internal(Box::new(other)),
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! Identity use cases: registration, login, token refresh, logout and request
+//! authentication.
+
+mod authenticate;
+mod login;
+mod logout;
+mod refresh;
+mod register;
+
+pub use authenticate::Authenticator;
+pub use login::{LogIn, LogInHandler, TokenPair};
+pub use logout::{LogOut, LogOutHandler};
+pub use refresh::{RefreshSession, RefreshSessionHandler};
+pub use register::{ProvisionPlatformAdmin, ProvisionPlatformAdminHandler, Provisioned, RegisterUser, RegisterUserHandler};
+
+use tenantry_kernel::EventEnvelope;
+
+use crate::pipeline::RequestContext;
+use crate::AppError;
+
+/// Wraps a domain event with the request's tenant and actor.
+fn envelope<E: tenantry_kernel::DomainEvent>(
+    event: &E,
+    context: &RequestContext,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<EventEnvelope, AppError> {
+    EventEnvelope::wrap(event, now, context.tenant_id, context.principal.as_ref().map(|p| p.user_id)).map_err(AppError::internal)
+}
+
+#[cfg(test)]
+pub(crate) mod test_support;

@@ -1,0 +1,15 @@
+//! Use cases of Tenantry: commands that change state through a unit of work, queries
+//! that read views, the pipeline that wraps every command once, and every port trait
+//! the adapters implement. Nothing here knows SQL, HTTP or a runtime.
+
+pub mod app;
+pub mod audit;
+pub mod error;
+pub mod identity;
+pub mod pipeline;
+pub mod ports;
+pub mod tenancy;
+
+pub use app::{Application, ApplicationPorts};
+pub use error::{AppError, ErrorCode};
+pub use pipeline::{Authorization, Command, CommandBus, CommandHandler, Principal, RequestContext};

@@ -1,0 +1,148 @@
+//! The command pipeline: every command goes through `CommandBus::dispatch`, which
+//! wraps the handler once with tracing, authorization, one transaction and the
+//! audit entry, so no handler repeats (or forgets) any of them.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use tenantry_kernel::{Clock, SessionId, TenantId, UserId};
+use tracing::Instrument;
+use uuid::Uuid;
+
+use crate::audit::{AuditEntry, AuditSubject};
+use crate::ports::{UnitOfWork, UnitOfWorkFactory};
+use crate::{AppError, ErrorCode};
+
+/// An authenticated caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: UserId,
+    pub session_id: SessionId,
+}
+
+/// Who is asking and from where; built by the driving adapter for each request.
+#[derive(Debug, Clone, Default)]
+pub struct RequestContext {
+    pub request_id: String,
+    pub principal: Option<Principal>,
+    pub tenant_id: Option<TenantId>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl RequestContext {
+    /// A context for work started by the system itself (seeds, CLI).
+    pub fn system(label: &str) -> Self {
+        Self { request_id: format!("{label}-{}", Uuid::now_v7()), ..Self::default() }
+    }
+
+    /// The caller, or a 401 when the command needs one and there is none.
+    ///
+    /// # Errors
+    /// `AppError::Unauthenticated` when no principal is present.
+    pub fn require_principal(&self) -> Result<&Principal, AppError> {
+        self.principal.as_ref().ok_or(AppError::Unauthenticated {
+            code: ErrorCode::Unauthenticated,
+            message: "authentication required",
+        })
+    }
+}
+
+/// Who may run a command; checked by the pipeline before the handler runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Authorization {
+    /// Anyone (registration, login).
+    Public,
+    /// Any authenticated user.
+    Authenticated,
+    /// Only the system itself (seeds, CLI), never a remote caller.
+    System,
+}
+
+/// A request to change state. Commands are plain data; handlers hold the logic.
+pub trait Command: Send + Sync + 'static {
+    /// Stable dotted name, used in traces and the audit log (`identity.register_user`).
+    const NAME: &'static str;
+    type Output: Send + 'static;
+
+    fn authorization(&self) -> Authorization;
+
+    /// The entity the audit entry names.
+    fn audit_subject(&self, context: &RequestContext, output: &Self::Output) -> AuditSubject;
+}
+
+/// The business logic of one command, run inside the unit of work the pipeline opened.
+#[async_trait]
+pub trait CommandHandler<C: Command>: Send + Sync {
+    async fn handle(&self, context: &RequestContext, command: &C, uow: &mut dyn UnitOfWork) -> Result<C::Output, AppError>;
+}
+
+/// Runs commands through the cross-cutting concerns.
+#[derive(Clone)]
+pub struct CommandBus {
+    units_of_work: Arc<dyn UnitOfWorkFactory>,
+    clock: Arc<dyn Clock>,
+}
+
+impl CommandBus {
+    pub fn new(units_of_work: Arc<dyn UnitOfWorkFactory>, clock: Arc<dyn Clock>) -> Self {
+        Self { units_of_work, clock }
+    }
+
+    /// Authorizes, runs the handler in one transaction, appends the audit entry and
+    /// commits. Any error rolls everything back.
+    ///
+    /// # Errors
+    /// Whatever the authorization check or the handler returns; storage failures
+    /// while opening or committing the transaction.
+    pub async fn dispatch<C: Command>(&self, handler: &dyn CommandHandler<C>, context: &RequestContext, command: C) -> Result<C::Output, AppError> {
+        let span = tracing::info_span!(
+            "command",
+            command = C::NAME,
+            request_id = %context.request_id,
+            user_id = context.principal.as_ref().map(|p| p.user_id.to_string()),
+            outcome = tracing::field::Empty,
+        );
+        async move {
+            authorize(command.authorization(), context)?;
+            let mut uow = self.units_of_work.begin().await?;
+            let result = handler.handle(context, &command, uow.as_mut()).await;
+            let output = match result {
+                Ok(output) => output,
+                Err(error) => {
+                    tracing::Span::current().record("outcome", error.code().as_str());
+                    // Dropping the unit of work rolls the transaction back.
+                    drop(uow);
+                    return Err(error);
+                }
+            };
+            let subject = command.audit_subject(context, &output);
+            uow.record_audit(AuditEntry {
+                id: Uuid::now_v7(),
+                occurred_at: self.clock.now(),
+                tenant_id: context.tenant_id,
+                actor_id: context.principal.as_ref().map(|p| p.user_id),
+                action: C::NAME,
+                entity_type: subject.entity_type,
+                entity_id: subject.entity_id,
+                request_id: context.request_id.clone(),
+                ip: context.ip.clone(),
+            });
+            uow.commit().await?;
+            tracing::Span::current().record("outcome", "ok");
+            tracing::debug!("command committed");
+            Ok(output)
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+fn authorize(required: Authorization, context: &RequestContext) -> Result<(), AppError> {
+    match required {
+        Authorization::Public => Ok(()),
+        Authorization::Authenticated => context.require_principal().map(|_| ()),
+        Authorization::System if context.principal.is_none() && context.ip.is_none() => Ok(()),
+        Authorization::System => Err(AppError::Forbidden { code: ErrorCode::Forbidden, message: "reserved for the system" }),
+    }
+}
