@@ -3,7 +3,6 @@
 //! the adapters implement. Nothing here knows SQL, HTTP or a runtime.
 
 pub mod app;
-pub mod audit;
 pub mod error;
 pub mod identity;
 pub mod pipeline;

@@ -5,11 +5,11 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use tenantry_kernel::{Clock, SessionId, TenantId, UserId};
 use tracing::Instrument;
 use uuid::Uuid;
 
-use crate::audit::{AuditEntry, AuditSubject};
 use crate::ports::{UnitOfWork, UnitOfWorkFactory};
 use crate::{AppError, ErrorCode};
 
@@ -67,8 +67,9 @@ pub trait Command: Send + Sync + 'static {
 
     fn authorization(&self) -> Authorization;
 
-    /// The entity the audit entry names.
-    fn audit_subject(&self, context: &RequestContext, output: &Self::Output) -> AuditSubject;
+    /// The entity the audit entry names; `None` when the command changed nothing
+    /// (an idempotent no-op leaves no trace).
+    fn audit_subject(&self, context: &RequestContext, output: &Self::Output) -> Option<AuditSubject>;
 }
 
 /// The business logic of one command, run inside the unit of work the pipeline opened.
@@ -116,8 +117,8 @@ impl CommandBus {
                     return Err(error);
                 }
             };
-            let subject = command.audit_subject(context, &output);
-            uow.record_audit(AuditEntry {
+            if let Some(subject) = command.audit_subject(context, &output) {
+                uow.record_audit(AuditEntry {
                 id: Uuid::now_v7(),
                 occurred_at: self.clock.now(),
                 tenant_id: context.tenant_id,
@@ -127,7 +128,8 @@ impl CommandBus {
                 entity_id: subject.entity_id,
                 request_id: context.request_id.clone(),
                 ip: context.ip.clone(),
-            });
+                });
+            }
             uow.commit().await?;
             tracing::Span::current().record("outcome", "ok");
             tracing::debug!("command committed");
@@ -145,4 +147,34 @@ fn authorize(required: Authorization, context: &RequestContext) -> Result<(), Ap
         Authorization::System if context.principal.is_none() && context.ip.is_none() => Ok(()),
         Authorization::System => Err(AppError::Forbidden { code: ErrorCode::Forbidden, message: "reserved for the system" }),
     }
+}
+
+// The audit record is part of the pipeline's contract: every command names its
+// subject, and the pipeline turns it into the entry the unit of work appends.
+
+/// Which entity a command acted on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditSubject {
+    pub entity_type: &'static str,
+    pub entity_id: Option<String>,
+}
+
+impl AuditSubject {
+    pub fn new(entity_type: &'static str, entity_id: impl ToString) -> Self {
+        Self { entity_type, entity_id: Some(entity_id.to_string()) }
+    }
+}
+
+/// One append-only row of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    pub tenant_id: Option<TenantId>,
+    pub actor_id: Option<UserId>,
+    pub action: &'static str,
+    pub entity_type: &'static str,
+    pub entity_id: Option<String>,
+    pub request_id: String,
+    pub ip: Option<String>,
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use tenantry_domain::identity::{EmailAddress, Password, PasswordHash, Session, User};
 use tenantry_kernel::{EventEnvelope, SessionId, UserId};
 
-use crate::audit::AuditEntry;
+use crate::pipeline::AuditEntry;
 
 pub use tenantry_kernel::Clock;
 

@@ -1,1 +1,12 @@
+//! Driven adapters of Tenantry: the SQL stores (PostgreSQL and SQLite through one
+//! shared implementation), password hashing, token signing and the event plumbing
+//! (transactional outbox relay and in-process bus).
 
+pub mod crypto;
+pub mod database;
+pub mod events;
+pub mod postgres;
+mod sql;
+pub mod sqlite;
+
+pub use database::{Database, DatabaseError, MigrationStatus};

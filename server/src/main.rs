@@ -1,1 +1,159 @@
-fn main() {}
+//! `tenantry`: serve the API, migrate the database, load seeds, print the OpenAPI document.
+
+use std::net::TcpListener;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use tenantry_infrastructure::Database;
+use tenantry_server::config::{redact_url, Settings};
+use tenantry_server::{serve, telemetry, Tenantry};
+
+#[derive(Parser)]
+#[command(name = "tenantry", version, about = "The Tenantry SaaS backbone")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP API (the default).
+    Serve,
+    /// Apply, revert or list database migrations.
+    Migrate {
+        #[command(subcommand)]
+        action: MigrateAction,
+    },
+    /// Load a seed set (idempotent).
+    Seed {
+        #[arg(long, value_enum, default_value = "essential")]
+        env: SeedEnv,
+    },
+    /// Print the OpenAPI document as JSON.
+    Openapi,
+}
+
+#[derive(Subcommand)]
+enum MigrateAction {
+    /// Apply every pending migration.
+    Up,
+    /// Revert migrations: the newest one, or every one newer than `--to`.
+    Down {
+        #[arg(long)]
+        to: Option<i64>,
+    },
+    /// List migrations and whether each is applied.
+    Status,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SeedEnv {
+    Essential,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load() {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("configuration error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(&settings.log);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("could not start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command.unwrap_or(Command::Serve), settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(error = format!("{error:#}"), "tenantry failed");
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => serve_api(settings).await,
+        Command::Migrate { action } => migrate(action, &settings).await,
+        Command::Seed { env: SeedEnv::Essential } => seed(&settings).await,
+        Command::Openapi => {
+            let json = tenantry_http::openapi().to_pretty_json().context("serialising the OpenAPI document")?;
+            println!("{json}");
+            Ok(())
+        }
+    }
+}
+
+async fn serve_api(settings: Settings) -> anyhow::Result<()> {
+    let url = settings.database_url();
+    let tenantry = Tenantry::build(&settings).await?;
+    let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))
+        .with_context(|| format!("binding {}:{}", settings.server.host, settings.server.port))?;
+    let address = listener.local_addr().context("reading the bound address")?;
+    let server = serve::http_server(listener, tenantry.http_state(), settings.server.workers, settings.server.shutdown_timeout_seconds)?;
+    tracing::info!(%address, database = %redact_url(&url), backend = tenantry.database().backend_name(), "tenantry listening");
+    println!("Tenantry listening on http://{address}");
+    println!("  Swagger UI:  http://{address}/swagger-ui/");
+    println!("  OpenAPI:     http://{address}/api-docs/openapi.json");
+    println!("  Database:    {} ({})", redact_url(&url), tenantry.database().backend_name());
+    println!("  Admin:       `tenantry seed` with TENANTRY__SEED__ADMIN_PASSWORD set creates {}", settings.seed.admin_email);
+    // actix stops accepting on SIGTERM/SIGINT and drains in-flight requests.
+    server.await.context("HTTP server")?;
+    tracing::info!("draining background tasks");
+    tenantry.shutdown().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn migrate(action: MigrateAction, settings: &Settings) -> anyhow::Result<()> {
+    let url = settings.database_url();
+    let database = Database::connect(&url, 1).await.with_context(|| format!("connecting to {}", redact_url(&url)))?;
+    match action {
+        MigrateAction::Up => {
+            database.migrate_up().await?;
+            println!("migrations applied");
+        }
+        MigrateAction::Down { to } => {
+            let target = match to {
+                Some(target) => target,
+                None => database.previous_version().await?,
+            };
+            database.migrate_down(target).await?;
+            println!("reverted migrations newer than {target}");
+        }
+        MigrateAction::Status => {
+            for migration in database.migration_status().await? {
+                let mark = if migration.applied { "applied" } else { "pending" };
+                println!("{:>16}  {:<8} {}", migration.version, mark, migration.description);
+            }
+        }
+    }
+    database.close().await;
+    Ok(())
+}
+
+async fn seed(settings: &Settings) -> anyhow::Result<()> {
+    let tenantry = Tenantry::build(settings).await?;
+    let admin = tenantry_seeds::AdminSeed {
+        email: settings.seed.admin_email.clone(),
+        display_name: settings.seed.admin_display_name.clone(),
+        password: settings.seed.admin_password.clone(),
+    };
+    let result = tenantry_seeds::run(tenantry.application(), tenantry_seeds::SeedSet::Essential, &admin, |step| {
+        println!("[seed essential] {:<22} {}", step.step, step.summary);
+    })
+    .await;
+    tenantry.shutdown().await;
+    let outcomes = result?;
+    let created: usize = outcomes.iter().map(|o| o.created).sum();
+    println!("[seed essential] done: {created} change(s)");
+    Ok(())
+}

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use tenantry_domain::identity::{EmailAddress, Password, Session, UserLoggedIn};
 use tenantry_kernel::{Clock, UserId};
 
-use crate::audit::AuditSubject;
+use crate::pipeline::AuditSubject;
 use crate::pipeline::{Authorization, Command, CommandHandler, RequestContext};
 use crate::ports::{OpaqueTokens, PasswordHasher, TokenIssuer, UnitOfWork};
 use crate::AppError;
@@ -33,8 +33,8 @@ impl Command for LogIn {
         Authorization::Public
     }
 
-    fn audit_subject(&self, _: &RequestContext, output: &TokenPair) -> AuditSubject {
-        AuditSubject::new("user", output.user_id)
+    fn audit_subject(&self, _: &RequestContext, output: &TokenPair) -> Option<AuditSubject> {
+        Some(AuditSubject::new("user", output.user_id))
     }
 }
 

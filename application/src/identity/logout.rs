@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use tenantry_domain::identity::UserLoggedOut;
 use tenantry_kernel::Clock;
 
-use crate::audit::AuditSubject;
+use crate::pipeline::AuditSubject;
 use crate::pipeline::{Authorization, Command, CommandHandler, RequestContext};
 use crate::ports::UnitOfWork;
 use crate::AppError;
@@ -21,11 +21,8 @@ impl Command for LogOut {
         Authorization::Authenticated
     }
 
-    fn audit_subject(&self, context: &RequestContext, _: &()) -> AuditSubject {
-        match &context.principal {
-            Some(principal) => AuditSubject::new("session", principal.session_id),
-            None => AuditSubject { entity_type: "session", entity_id: None },
-        }
+    fn audit_subject(&self, context: &RequestContext, _: &()) -> Option<AuditSubject> {
+        context.principal.as_ref().map(|principal| AuditSubject::new("session", principal.session_id))
     }
 }
 

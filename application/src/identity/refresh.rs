@@ -5,7 +5,7 @@ use tenantry_domain::identity::{SessionRefreshed, SessionState};
 use tenantry_kernel::Clock;
 
 use super::TokenPair;
-use crate::audit::AuditSubject;
+use crate::pipeline::AuditSubject;
 use crate::pipeline::{Authorization, Command, CommandHandler, RequestContext};
 use crate::ports::{OpaqueTokens, TokenIssuer, UnitOfWork};
 use crate::{AppError, ErrorCode};
@@ -30,8 +30,8 @@ impl Command for RefreshSession {
         Authorization::Public
     }
 
-    fn audit_subject(&self, _: &RequestContext, output: &TokenPair) -> AuditSubject {
-        AuditSubject::new("user", output.user_id)
+    fn audit_subject(&self, _: &RequestContext, output: &TokenPair) -> Option<AuditSubject> {
+        Some(AuditSubject::new("user", output.user_id))
     }
 }
 

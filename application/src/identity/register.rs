@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use tenantry_domain::identity::{DisplayName, EmailAddress, Password, User};
 use tenantry_kernel::{Clock, UserId, ValidationError};
 
-use crate::audit::AuditSubject;
+use crate::pipeline::AuditSubject;
 use crate::pipeline::{Authorization, Command, CommandHandler, RequestContext};
 use crate::ports::{PasswordHasher, RepositoryError, UnitOfWork};
 use crate::{AppError, ErrorCode};
@@ -25,8 +25,8 @@ impl Command for RegisterUser {
         Authorization::Public
     }
 
-    fn audit_subject(&self, _: &RequestContext, output: &UserId) -> AuditSubject {
-        AuditSubject::new("user", output)
+    fn audit_subject(&self, _: &RequestContext, output: &UserId) -> Option<AuditSubject> {
+        Some(AuditSubject::new("user", output))
     }
 }
 
@@ -111,6 +111,8 @@ pub struct ProvisionPlatformAdmin {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provisioned {
     Created(UserId),
+    /// The account existed and was made a platform admin.
+    Promoted(UserId),
     AlreadyPresent(UserId),
 }
 
@@ -122,9 +124,10 @@ impl Command for ProvisionPlatformAdmin {
         Authorization::System
     }
 
-    fn audit_subject(&self, _: &RequestContext, output: &Provisioned) -> AuditSubject {
+    fn audit_subject(&self, _: &RequestContext, output: &Provisioned) -> Option<AuditSubject> {
         match output {
-            Provisioned::Created(id) | Provisioned::AlreadyPresent(id) => AuditSubject::new("user", id),
+            Provisioned::Created(id) | Provisioned::Promoted(id) => Some(AuditSubject::new("user", id)),
+            Provisioned::AlreadyPresent(_) => None,
         }
     }
 }
@@ -147,11 +150,12 @@ impl CommandHandler<ProvisionPlatformAdmin> for ProvisionPlatformAdminHandler {
     async fn handle(&self, context: &RequestContext, command: &ProvisionPlatformAdmin, uow: &mut dyn UnitOfWork) -> Result<Provisioned, AppError> {
         let (email, display_name, password) = parse_new_account(&command.email, &command.display_name, &command.password)?;
         if let Some(mut existing) = uow.users().find_by_email(&email).await? {
-            if !existing.is_platform_admin() {
-                existing.grant_platform_admin(self.clock.now());
-                uow.users().update(&existing).await?;
+            if existing.is_platform_admin() {
+                return Ok(Provisioned::AlreadyPresent(existing.id()));
             }
-            return Ok(Provisioned::AlreadyPresent(existing.id()));
+            existing.grant_platform_admin(self.clock.now());
+            uow.users().update(&existing).await?;
+            return Ok(Provisioned::Promoted(existing.id()));
         }
         create_user(self.hasher.as_ref(), self.clock.as_ref(), uow, context, &email, display_name, &password, true)
             .await
@@ -227,6 +231,6 @@ mod tests {
         let handler = ProvisionPlatformAdminHandler::new(fake_hasher(), fixed_clock());
         let command = ProvisionPlatformAdmin { email: "ops@example.com".into(), password: STRONG.into(), display_name: "Ops".into() };
         let outcome = handler.handle(&RequestContext::system("seed"), &command, &mut uow).await.unwrap();
-        assert_eq!(outcome, Provisioned::AlreadyPresent(id));
+        assert_eq!(outcome, Provisioned::Promoted(id));
     }
 }

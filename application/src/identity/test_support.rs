@@ -10,7 +10,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use tenantry_domain::identity::{DisplayName, EmailAddress, Password, PasswordHash, User};
 use tenantry_kernel::{Clock, EventEnvelope, SessionId, UserId};
 
-use crate::audit::AuditEntry;
+use crate::pipeline::AuditEntry;
 use crate::ports::*;
 
 pub const STRONG: &str = "correct horse battery staple";

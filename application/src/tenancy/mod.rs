@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use tenantry_domain::tenancy::{Role, PERMISSION_CATALOGUE};
 
-use crate::audit::AuditSubject;
+use crate::pipeline::AuditSubject;
 use crate::pipeline::{Authorization, Command, CommandHandler, RequestContext};
 use crate::ports::UnitOfWork;
 use crate::AppError;
@@ -28,8 +28,9 @@ impl Command for SyncRoleCatalogue {
         Authorization::System
     }
 
-    fn audit_subject(&self, _: &RequestContext, _: &CatalogueChanges) -> AuditSubject {
-        AuditSubject { entity_type: "role_catalogue", entity_id: None }
+    fn audit_subject(&self, _: &RequestContext, output: &CatalogueChanges) -> Option<AuditSubject> {
+        let changed = output.permissions_created + output.roles_changed > 0;
+        changed.then_some(AuditSubject { entity_type: "role_catalogue", entity_id: None })
     }
 }
 

@@ -1,0 +1,203 @@
+//! Connecting to the configured store, migrating it, and handing out its adapters.
+//! The backend is chosen by the URL scheme (`sqlite:` or `postgres:`).
+
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::migrate::{Migrate, Migrator};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::{PgPool, SqlitePool};
+use tenantry_application::ports::{HealthCheck, IdentityQueries, UnitOfWorkFactory};
+use tokio::sync::Notify;
+
+use crate::events::Outbox;
+use crate::{postgres, sqlite};
+
+/// Every context's PostgreSQL schema, searched after `public` (where sqlx keeps its
+/// migration table) so statements name tables without a schema on both backends.
+const POSTGRES_SEARCH_PATH: &str = "public, identity, tenancy, audit, messaging";
+
+#[derive(Debug, thiserror::Error)]
+pub enum DatabaseError {
+    #[error("unsupported database URL scheme (use sqlite: or postgres:)")]
+    UnsupportedUrl,
+    #[error("could not create the SQLite directory {path}")]
+    CreateDirectory { path: String, source: std::io::Error },
+    #[error("could not connect to the database")]
+    Connect(#[source] sqlx::Error),
+    #[error("migration failed")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
+    #[error("database query failed")]
+    Query(#[source] sqlx::Error),
+}
+
+/// A pool on one of the supported backends.
+#[derive(Clone, Debug)]
+pub enum Database {
+    Postgres(PgPool),
+    Sqlite(SqlitePool),
+}
+
+/// One migration and whether it is applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationStatus {
+    pub version: i64,
+    pub description: String,
+    pub applied: bool,
+}
+
+impl Database {
+    /// Connects, creating the SQLite file (and its directory) when missing.
+    ///
+    /// # Errors
+    /// Unsupported scheme, unreachable server, bad credentials.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, DatabaseError> {
+        if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let options = PgConnectOptions::from_str(url)
+                .map_err(DatabaseError::Connect)?
+                .options([("search_path", POSTGRES_SEARCH_PATH)]);
+            let pool = PgPoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect_with(options)
+                .await
+                .map_err(DatabaseError::Connect)?;
+            Ok(Database::Postgres(pool))
+        } else if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(DatabaseError::Connect)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5));
+            if let Some(parent) = Path::new(options.get_filename()).parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent)
+                    .map_err(|source| DatabaseError::CreateDirectory { path: parent.display().to_string(), source })?;
+            }
+            let pool = SqlitePoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect_with(options)
+                .await
+                .map_err(DatabaseError::Connect)?;
+            Ok(Database::Sqlite(pool))
+        } else {
+            Err(DatabaseError::UnsupportedUrl)
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Database::Postgres(_) => "postgres",
+            Database::Sqlite(_) => "sqlite",
+        }
+    }
+
+    fn migrator(&self) -> &'static Migrator {
+        match self {
+            Database::Postgres(_) => &tenantry_migrations::POSTGRES,
+            Database::Sqlite(_) => &tenantry_migrations::SQLITE,
+        }
+    }
+
+    /// Applies every pending migration.
+    ///
+    /// # Errors
+    /// A migration failed (it is rolled back) or applied files were changed.
+    pub async fn migrate_up(&self) -> Result<(), DatabaseError> {
+        match self {
+            Database::Postgres(pool) => self.migrator().run(pool).await,
+            Database::Sqlite(pool) => self.migrator().run(pool).await,
+        }
+        .map_err(DatabaseError::Migrate)
+    }
+
+    /// Reverts applied migrations newer than `target` (0 reverts everything).
+    ///
+    /// # Errors
+    /// A down migration failed.
+    pub async fn migrate_down(&self, target: i64) -> Result<(), DatabaseError> {
+        match self {
+            Database::Postgres(pool) => self.migrator().undo(pool, target).await,
+            Database::Sqlite(pool) => self.migrator().undo(pool, target).await,
+        }
+        .map_err(DatabaseError::Migrate)
+    }
+
+    /// The version `migrate down` without a target reverts to (the one before the newest applied).
+    ///
+    /// # Errors
+    /// The migration table cannot be read.
+    pub async fn previous_version(&self) -> Result<i64, DatabaseError> {
+        let applied: Vec<i64> = self.migration_status().await?.into_iter().filter(|m| m.applied).map(|m| m.version).collect();
+        Ok(applied.iter().rev().nth(1).copied().unwrap_or(0))
+    }
+
+    /// Every known migration with its applied state.
+    ///
+    /// # Errors
+    /// The migration table cannot be read.
+    pub async fn migration_status(&self) -> Result<Vec<MigrationStatus>, DatabaseError> {
+        let applied = match self {
+            Database::Postgres(pool) => {
+                let mut conn = pool.acquire().await.map_err(DatabaseError::Connect)?;
+                conn.ensure_migrations_table().await.map_err(DatabaseError::Migrate)?;
+                conn.list_applied_migrations().await.map_err(DatabaseError::Migrate)?
+            }
+            Database::Sqlite(pool) => {
+                let mut conn = pool.acquire().await.map_err(DatabaseError::Connect)?;
+                conn.ensure_migrations_table().await.map_err(DatabaseError::Migrate)?;
+                conn.list_applied_migrations().await.map_err(DatabaseError::Migrate)?
+            }
+        };
+        Ok(self
+            .migrator()
+            .iter()
+            .filter(|m| m.migration_type.is_up_migration())
+            .map(|m| MigrationStatus {
+                version: m.version,
+                description: m.description.to_string(),
+                applied: applied.iter().any(|a| a.version == m.version),
+            })
+            .collect())
+    }
+
+    /// The unit-of-work factory; `outbox_signal` is notified after each commit that wrote events.
+    pub fn units_of_work(&self, outbox_signal: Arc<Notify>) -> Arc<dyn UnitOfWorkFactory> {
+        match self {
+            Database::Postgres(pool) => Arc::new(postgres::SqlUnitOfWorkFactory::new(pool.clone(), outbox_signal)),
+            Database::Sqlite(pool) => Arc::new(sqlite::SqlUnitOfWorkFactory::new(pool.clone(), outbox_signal)),
+        }
+    }
+
+    pub fn identity_queries(&self) -> Arc<dyn IdentityQueries> {
+        match self {
+            Database::Postgres(pool) => Arc::new(postgres::identity::SqlIdentityQueries::new(pool.clone())),
+            Database::Sqlite(pool) => Arc::new(sqlite::identity::SqlIdentityQueries::new(pool.clone())),
+        }
+    }
+
+    pub fn health_check(&self) -> Arc<dyn HealthCheck> {
+        match self {
+            Database::Postgres(pool) => Arc::new(postgres::SqlHealthCheck::new(pool.clone())),
+            Database::Sqlite(pool) => Arc::new(sqlite::SqlHealthCheck::new(pool.clone())),
+        }
+    }
+
+    pub fn outbox(&self) -> Arc<dyn Outbox> {
+        match self {
+            Database::Postgres(pool) => Arc::new(postgres::messaging::SqlOutbox::new(pool.clone())),
+            Database::Sqlite(pool) => Arc::new(sqlite::messaging::SqlOutbox::new(pool.clone())),
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Database::Postgres(pool) => pool.close().await,
+            Database::Sqlite(pool) => pool.close().await,
+        }
+    }
+}

@@ -1,0 +1,208 @@
+/// Identity adapters for one backend: the user and session repositories (on the
+/// unit of work) and the read-side queries (on the pool). `$lock` is the row-lock
+/// clause the backend supports (` FOR UPDATE` on PostgreSQL; SQLite serialises writers).
+macro_rules! identity {
+    ($db:ty, $uow:ty, $lock:literal) => {
+        use async_trait::async_trait;
+        use sqlx::Row;
+        use tenantry_application::ports::{IdentityQueries, RepositoryError, SessionRepository, SessionStatus, UserRepository, UserView};
+        use tenantry_domain::identity::{DisplayName, EmailAddress, PasswordHash, Session, User};
+        use tenantry_kernel::{SessionId, UserId};
+
+        use crate::sql::{corrupt, storage_error};
+
+        type DbRow = <$db as sqlx::Database>::Row;
+
+        const USER_COLUMNS: &str = "id, email, display_name, password_hash, is_platform_admin, created_at, updated_at, version";
+        const SESSION_COLUMNS: &str = "id, user_id, refresh_token_hash, created_at, last_seen_at, expires_at, revoked_at";
+
+        fn user_from_row(row: &DbRow) -> Result<User, RepositoryError> {
+            let email: String = row.try_get("email").map_err(storage_error)?;
+            let display_name: String = row.try_get("display_name").map_err(storage_error)?;
+            Ok(User::restore(
+                UserId::from_uuid(row.try_get("id").map_err(storage_error)?),
+                EmailAddress::parse(&email).map_err(corrupt("user email"))?,
+                DisplayName::parse(&display_name).map_err(corrupt("user display name"))?,
+                PasswordHash::from_phc(row.try_get("password_hash").map_err(storage_error)?),
+                row.try_get("is_platform_admin").map_err(storage_error)?,
+                row.try_get("created_at").map_err(storage_error)?,
+                row.try_get("updated_at").map_err(storage_error)?,
+                row.try_get("version").map_err(storage_error)?,
+            ))
+        }
+
+        fn session_from_row(row: &DbRow) -> Result<Session, RepositoryError> {
+            Ok(Session::restore(
+                SessionId::from_uuid(row.try_get("id").map_err(storage_error)?),
+                UserId::from_uuid(row.try_get("user_id").map_err(storage_error)?),
+                row.try_get("refresh_token_hash").map_err(storage_error)?,
+                row.try_get("created_at").map_err(storage_error)?,
+                row.try_get("last_seen_at").map_err(storage_error)?,
+                row.try_get("expires_at").map_err(storage_error)?,
+                row.try_get("revoked_at").map_err(storage_error)?,
+            ))
+        }
+
+        #[async_trait]
+        impl UserRepository for $uow {
+            async fn insert(&mut self, user: &User) -> Result<(), RepositoryError> {
+                sqlx::query(
+                    "INSERT INTO users (id, email, display_name, password_hash, is_platform_admin, created_at, updated_at, version) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(user.id().as_uuid())
+                .bind(user.email().as_str())
+                .bind(user.display_name().as_str())
+                .bind(user.password_hash().as_phc())
+                .bind(user.is_platform_admin())
+                .bind(user.created_at())
+                .bind(user.updated_at())
+                .bind(user.version())
+                .execute(&mut *self.tx)
+                .await
+                .map_err(storage_error)?;
+                Ok(())
+            }
+
+            async fn update(&mut self, user: &User) -> Result<(), RepositoryError> {
+                let result = sqlx::query(
+                    "UPDATE users SET email = $2, display_name = $3, password_hash = $4, is_platform_admin = $5, \
+                     updated_at = $6, version = $7 WHERE id = $1 AND version = $8",
+                )
+                .bind(user.id().as_uuid())
+                .bind(user.email().as_str())
+                .bind(user.display_name().as_str())
+                .bind(user.password_hash().as_phc())
+                .bind(user.is_platform_admin())
+                .bind(user.updated_at())
+                .bind(user.version())
+                .bind(user.version() - 1)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(storage_error)?;
+                if result.rows_affected() == 1 {
+                    Ok(())
+                } else {
+                    Err(RepositoryError::StaleVersion)
+                }
+            }
+
+            async fn find_by_id(&mut self, id: UserId) -> Result<Option<User>, RepositoryError> {
+                let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+                let row = sqlx::query(&sql).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(storage_error)?;
+                row.as_ref().map(user_from_row).transpose()
+            }
+
+            async fn find_by_email(&mut self, email: &EmailAddress) -> Result<Option<User>, RepositoryError> {
+                let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
+                let row = sqlx::query(&sql).bind(email.as_str()).fetch_optional(&mut *self.tx).await.map_err(storage_error)?;
+                row.as_ref().map(user_from_row).transpose()
+            }
+        }
+
+        #[async_trait]
+        impl SessionRepository for $uow {
+            async fn insert(&mut self, session: &Session) -> Result<(), RepositoryError> {
+                sqlx::query(
+                    "INSERT INTO sessions (id, user_id, refresh_token_hash, created_at, last_seen_at, expires_at, revoked_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(session.id().as_uuid())
+                .bind(session.user_id().as_uuid())
+                .bind(session.refresh_token_hash())
+                .bind(session.created_at())
+                .bind(session.last_seen_at())
+                .bind(session.expires_at())
+                .bind(session.revoked_at())
+                .execute(&mut *self.tx)
+                .await
+                .map_err(storage_error)?;
+                Ok(())
+            }
+
+            async fn update(&mut self, session: &Session) -> Result<(), RepositoryError> {
+                let result = sqlx::query(
+                    "UPDATE sessions SET refresh_token_hash = $2, last_seen_at = $3, expires_at = $4, revoked_at = $5 WHERE id = $1",
+                )
+                .bind(session.id().as_uuid())
+                .bind(session.refresh_token_hash())
+                .bind(session.last_seen_at())
+                .bind(session.expires_at())
+                .bind(session.revoked_at())
+                .execute(&mut *self.tx)
+                .await
+                .map_err(storage_error)?;
+                if result.rows_affected() == 1 {
+                    Ok(())
+                } else {
+                    Err(RepositoryError::StaleVersion)
+                }
+            }
+
+            async fn find_by_id(&mut self, id: SessionId) -> Result<Option<Session>, RepositoryError> {
+                let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id = $1{}", $lock);
+                let row = sqlx::query(&sql).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(storage_error)?;
+                row.as_ref().map(session_from_row).transpose()
+            }
+
+            async fn find_by_refresh_token_hash(&mut self, hash: &str) -> Result<Option<Session>, RepositoryError> {
+                let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE refresh_token_hash = $1{}", $lock);
+                let row = sqlx::query(&sql).bind(hash).fetch_optional(&mut *self.tx).await.map_err(storage_error)?;
+                row.as_ref().map(session_from_row).transpose()
+            }
+        }
+
+        /// Identity read side, straight from the pool.
+        #[derive(Clone)]
+        pub struct SqlIdentityQueries {
+            pool: sqlx::Pool<$db>,
+        }
+
+        impl SqlIdentityQueries {
+            pub fn new(pool: sqlx::Pool<$db>) -> Self {
+                Self { pool }
+            }
+        }
+
+        #[async_trait]
+        impl IdentityQueries for SqlIdentityQueries {
+            async fn user_by_id(&self, id: UserId) -> Result<Option<UserView>, RepositoryError> {
+                let row = sqlx::query("SELECT id, email, display_name, is_platform_admin, created_at, updated_at FROM users WHERE id = $1")
+                    .bind(id.as_uuid())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(storage_error)?;
+                row.map(|row| {
+                    Ok(UserView {
+                        id: UserId::from_uuid(row.try_get("id").map_err(storage_error)?),
+                        email: row.try_get("email").map_err(storage_error)?,
+                        display_name: row.try_get("display_name").map_err(storage_error)?,
+                        is_platform_admin: row.try_get("is_platform_admin").map_err(storage_error)?,
+                        created_at: row.try_get("created_at").map_err(storage_error)?,
+                        updated_at: row.try_get("updated_at").map_err(storage_error)?,
+                    })
+                })
+                .transpose()
+            }
+
+            async fn session_status(&self, id: SessionId) -> Result<Option<SessionStatus>, RepositoryError> {
+                let row = sqlx::query("SELECT user_id, expires_at, revoked_at FROM sessions WHERE id = $1")
+                    .bind(id.as_uuid())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(storage_error)?;
+                row.map(|row| {
+                    let revoked_at: Option<chrono::DateTime<chrono::Utc>> = row.try_get("revoked_at").map_err(storage_error)?;
+                    Ok(SessionStatus {
+                        user_id: UserId::from_uuid(row.try_get("user_id").map_err(storage_error)?),
+                        expires_at: row.try_get("expires_at").map_err(storage_error)?,
+                        revoked: revoked_at.is_some(),
+                    })
+                })
+                .transpose()
+            }
+        }
+    };
+}
+
+pub(crate) use identity;

@@ -1,0 +1,30 @@
+//! SQL shared by both backends. The statements are identical on PostgreSQL and
+//! SQLite (`$n` placeholders work on both; PostgreSQL resolves the per-context
+//! schemas through the connection's `search_path`), so each adapter is written
+//! once as a macro and instantiated per backend in `postgres` and `sqlite`.
+
+pub(crate) mod audit;
+pub(crate) mod identity;
+pub(crate) mod messaging;
+pub(crate) mod tenancy;
+pub(crate) mod unit_of_work;
+
+use tenantry_application::ports::RepositoryError;
+
+/// Translates a driver error into the repository vocabulary, once for all adapters.
+pub(crate) fn storage_error(error: sqlx::Error) -> RepositoryError {
+    match &error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            RepositoryError::Duplicate { constraint: db.constraint().unwrap_or("unique").to_owned() }
+        }
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
+            RepositoryError::Unavailable(Box::new(error))
+        }
+        _ => RepositoryError::Other(Box::new(error)),
+    }
+}
+
+/// A stored value that no longer satisfies the domain's rules.
+pub(crate) fn corrupt(what: &'static str) -> impl FnOnce(tenantry_kernel::ValidationError) -> RepositoryError {
+    move |error| RepositoryError::Other(format!("corrupt {what} in storage: {error}").into())
+}

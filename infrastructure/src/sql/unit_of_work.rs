@@ -1,0 +1,84 @@
+/// Defines `SqlUnitOfWork` and `SqlUnitOfWorkFactory` for one backend: a transaction
+/// plus the events and audit entries to write into it at commit.
+macro_rules! unit_of_work {
+    ($db:ty) => {
+        use std::sync::Arc;
+
+        use async_trait::async_trait;
+        use tenantry_application::pipeline::AuditEntry;
+        use tenantry_application::ports::{
+            RepositoryError, RoleCatalogueRepository, SessionRepository, UnitOfWork, UnitOfWorkFactory, UserRepository,
+        };
+        use tenantry_kernel::EventEnvelope;
+
+        use crate::sql::storage_error;
+        use self::audit::insert_audit_entry;
+        use self::messaging::insert_outbox_event;
+
+        /// One transaction. Repositories of every context are implemented on it, so
+        /// they all share the transaction; dropping it uncommitted rolls back.
+        pub struct SqlUnitOfWork {
+            pub(crate) tx: sqlx::Transaction<'static, $db>,
+            events: Vec<EventEnvelope>,
+            audit: Vec<AuditEntry>,
+            outbox_signal: Arc<tokio::sync::Notify>,
+        }
+
+        #[async_trait]
+        impl UnitOfWork for SqlUnitOfWork {
+            fn users(&mut self) -> &mut dyn UserRepository {
+                self
+            }
+            fn sessions(&mut self) -> &mut dyn SessionRepository {
+                self
+            }
+            fn role_catalogue(&mut self) -> &mut dyn RoleCatalogueRepository {
+                self
+            }
+            fn record_event(&mut self, event: EventEnvelope) {
+                self.events.push(event);
+            }
+            fn record_audit(&mut self, entry: AuditEntry) {
+                self.audit.push(entry);
+            }
+            async fn commit(mut self: Box<Self>) -> Result<(), RepositoryError> {
+                let events = std::mem::take(&mut self.events);
+                for event in &events {
+                    insert_outbox_event(&mut *self.tx, event).await?;
+                }
+                for entry in std::mem::take(&mut self.audit) {
+                    insert_audit_entry(&mut *self.tx, &entry).await?;
+                }
+                self.tx.commit().await.map_err(storage_error)?;
+                if !events.is_empty() {
+                    // Wake the relay now rather than at its next poll.
+                    self.outbox_signal.notify_one();
+                }
+                Ok(())
+            }
+        }
+
+        /// Opens units of work on a pool.
+        #[derive(Clone)]
+        pub struct SqlUnitOfWorkFactory {
+            pool: sqlx::Pool<$db>,
+            outbox_signal: Arc<tokio::sync::Notify>,
+        }
+
+        impl SqlUnitOfWorkFactory {
+            pub fn new(pool: sqlx::Pool<$db>, outbox_signal: Arc<tokio::sync::Notify>) -> Self {
+                Self { pool, outbox_signal }
+            }
+        }
+
+        #[async_trait]
+        impl UnitOfWorkFactory for SqlUnitOfWorkFactory {
+            async fn begin(&self) -> Result<Box<dyn UnitOfWork>, RepositoryError> {
+                let tx = self.pool.begin().await.map_err(storage_error)?;
+                Ok(Box::new(SqlUnitOfWork { tx, events: Vec::new(), audit: Vec::new(), outbox_signal: self.outbox_signal.clone() }))
+            }
+        }
+    };
+}
+
+pub(crate) use unit_of_work;

@@ -1,0 +1,42 @@
+//! The OpenAPI 3.1 document: every route, schema and error code.
+
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::error::{ErrorBody, ErrorDetail};
+use crate::routes::{identity, operations};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Tenantry API", description = "The SaaS backbone: identity, tenancy and more. Errors share one shape (`ErrorBody`)."),
+    paths(
+        identity::register,
+        identity::login,
+        identity::refresh,
+        identity::logout,
+        identity::me,
+        operations::health,
+        operations::ready,
+        operations::metrics,
+    ),
+    components(schemas(ErrorBody, ErrorDetail)),
+    modifiers(&BearerAuth),
+    tags((name = "identity", description = "Accounts, login and sessions"), (name = "operations", description = "Health and metrics"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut scheme = Http::new(HttpAuthScheme::Bearer);
+        scheme.bearer_format = Some("JWT".to_owned());
+        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// The document as served at `/api-docs/openapi.json` and printed by `tenantry openapi`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}

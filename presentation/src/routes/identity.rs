@@ -1,0 +1,167 @@
+//! Identity routes: registration, login, refresh, logout and the current user.
+
+use actix_web::http::header;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tenantry_application::identity::{LogIn, RefreshSession, RegisterUser, TokenPair};
+use tenantry_application::ports::UserView;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::{Authenticated, RequestMeta};
+use crate::error::{ApiError, ErrorBody};
+use crate::json::optional_body;
+use crate::HttpState;
+
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(register).service(login).service(refresh).service(logout).service(me);
+}
+
+/// A new account.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    #[schema(example = "alice@example.com")]
+    pub email: String,
+    /// 12 to 128 characters, not a common password.
+    #[schema(example = "correct horse battery staple")]
+    pub password: String,
+    #[schema(example = "Alice")]
+    pub display_name: String,
+}
+
+/// Credentials.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    #[schema(example = "alice@example.com")]
+    pub email: String,
+    #[schema(example = "correct horse battery staple")]
+    pub password: String,
+}
+
+/// A refresh token in the body (it may instead come in `X-Refresh-Token`).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// A user as clients see it: never any credential.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserResponse {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<UserView> for UserResponse {
+    fn from(view: UserView) -> Self {
+        Self { id: view.id.as_uuid(), email: view.email, display_name: view.display_name, created_at: view.created_at, updated_at: view.updated_at }
+    }
+}
+
+/// A token pair. Send the access token as `Authorization: Bearer`; keep the
+/// refresh token secret and exchange it at `/api/v1/auth/refresh` (it rotates).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub refresh_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    /// Access-token lifetime in seconds.
+    #[schema(example = 900)]
+    pub expires_in: i64,
+}
+
+impl From<TokenPair> for TokenResponse {
+    fn from(pair: TokenPair) -> Self {
+        Self { access_token: pair.access_token, refresh_token: pair.refresh_token, token_type: "Bearer", expires_in: pair.expires_in_seconds }
+    }
+}
+
+/// Create an account.
+#[utoipa::path(
+    tag = "identity",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, body = UserResponse, headers(("Location" = String, description = "URL of the new user"))),
+        (status = 400, description = "Invalid field or malformed body", body = ErrorBody),
+        (status = 409, description = "`email_taken`", body = ErrorBody),
+    )
+)]
+#[post("/api/v1/auth/register")]
+pub(crate) async fn register(state: web::Data<HttpState>, meta: RequestMeta, body: web::Json<RegisterRequest>) -> Result<HttpResponse, ApiError> {
+    let RegisterRequest { email, password, display_name } = body.into_inner();
+    let id = state.app.register_user(&meta.0, RegisterUser { email, password, display_name }).await?;
+    let user = state.app.get_user(id).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/users/{id}")))
+        .json(UserResponse::from(user)))
+}
+
+/// Exchange email and password for a token pair. Unknown email and wrong password
+/// answer alike.
+#[utoipa::path(
+    tag = "identity",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 400, body = ErrorBody),
+        (status = 401, description = "`invalid_credentials`", body = ErrorBody),
+    )
+)]
+#[post("/api/v1/auth/login")]
+pub(crate) async fn login(state: web::Data<HttpState>, meta: RequestMeta, body: web::Json<LoginRequest>) -> Result<HttpResponse, ApiError> {
+    let LoginRequest { email, password } = body.into_inner();
+    let pair = state.app.log_in(&meta.0, LogIn { email, password }).await?;
+    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(TokenResponse::from(pair)))
+}
+
+/// Exchange a refresh token for a new pair; the presented token is dead afterwards.
+#[utoipa::path(
+    tag = "identity",
+    request_body(content = Option<RefreshRequest>, description = "Optional when the `X-Refresh-Token` header is sent"),
+    params(("X-Refresh-Token" = Option<String>, Header, description = "The refresh token")),
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 400, body = ErrorBody),
+        (status = 401, description = "`invalid_refresh_token`", body = ErrorBody),
+    )
+)]
+#[post("/api/v1/auth/refresh")]
+pub(crate) async fn refresh(state: web::Data<HttpState>, meta: RequestMeta, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, actix_web::Error> {
+    let from_body = optional_body::<RefreshRequest>(&body)?.map(|b| b.refresh_token);
+    let from_header = req.headers().get("x-refresh-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let refresh_token = from_header.or(from_body).unwrap_or_default();
+    let pair = state.app.refresh_session(&meta.0, RefreshSession { refresh_token }).await.map_err(ApiError)?;
+    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(TokenResponse::from(pair)))
+}
+
+/// End the current session: its access and refresh tokens stop working at once.
+#[utoipa::path(
+    tag = "identity",
+    security(("bearer" = [])),
+    responses((status = 204, description = "Logged out"), (status = 401, body = ErrorBody))
+)]
+#[post("/api/v1/auth/logout")]
+pub(crate) async fn logout(state: web::Data<HttpState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
+    state.app.log_out(&auth.0).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The authenticated user.
+#[utoipa::path(
+    tag = "identity",
+    security(("bearer" = [])),
+    responses((status = 200, body = UserResponse), (status = 401, body = ErrorBody))
+)]
+#[get("/api/v1/users/me")]
+pub(crate) async fn me(state: web::Data<HttpState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
+    let principal = auth.0.require_principal()?;
+    let user = state.app.get_user(principal.user_id).await?;
+    Ok(HttpResponse::Ok().json(UserResponse::from(user)))
+}

@@ -1,0 +1,15 @@
+//! Routes, one module per bounded context plus operations.
+
+pub(crate) mod identity;
+pub(crate) mod operations;
+
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+use tenantry_application::ErrorCode;
+
+use crate::error::http_error;
+
+/// The API-shaped 404 for unknown paths; a host app can use it as its default service.
+pub async fn not_found() -> HttpResponse {
+    http_error(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such route", vec![])
+}

@@ -1,0 +1,121 @@
+//! Layered configuration: built-in defaults -> `config/default.toml` ->
+//! `config/{TENANTRY_ENV}.toml` -> `TENANTRY__SECTION__KEY` environment variables.
+//! With nothing configured, Tenantry runs on a SQLite file under `./data/`.
+
+use std::path::PathBuf;
+
+use secrecy::SecretString;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub auth: AuthSettings,
+    pub log: LogSettings,
+    pub seed: SeedSettings,
+    /// Where the embedded defaults keep their files (SQLite, signing secret).
+    pub data_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    /// Worker threads; defaults to the number of cores.
+    pub workers: Option<usize>,
+    /// Seconds in-flight requests get to finish after SIGTERM/Ctrl-C.
+    pub shutdown_timeout_seconds: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSettings {
+    /// `sqlite://path` or `postgres://user@host/db`; defaults to `sqlite://{data_dir}/tenantry.db`.
+    pub url: Option<SecretString>,
+    pub max_connections: u32,
+    /// Apply pending migrations when the server starts.
+    pub migrate_on_start: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthSettings {
+    /// HS256 signing secret (32+ bytes). Without one, a secret is generated into
+    /// `{data_dir}/jwt-secret` on first start and reused afterwards.
+    pub jwt_secret: Option<SecretString>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LogSettings {
+    /// `json` (default, for machines) or `pretty` (for people).
+    pub format: String,
+    /// A tracing filter, e.g. `info` or `tenantry=debug,info`; `RUST_LOG` wins when set.
+    pub level: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SeedSettings {
+    pub admin_email: String,
+    pub admin_display_name: String,
+    /// Never has a default: the admin is only created when this is configured.
+    pub admin_password: Option<SecretString>,
+}
+
+impl Settings {
+    /// # Errors
+    /// A config file that does not parse, or a value of the wrong type.
+    pub fn load() -> Result<Self, config::ConfigError> {
+        let environment = std::env::var("TENANTRY_ENV").unwrap_or_else(|_| "development".to_owned());
+        config::Config::builder()
+            .set_default("server.host", "127.0.0.1")?
+            .set_default("server.port", 8080)?
+            .set_default("server.shutdown_timeout_seconds", 30)?
+            .set_default("database.max_connections", 10)?
+            .set_default("database.migrate_on_start", true)?
+            .set_default("log.format", "json")?
+            .set_default("log.level", "info")?
+            .set_default("seed.admin_email", "admin@tenantry.local")?
+            .set_default("seed.admin_display_name", "Platform Admin")?
+            .set_default("data_dir", "data")?
+            .set_default("auth.jwt_secret", None::<String>)?
+            .add_source(config::File::with_name("config/default").required(false))
+            .add_source(config::File::with_name(&format!("config/{environment}")).required(false))
+            .add_source(config::Environment::with_prefix("TENANTRY").prefix_separator("__").separator("__").try_parsing(true))
+            .build()?
+            .try_deserialize()
+    }
+
+    /// The database URL, defaulting to the embedded SQLite file.
+    pub fn database_url(&self) -> String {
+        use secrecy::ExposeSecret;
+        match &self.database.url {
+            Some(url) => url.expose_secret().to_owned(),
+            None => format!("sqlite://{}", self.data_dir.join("tenantry.db").display()),
+        }
+    }
+}
+
+/// The URL with any password replaced, for logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords_in_database_urls() {
+        assert_eq!(redact_url("postgres://app:s3cret@db:5432/tenantry"), "postgres://app:***@db:5432/tenantry");
+        assert_eq!(redact_url("postgres://postgres@127.0.0.1/x"), "postgres://postgres@127.0.0.1/x");
+        assert_eq!(redact_url("sqlite://data/tenantry.db"), "sqlite://data/tenantry.db");
+    }
+}
