@@ -18,7 +18,7 @@ use crate::{postgres, sqlite};
 
 /// Every context's PostgreSQL schema, searched after `public` (where sqlx keeps its
 /// migration table) so statements name tables without a schema on both backends.
-const POSTGRES_SEARCH_PATH: &str = "public, identity, tenancy, audit, messaging";
+const POSTGRES_SEARCH_PATH: &str = "public,identity,tenancy,audit,messaging";
 
 #[derive(Debug, thiserror::Error)]
 pub enum DatabaseError {

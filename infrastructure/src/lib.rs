@@ -8,5 +8,7 @@ pub mod events;
 pub mod postgres;
 mod sql;
 pub mod sqlite;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use database::{Database, DatabaseError, MigrationStatus};

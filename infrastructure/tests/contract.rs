@@ -1,0 +1,269 @@
+//! One contract suite for every storage adapter, run against both backends on a
+//! fresh database each (SQLite file, real PostgreSQL). A backend that behaves
+//! differently from the other fails here, not in production.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DurationRound, TimeDelta, Utc};
+use tenantry_application::pipeline::{AuditEntry, RequestContext};
+use tenantry_application::ports::{RepositoryError, UnitOfWorkFactory};
+use tenantry_domain::identity::{DisplayName, EmailAddress, PasswordHash, Session, User, UserRegistered};
+use tenantry_infrastructure::events::{InProcessEventBus, OutboxRelay};
+use tenantry_infrastructure::testing::{TestBackend, TestDatabase};
+use tenantry_infrastructure::Database;
+use tenantry_kernel::{EventEnvelope, UserId};
+use tokio::sync::Notify;
+
+struct Fixture {
+    database: Database,
+    test_database: TestDatabase,
+    signal: Arc<Notify>,
+    units: Arc<dyn UnitOfWorkFactory>,
+}
+
+impl Fixture {
+    async fn new(backend: TestBackend) -> Self {
+        let test_database = TestDatabase::create(backend).await.expect("test database");
+        let database = Database::connect(&test_database.url, 5).await.expect("connect");
+        database.migrate_up().await.expect("migrate");
+        let signal = Arc::new(Notify::new());
+        let units = database.units_of_work(signal.clone());
+        Self { database, test_database, signal, units }
+    }
+
+    async fn finish(self) {
+        self.database.close().await;
+        self.test_database.drop_database().await;
+    }
+}
+
+/// Storage keeps microseconds; compare at that precision.
+fn now() -> chrono::DateTime<Utc> {
+    Utc::now().duration_trunc(TimeDelta::microseconds(1)).unwrap()
+}
+
+fn new_user(email: &str) -> (User, UserRegistered) {
+    User::register(
+        EmailAddress::parse(email).unwrap(),
+        DisplayName::parse("Contract Tester").unwrap(),
+        PasswordHash::from_phc("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into()),
+        now(),
+    )
+}
+
+fn audit_entry(action: &'static str) -> AuditEntry {
+    AuditEntry {
+        id: uuid::Uuid::now_v7(),
+        occurred_at: now(),
+        tenant_id: None,
+        actor_id: None,
+        action,
+        entity_type: "user",
+        entity_id: None,
+        request_id: RequestContext::system("contract").request_id,
+        ip: Some("127.0.0.1".into()),
+    }
+}
+
+async fn stores_and_finds_users_by_id_and_email(backend: TestBackend) {
+    let fx = Fixture::new(backend).await;
+    let (user, _) = new_user("finder@example.com");
+    let mut uow = fx.units.begin().await.unwrap();
+    uow.users().insert(&user).await.unwrap();
+    uow.commit().await.unwrap();
+
+    let mut uow = fx.units.begin().await.unwrap();
+    let by_id = uow.users().find_by_id(user.id()).await.unwrap().expect("found by id");
+    let by_email = uow.users().find_by_email(user.email()).await.unwrap().expect("found by email");
+    assert_eq!(by_id, user);
+    assert_eq!(by_email, user);
+    assert!(uow.users().find_by_id(UserId::new()).await.unwrap().is_none());
+    drop(uow);
+    let view = fx.database.identity_queries().user_by_id(user.id()).await.unwrap().expect("view");
+    assert_eq!((view.email.as_str(), view.display_name.as_str()), ("finder@example.com", "Contract Tester"));
+    fx.finish().await;
+}
+
+async fn a_duplicate_email_is_reported_as_duplicate(backend: TestBackend) {
+    let fx = Fixture::new(backend).await;
+    let mut uow = fx.units.begin().await.unwrap();
+    uow.users().insert(&new_user("dup@example.com").0).await.unwrap();
+    let error = uow.users().insert(&new_user("dup@example.com").0).await.unwrap_err();
+    assert!(matches!(error, RepositoryError::Duplicate { .. }), "{error:?}");
+    fx.finish().await;
+}
+
+async fn a_stale_user_update_is_refused(backend: TestBackend) {
+    let fx = Fixture::new(backend).await;
+    let (user, _) = new_user("stale@example.com");
+    let mut uow = fx.units.begin().await.unwrap();
+    uow.users().insert(&user).await.unwrap();
+    let mut first = user.clone();
+    first.grant_platform_admin(now());
+    uow.users().update(&first).await.unwrap();
+    // A second writer that read version 1 as well.
+    let mut second = user.clone();
+    second.grant_platform_admin(now());
+    assert!(matches!(uow.users().update(&second).await.unwrap_err(), RepositoryError::StaleVersion));
+    fx.finish().await;
+}
+
+async fn dropping_a_unit_of_work_rolls_everything_back(backend: TestBackend) {
+    let fx = Fixture::new(backend).await;
+    let (user, registered) = new_user("rollback@example.com");
+    let mut uow = fx.units.begin().await.unwrap();
+    uow.users().insert(&user).await.unwrap();
+    uow.record_event(EventEnvelope::wrap(&registered, now(), None, None).unwrap());
+    uow.record_audit(audit_entry("identity.register_user"));
+    drop(uow);
+
+    let mut uow = fx.units.begin().await.unwrap();
+    assert!(uow.users().find_by_email(user.email()).await.unwrap().is_none());
+    drop(uow);
+    assert_eq!(fx.database.outbox().pending().await.unwrap(), 0);
+    fx.finish().await;
+}
+
+async fn sessions_rotate_and_revoke(backend: TestBackend) {
+    let fx = Fixture::new(backend).await;
+    let (user, _) = new_user("session@example.com");
+    let mut session = Session::start(user.id(), "hash-1".into(), now());
+    let mut uow = fx.units.begin().await.unwrap();
+    uow.users().insert(&user).await.unwrap();
+    uow.sessions().insert(&session).await.unwrap();
+    uow.commit().await.unwrap();
+
+    let mut uow = fx.units.begin().await.unwrap();
+    let found = uow.sessions().find_by_refresh_token_hash("hash-1").await.unwrap().expect("by hash");
+    assert_eq!(found, session);
+    session.rotate("hash-2".into(), now());
+    uow.sessions().update(&session).await.unwrap();
+    uow.commit().await.unwrap();
+
+    let mut uow = fx.units.begin().await.unwrap();
+    assert!(uow.sessions().find_by_refresh_token_hash("hash-1").await.unwrap().is_none(), "old hash is dead");
+    assert_eq!(uow.sessions().find_by_id(session.id()).await.unwrap(), Some(session.clone()));
+    session.revoke(now());
+    uow.sessions().update(&session).await.unwrap();
+    uow.commit().await.unwrap();
+
+    let status = fx.database.identity_queries().session_status(session.id()).await.unwrap().expect("status");
+    assert!(status.revoked);
+    assert_eq!(status.user_id, user.id());
+    fx.finish().await;
+}
+
+async fn the_role_catalogue_upsert_is_idempotent(backend: TestBackend) {
+    let fx = Fixture::new(backend).await;
+    let mut uow = fx.units.begin().await.unwrap();
+    assert!(uow.role_catalogue().upsert_permission("project:read", "See projects").await.unwrap());
+    assert!(!uow.role_catalogue().upsert_permission("project:read", "See projects").await.unwrap());
+    assert!(uow.role_catalogue().upsert_permission("project:update", "Change projects").await.unwrap());
+    assert!(uow.role_catalogue().upsert_role("viewer", "Reads", &["project:read"]).await.unwrap());
+    assert!(!uow.role_catalogue().upsert_role("viewer", "Reads", &["project:read"]).await.unwrap());
+    assert!(uow.role_catalogue().upsert_role("viewer", "Reads", &["project:read", "project:update"]).await.unwrap());
+    uow.commit().await.unwrap();
+    fx.finish().await;
+}
+
+async fn commit_writes_the_outbox_and_the_relay_delivers_each_event_once(backend: TestBackend) {
+    let fx = Fixture::new(backend).await;
+    let bus = InProcessEventBus::default();
+    let mut received = bus.subscribe();
+    let relay = OutboxRelay::new(fx.database.outbox(), Arc::new(bus.clone()), fx.signal.clone()).spawn();
+
+    let (user, registered) = new_user("outbox@example.com");
+    let event = EventEnvelope::wrap(&registered, now(), None, Some(user.id())).unwrap();
+    let mut uow = fx.units.begin().await.unwrap();
+    uow.users().insert(&user).await.unwrap();
+    uow.record_event(event.clone());
+    uow.record_audit(audit_entry("identity.register_user"));
+    uow.commit().await.unwrap();
+
+    let delivered = tokio::time::timeout(Duration::from_secs(5), received.recv()).await.expect("delivered in time").unwrap();
+    assert_eq!(delivered, event);
+    // Nothing is pending and nothing else arrives: delivered exactly once.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(fx.database.outbox().pending().await.unwrap(), 0);
+    assert!(received.try_recv().is_err());
+    relay.shutdown().await;
+    fx.finish().await;
+}
+
+async fn the_audit_log_is_append_only(backend: TestBackend) {
+    let fx = Fixture::new(backend).await;
+    let mut uow = fx.units.begin().await.unwrap();
+    uow.record_audit(audit_entry("identity.register_user"));
+    uow.commit().await.unwrap();
+    let (update, delete) = match &fx.database {
+        Database::Postgres(pool) => (
+            sqlx::query("UPDATE audit.audit_log SET action = 'forged'").execute(pool).await.map(drop),
+            sqlx::query("DELETE FROM audit.audit_log").execute(pool).await.map(drop),
+        ),
+        Database::Sqlite(pool) => (
+            sqlx::query("UPDATE audit_log SET action = 'forged'").execute(pool).await.map(drop),
+            sqlx::query("DELETE FROM audit_log").execute(pool).await.map(drop),
+        ),
+    };
+    assert!(update.is_err(), "UPDATE must be refused");
+    assert!(delete.is_err(), "DELETE must be refused");
+    fx.finish().await;
+}
+
+async fn migrations_go_up_down_and_up_again(backend: TestBackend) {
+    let fx = Fixture::new(backend).await;
+    let status = fx.database.migration_status().await.unwrap();
+    assert!(!status.is_empty() && status.iter().all(|m| m.applied));
+    fx.database.migrate_down(0).await.unwrap();
+    assert!(fx.database.migration_status().await.unwrap().iter().all(|m| !m.applied));
+    fx.database.migrate_up().await.unwrap();
+    assert!(fx.database.migration_status().await.unwrap().iter().all(|m| m.applied));
+    // The schema works after the round trip.
+    let mut uow = fx.units.begin().await.unwrap();
+    uow.users().insert(&new_user("again@example.com").0).await.unwrap();
+    uow.commit().await.unwrap();
+    fx.finish().await;
+}
+
+async fn migration_names_follow_timestamp_context_action_table(_: TestBackend) {
+    for migrator in [&tenantry_migrations::POSTGRES, &tenantry_migrations::SQLITE] {
+        for migration in migrator.iter() {
+            let words: Vec<&str> = migration.description.split(' ').collect();
+            assert!(migration.version >= 20_000_000_000_000, "{} lacks a timestamp", migration.version);
+            assert!(words.len() >= 3, "{} is not context_action_table", migration.description);
+            assert!(["platform", "identity", "tenancy", "audit", "messaging"].contains(&words[0]), "{}", migration.description);
+            assert!(["create", "add", "drop", "alter", "rename"].contains(&words[1]), "{}", migration.description);
+        }
+    }
+}
+
+macro_rules! contract_suite {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $case() {
+                super::$case(tenantry_infrastructure::testing::TestBackend::Sqlite).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $case() {
+                super::$case(tenantry_infrastructure::testing::TestBackend::Postgres).await;
+            })*
+        }
+    };
+}
+
+contract_suite!(
+    stores_and_finds_users_by_id_and_email,
+    a_duplicate_email_is_reported_as_duplicate,
+    a_stale_user_update_is_refused,
+    dropping_a_unit_of_work_rolls_everything_back,
+    sessions_rotate_and_revoke,
+    the_role_catalogue_upsert_is_idempotent,
+    commit_writes_the_outbox_and_the_relay_delivers_each_event_once,
+    the_audit_log_is_append_only,
+    migrations_go_up_down_and_up_again,
+    migration_names_follow_timestamp_context_action_table,
+);
