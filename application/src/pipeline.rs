@@ -178,3 +178,140 @@ pub struct AuditEntry {
     pub request_id: String,
     pub ip: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::identity::test_support::{fixed_clock, TestUnitOfWork};
+    use crate::ports::RepositoryError;
+
+    /// Hands out `TestUnitOfWork`s and remembers what each commit carried.
+    #[derive(Default)]
+    struct RecordingFactory {
+        begun: AtomicUsize,
+        committed_audit: Arc<Mutex<Vec<AuditEntry>>>,
+    }
+
+    struct RecordingUnitOfWork {
+        inner: TestUnitOfWork,
+        committed_audit: Arc<Mutex<Vec<AuditEntry>>>,
+    }
+
+    #[async_trait]
+    impl UnitOfWork for RecordingUnitOfWork {
+        fn users(&mut self) -> &mut dyn crate::ports::UserRepository {
+            self.inner.users()
+        }
+        fn sessions(&mut self) -> &mut dyn crate::ports::SessionRepository {
+            self.inner.sessions()
+        }
+        fn role_catalogue(&mut self) -> &mut dyn crate::ports::RoleCatalogueRepository {
+            self.inner.role_catalogue()
+        }
+        fn record_event(&mut self, event: tenantry_kernel::EventEnvelope) {
+            self.inner.record_event(event);
+        }
+        fn record_audit(&mut self, entry: AuditEntry) {
+            self.inner.record_audit(entry);
+        }
+        async fn commit(self: Box<Self>) -> Result<(), RepositoryError> {
+            self.committed_audit.lock().unwrap().extend(self.inner.audit);
+            Ok(())
+        }
+    }
+
+    #[async_trait]
+    impl UnitOfWorkFactory for RecordingFactory {
+        async fn begin(&self) -> Result<Box<dyn UnitOfWork>, RepositoryError> {
+            self.begun.fetch_add(1, Ordering::SeqCst);
+            Ok(Box::new(RecordingUnitOfWork { inner: TestUnitOfWork::default(), committed_audit: self.committed_audit.clone() }))
+        }
+    }
+
+    struct Touch {
+        authorization: Authorization,
+    }
+
+    impl Command for Touch {
+        const NAME: &'static str = "test.touch";
+        type Output = u32;
+        fn authorization(&self) -> Authorization {
+            self.authorization
+        }
+        fn audit_subject(&self, _: &RequestContext, output: &u32) -> Option<AuditSubject> {
+            Some(AuditSubject::new("thing", output))
+        }
+    }
+
+    struct TouchHandler {
+        fail: bool,
+        ran: AtomicBool,
+    }
+
+    #[async_trait]
+    impl CommandHandler<Touch> for TouchHandler {
+        async fn handle(&self, _: &RequestContext, _: &Touch, _: &mut dyn UnitOfWork) -> Result<u32, AppError> {
+            self.ran.store(true, Ordering::SeqCst);
+            if self.fail {
+                Err(AppError::Conflict { code: ErrorCode::Conflict, message: "no" })
+            } else {
+                Ok(7)
+            }
+        }
+    }
+
+    fn bus() -> (CommandBus, Arc<RecordingFactory>) {
+        let factory = Arc::new(RecordingFactory::default());
+        (CommandBus::new(factory.clone(), fixed_clock()), factory)
+    }
+
+    fn signed_in() -> RequestContext {
+        RequestContext {
+            request_id: "req-1".into(),
+            principal: Some(Principal { user_id: UserId::new(), session_id: SessionId::new() }),
+            ip: Some("10.0.0.1".into()),
+            ..RequestContext::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_successful_command_commits_one_audit_entry_naming_actor_and_request() {
+        let (bus, factory) = bus();
+        let handler = TouchHandler { fail: false, ran: AtomicBool::new(false) };
+        let context = signed_in();
+        let output = bus.dispatch(&handler, &context, Touch { authorization: Authorization::Authenticated }).await.unwrap();
+        assert_eq!(output, 7);
+        let audit = factory.committed_audit.lock().unwrap();
+        assert_eq!(audit.len(), 1);
+        assert_eq!(audit[0].action, "test.touch");
+        assert_eq!(audit[0].entity_id.as_deref(), Some("7"));
+        assert_eq!(audit[0].actor_id, context.principal.map(|p| p.user_id));
+        assert_eq!((audit[0].request_id.as_str(), audit[0].ip.as_deref()), ("req-1", Some("10.0.0.1")));
+    }
+
+    #[tokio::test]
+    async fn a_failing_handler_commits_nothing() {
+        let (bus, factory) = bus();
+        let handler = TouchHandler { fail: true, ran: AtomicBool::new(false) };
+        let error = bus.dispatch(&handler, &signed_in(), Touch { authorization: Authorization::Public }).await.unwrap_err();
+        assert_eq!(error.code(), ErrorCode::Conflict);
+        assert!(factory.committed_audit.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn authorization_is_checked_before_any_transaction_opens() {
+        let (bus, factory) = bus();
+        let handler = TouchHandler { fail: false, ran: AtomicBool::new(false) };
+        let anonymous = RequestContext::default();
+        let error = bus.dispatch(&handler, &anonymous, Touch { authorization: Authorization::Authenticated }).await.unwrap_err();
+        assert_eq!(error.code(), ErrorCode::Unauthenticated);
+        let remote = signed_in();
+        let error = bus.dispatch(&handler, &remote, Touch { authorization: Authorization::System }).await.unwrap_err();
+        assert_eq!(error.code(), ErrorCode::Forbidden);
+        assert_eq!(factory.begun.load(Ordering::SeqCst), 0);
+        assert!(!handler.ran.load(Ordering::SeqCst));
+    }
+}

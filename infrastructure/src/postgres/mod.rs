@@ -1,6 +1,6 @@
 //! PostgreSQL adapters: the scale-out store, one schema per context.
 
-crate::sql::unit_of_work::unit_of_work!(sqlx::Postgres);
+crate::sql::unit_of_work::unit_of_work!(sqlx::Postgres, "BEGIN");
 
 /// Health of the store: one round trip.
 #[derive(Clone)]
@@ -35,5 +35,5 @@ pub mod audit {
 }
 
 pub mod messaging {
-    crate::sql::messaging::messaging!(sqlx::Postgres, " FOR UPDATE SKIP LOCKED");
+    crate::sql::messaging::messaging!(sqlx::Postgres, "BEGIN", " FOR UPDATE SKIP LOCKED");
 }

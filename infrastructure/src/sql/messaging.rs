@@ -2,7 +2,7 @@
 /// relayed to the event bus afterwards. `$skip_locked` lets several relays (one per
 /// API instance) share the table on PostgreSQL without delivering a row twice at once.
 macro_rules! messaging {
-    ($db:ty, $skip_locked:literal) => {
+    ($db:ty, $begin:literal, $skip_locked:literal) => {
         use async_trait::async_trait;
         use sqlx::types::Json;
         use sqlx::Row;
@@ -60,7 +60,16 @@ macro_rules! messaging {
         #[async_trait]
         impl Outbox for SqlOutbox {
             async fn relay_batch(&self, publisher: &dyn EventPublisher, limit: i64) -> Result<usize, RepositoryError> {
-                let mut tx = self.pool.begin().await.map_err(storage_error)?;
+                // A cheap read first, so an idle relay never takes the write lock.
+                let any_pending = sqlx::query("SELECT id FROM outbox WHERE published_at IS NULL LIMIT 1")
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(storage_error)?
+                    .is_some();
+                if !any_pending {
+                    return Ok(0);
+                }
+                let mut tx = self.pool.begin_with($begin).await.map_err(storage_error)?;
                 let sql = format!(
                     "SELECT id, event_type, occurred_at, tenant_id, actor_id, payload FROM outbox \
                      WHERE published_at IS NULL ORDER BY id LIMIT $1{}",

@@ -1,7 +1,9 @@
 /// Defines `SqlUnitOfWork` and `SqlUnitOfWorkFactory` for one backend: a transaction
-/// plus the events and audit entries to write into it at commit.
+/// plus the events and audit entries to write into it at commit. `$begin` opens the
+/// transaction: SQLite needs `BEGIN IMMEDIATE` so concurrent writers queue on the
+/// busy timeout instead of failing when a read lock cannot be upgraded.
 macro_rules! unit_of_work {
-    ($db:ty) => {
+    ($db:ty, $begin:literal) => {
         use std::sync::Arc;
 
         use async_trait::async_trait;
@@ -74,7 +76,7 @@ macro_rules! unit_of_work {
         #[async_trait]
         impl UnitOfWorkFactory for SqlUnitOfWorkFactory {
             async fn begin(&self) -> Result<Box<dyn UnitOfWork>, RepositoryError> {
-                let tx = self.pool.begin().await.map_err(storage_error)?;
+                let tx = self.pool.begin_with($begin).await.map_err(storage_error)?;
                 Ok(Box::new(SqlUnitOfWork { tx, events: Vec::new(), audit: Vec::new(), outbox_signal: self.outbox_signal.clone() }))
             }
         }

@@ -1,6 +1,6 @@
 //! SQLite adapters: the zero-setup embedded default (one writer at a time, so no row locks).
 
-crate::sql::unit_of_work::unit_of_work!(sqlx::Sqlite);
+crate::sql::unit_of_work::unit_of_work!(sqlx::Sqlite, "BEGIN IMMEDIATE");
 
 /// Health of the store: one round trip.
 #[derive(Clone)]
@@ -35,5 +35,5 @@ pub mod audit {
 }
 
 pub mod messaging {
-    crate::sql::messaging::messaging!(sqlx::Sqlite, "");
+    crate::sql::messaging::messaging!(sqlx::Sqlite, "BEGIN IMMEDIATE", "");
 }

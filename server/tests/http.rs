@@ -1,0 +1,160 @@
+//! Integration tests of the wired server over real HTTP, on both backends: what the
+//! Gherkin features cannot see (storage side effects, events, the OpenAPI contract).
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use tenantry_infrastructure::Database;
+use tenantry_server::testing::{TestApp, TestBackend};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+async fn count(app: &TestApp, table_pg: &str, table_sqlite: &str) -> i64 {
+    match app.tenantry().database() {
+        Database::Postgres(pool) => sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table_pg}")).fetch_one(pool).await.unwrap(),
+        Database::Sqlite(pool) => sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table_sqlite}")).fetch_one(pool).await.unwrap(),
+    }
+}
+
+async fn register(client: &reqwest::Client, app: &TestApp, email: &str) -> reqwest::Response {
+    client
+        .post(app.url("/api/v1/auth/register"))
+        .json(&json!({"email": email, "password": PASSWORD, "display_name": "Tester"}))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn every_command_leaves_one_audit_row_and_its_events_reach_the_bus(backend: TestBackend) {
+    let app = TestApp::spawn(backend).await.unwrap();
+    let client = reqwest::Client::new();
+    let mut events = app.tenantry().events().subscribe();
+
+    let response = register(&client, &app, "audited@example.com").await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let user: Value = response.json().await.unwrap();
+    let login = client
+        .post(app.url("/api/v1/auth/login"))
+        .header("x-request-id", "trace-me-123")
+        .json(&json!({"email": "audited@example.com", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::OK);
+
+    assert_eq!(count(&app, "identity.users", "users").await, 1);
+    assert_eq!(count(&app, "audit.audit_log", "audit_log").await, 2);
+    let registered = tokio::time::timeout(Duration::from_secs(5), events.recv()).await.unwrap().unwrap();
+    assert_eq!(registered.event_type, "identity.user_registered");
+    assert_eq!(registered.payload["user_id"], user["id"]);
+    let logged_in = tokio::time::timeout(Duration::from_secs(5), events.recv()).await.unwrap().unwrap();
+    assert_eq!(logged_in.event_type, "identity.user_logged_in");
+    let request_ids: Vec<String> = match app.tenantry().database() {
+        Database::Postgres(pool) => sqlx::query_scalar("SELECT request_id FROM audit.audit_log WHERE action = 'identity.log_in'").fetch_all(pool).await.unwrap(),
+        Database::Sqlite(pool) => sqlx::query_scalar("SELECT request_id FROM audit_log WHERE action = 'identity.log_in'").fetch_all(pool).await.unwrap(),
+    };
+    assert_eq!(request_ids, ["trace-me-123"]);
+    app.shutdown().await;
+}
+
+async fn rejected_input_changes_nothing(backend: TestBackend) {
+    let app = TestApp::spawn(backend).await.unwrap();
+    let client = reqwest::Client::new();
+    assert_eq!(register(&client, &app, "first@example.com").await.status(), StatusCode::CREATED);
+    let before = (count(&app, "identity.users", "users").await, count(&app, "audit.audit_log", "audit_log").await, count(&app, "messaging.outbox", "outbox").await);
+
+    assert_eq!(register(&client, &app, "FIRST@example.com").await.status(), StatusCode::CONFLICT);
+    assert_eq!(register(&client, &app, "not-an-email").await.status(), StatusCode::BAD_REQUEST);
+    let weak = client
+        .post(app.url("/api/v1/auth/register"))
+        .json(&json!({"email": "weak@example.com", "password": "password1234", "display_name": "W"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(weak.status(), StatusCode::BAD_REQUEST);
+    let injection = client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"email": "x@example.com' OR '1'='1", "password": "' OR 1=1; DROP TABLE users; --"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(injection.status(), StatusCode::BAD_REQUEST);
+
+    let after = (count(&app, "identity.users", "users").await, count(&app, "audit.audit_log", "audit_log").await, count(&app, "messaging.outbox", "outbox").await);
+    assert_eq!(before, after);
+    app.shutdown().await;
+}
+
+async fn racing_refreshes_of_one_token_yield_one_new_pair(backend: TestBackend) {
+    let app = TestApp::spawn(backend).await.unwrap();
+    let client = reqwest::Client::new();
+    assert_eq!(register(&client, &app, "racer@example.com").await.status(), StatusCode::CREATED);
+    let pair: Value = client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"email": "racer@example.com", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = pair["refresh_token"].as_str().unwrap().to_owned();
+    let attempts = (0..4).map(|_| client.post(app.url("/api/v1/auth/refresh")).header("x-refresh-token", &token).send());
+    let statuses: Vec<StatusCode> = futures::future::join_all(attempts).await.into_iter().map(|r| r.unwrap().status()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == StatusCode::OK || *s == StatusCode::UNAUTHORIZED), "{statuses:?}");
+    app.shutdown().await;
+}
+
+async fn the_openapi_document_lists_every_route_and_error_code(backend: TestBackend) {
+    let app = TestApp::spawn(backend).await.unwrap();
+    let spec: Value = reqwest::get(app.url("/api-docs/openapi.json")).await.unwrap().json().await.unwrap();
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"));
+    for (path, method) in [
+        ("/api/v1/auth/register", "post"),
+        ("/api/v1/auth/login", "post"),
+        ("/api/v1/auth/refresh", "post"),
+        ("/api/v1/auth/logout", "post"),
+        ("/api/v1/users/me", "get"),
+        ("/health", "get"),
+        ("/ready", "get"),
+        ("/metrics", "get"),
+    ] {
+        assert!(spec["paths"][path][method].is_object(), "{method} {path} is undocumented");
+    }
+    let codes: Vec<&str> = spec["components"]["schemas"]["ErrorBody"]["properties"]["error_code"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for code in tenantry_application::ErrorCode::ALL {
+        assert!(codes.contains(&code.as_str()), "{} missing from the spec", code.as_str());
+    }
+    app.shutdown().await;
+}
+
+macro_rules! on_both_backends {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                super::$case(super::TestBackend::Sqlite).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                super::$case(super::TestBackend::Postgres).await;
+            })*
+        }
+    };
+}
+
+on_both_backends!(
+    every_command_leaves_one_audit_row_and_its_events_reach_the_bus,
+    rejected_input_changes_nothing,
+    racing_refreshes_of_one_token_yield_one_new_pair,
+    the_openapi_document_lists_every_route_and_error_code,
+);
