@@ -8,7 +8,9 @@ use tenantry_kernel::{Clock, UserId};
 
 use crate::identity::*;
 use crate::pipeline::{CommandBus, Principal, RequestContext};
-use crate::ports::{HealthCheck, IdentityQueries, OpaqueTokens, PasswordHasher, TokenIssuer, UnitOfWorkFactory, UserView};
+use crate::ports::{
+    HealthCheck, IdentityQueries, OpaqueTokens, PasswordHasher, TokenIssuer, UnitOfWorkFactory, UserView,
+};
 use crate::tenancy::{CatalogueChanges, SyncRoleCatalogue, SyncRoleCatalogueHandler};
 use crate::AppError;
 
@@ -39,7 +41,15 @@ pub struct Application {
 
 impl Application {
     pub fn new(ports: ApplicationPorts) -> Self {
-        let ApplicationPorts { units_of_work, identity_queries, password_hasher, token_issuer, opaque_tokens, health, clock } = ports;
+        let ApplicationPorts {
+            units_of_work,
+            identity_queries,
+            password_hasher,
+            token_issuer,
+            opaque_tokens,
+            health,
+            clock,
+        } = ports;
         Self {
             bus: CommandBus::new(units_of_work, clock.clone()),
             register_user: RegisterUserHandler::new(password_hasher.clone(), clock.clone()),
@@ -62,7 +72,11 @@ impl Application {
 
     /// # Errors
     /// See [`ProvisionPlatformAdminHandler`].
-    pub async fn provision_platform_admin(&self, context: &RequestContext, command: ProvisionPlatformAdmin) -> Result<Provisioned, AppError> {
+    pub async fn provision_platform_admin(
+        &self,
+        context: &RequestContext,
+        command: ProvisionPlatformAdmin,
+    ) -> Result<Provisioned, AppError> {
         self.bus.dispatch(&self.provision_admin, context, command).await
     }
 
@@ -74,7 +88,11 @@ impl Application {
 
     /// # Errors
     /// See [`RefreshSessionHandler`].
-    pub async fn refresh_session(&self, context: &RequestContext, command: RefreshSession) -> Result<TokenPair, AppError> {
+    pub async fn refresh_session(
+        &self,
+        context: &RequestContext,
+        command: RefreshSession,
+    ) -> Result<TokenPair, AppError> {
         self.bus.dispatch(&self.refresh_session, context, command).await
     }
 

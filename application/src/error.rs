@@ -99,7 +99,9 @@ impl AppError {
     pub fn code(&self) -> ErrorCode {
         match self {
             AppError::Validation(_) => ErrorCode::ValidationFailed,
-            AppError::Unauthenticated { code, .. } | AppError::Forbidden { code, .. } | AppError::Conflict { code, .. } => *code,
+            AppError::Unauthenticated { code, .. }
+            | AppError::Forbidden { code, .. }
+            | AppError::Conflict { code, .. } => *code,
             AppError::NotFound { .. } => ErrorCode::NotFound,
             AppError::Unavailable(_) => ErrorCode::ServiceUnavailable,
             AppError::Internal(_) => ErrorCode::InternalError,
@@ -126,9 +128,10 @@ impl From<RepositoryError> for AppError {
     fn from(error: RepositoryError) -> Self {
         match error {
             RepositoryError::Unavailable(source) => AppError::Unavailable(source),
-            RepositoryError::StaleVersion => {
-                AppError::Conflict { code: ErrorCode::Conflict, message: "the resource was changed concurrently; retry" }
-            }
+            RepositoryError::StaleVersion => AppError::Conflict {
+                code: ErrorCode::Conflict,
+                message: "the resource was changed concurrently; retry",
+            },
             other => AppError::Internal(Box::new(other)),
         }
     }

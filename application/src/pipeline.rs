@@ -41,10 +41,9 @@ impl RequestContext {
     /// # Errors
     /// `AppError::Unauthenticated` when no principal is present.
     pub fn require_principal(&self) -> Result<&Principal, AppError> {
-        self.principal.as_ref().ok_or(AppError::Unauthenticated {
-            code: ErrorCode::Unauthenticated,
-            message: "authentication required",
-        })
+        self.principal
+            .as_ref()
+            .ok_or(AppError::Unauthenticated { code: ErrorCode::Unauthenticated, message: "authentication required" })
     }
 }
 
@@ -75,7 +74,12 @@ pub trait Command: Send + Sync + 'static {
 /// The business logic of one command, run inside the unit of work the pipeline opened.
 #[async_trait]
 pub trait CommandHandler<C: Command>: Send + Sync {
-    async fn handle(&self, context: &RequestContext, command: &C, uow: &mut dyn UnitOfWork) -> Result<C::Output, AppError>;
+    async fn handle(
+        &self,
+        context: &RequestContext,
+        command: &C,
+        uow: &mut dyn UnitOfWork,
+    ) -> Result<C::Output, AppError>;
 }
 
 /// Runs commands through the cross-cutting concerns.
@@ -96,7 +100,12 @@ impl CommandBus {
     /// # Errors
     /// Whatever the authorization check or the handler returns; storage failures
     /// while opening or committing the transaction.
-    pub async fn dispatch<C: Command>(&self, handler: &dyn CommandHandler<C>, context: &RequestContext, command: C) -> Result<C::Output, AppError> {
+    pub async fn dispatch<C: Command>(
+        &self,
+        handler: &dyn CommandHandler<C>,
+        context: &RequestContext,
+        command: C,
+    ) -> Result<C::Output, AppError> {
         let span = tracing::info_span!(
             "command",
             command = C::NAME,
@@ -119,15 +128,15 @@ impl CommandBus {
             };
             if let Some(subject) = command.audit_subject(context, &output) {
                 uow.record_audit(AuditEntry {
-                id: Uuid::now_v7(),
-                occurred_at: self.clock.now(),
-                tenant_id: context.tenant_id,
-                actor_id: context.principal.as_ref().map(|p| p.user_id),
-                action: C::NAME,
-                entity_type: subject.entity_type,
-                entity_id: subject.entity_id,
-                request_id: context.request_id.clone(),
-                ip: context.ip.clone(),
+                    id: Uuid::now_v7(),
+                    occurred_at: self.clock.now(),
+                    tenant_id: context.tenant_id,
+                    actor_id: context.principal.as_ref().map(|p| p.user_id),
+                    action: C::NAME,
+                    entity_type: subject.entity_type,
+                    entity_id: subject.entity_id,
+                    request_id: context.request_id.clone(),
+                    ip: context.ip.clone(),
                 });
             }
             uow.commit().await?;
@@ -145,7 +154,9 @@ fn authorize(required: Authorization, context: &RequestContext) -> Result<(), Ap
         Authorization::Public => Ok(()),
         Authorization::Authenticated => context.require_principal().map(|_| ()),
         Authorization::System if context.principal.is_none() && context.ip.is_none() => Ok(()),
-        Authorization::System => Err(AppError::Forbidden { code: ErrorCode::Forbidden, message: "reserved for the system" }),
+        Authorization::System => {
+            Err(AppError::Forbidden { code: ErrorCode::Forbidden, message: "reserved for the system" })
+        }
     }
 }
 
@@ -227,7 +238,10 @@ mod tests {
     impl UnitOfWorkFactory for RecordingFactory {
         async fn begin(&self) -> Result<Box<dyn UnitOfWork>, RepositoryError> {
             self.begun.fetch_add(1, Ordering::SeqCst);
-            Ok(Box::new(RecordingUnitOfWork { inner: TestUnitOfWork::default(), committed_audit: self.committed_audit.clone() }))
+            Ok(Box::new(RecordingUnitOfWork {
+                inner: TestUnitOfWork::default(),
+                committed_audit: self.committed_audit.clone(),
+            }))
         }
     }
 
@@ -282,7 +296,8 @@ mod tests {
         let (bus, factory) = bus();
         let handler = TouchHandler { fail: false, ran: AtomicBool::new(false) };
         let context = signed_in();
-        let output = bus.dispatch(&handler, &context, Touch { authorization: Authorization::Authenticated }).await.unwrap();
+        let output =
+            bus.dispatch(&handler, &context, Touch { authorization: Authorization::Authenticated }).await.unwrap();
         assert_eq!(output, 7);
         let audit = factory.committed_audit.lock().unwrap();
         assert_eq!(audit.len(), 1);
@@ -296,7 +311,8 @@ mod tests {
     async fn a_failing_handler_commits_nothing() {
         let (bus, factory) = bus();
         let handler = TouchHandler { fail: true, ran: AtomicBool::new(false) };
-        let error = bus.dispatch(&handler, &signed_in(), Touch { authorization: Authorization::Public }).await.unwrap_err();
+        let error =
+            bus.dispatch(&handler, &signed_in(), Touch { authorization: Authorization::Public }).await.unwrap_err();
         assert_eq!(error.code(), ErrorCode::Conflict);
         assert!(factory.committed_audit.lock().unwrap().is_empty());
     }
@@ -306,7 +322,10 @@ mod tests {
         let (bus, factory) = bus();
         let handler = TouchHandler { fail: false, ran: AtomicBool::new(false) };
         let anonymous = RequestContext::default();
-        let error = bus.dispatch(&handler, &anonymous, Touch { authorization: Authorization::Authenticated }).await.unwrap_err();
+        let error = bus
+            .dispatch(&handler, &anonymous, Touch { authorization: Authorization::Authenticated })
+            .await
+            .unwrap_err();
         assert_eq!(error.code(), ErrorCode::Unauthenticated);
         let remote = signed_in();
         let error = bus.dispatch(&handler, &remote, Touch { authorization: Authorization::System }).await.unwrap_err();

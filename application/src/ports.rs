@@ -61,7 +61,12 @@ pub trait RoleCatalogueRepository: Send {
     /// Inserts or refreshes a permission; `true` when it was created.
     async fn upsert_permission(&mut self, key: &str, description: &str) -> Result<bool, RepositoryError>;
     /// Inserts or refreshes a role and replaces its permission set; `true` when anything changed.
-    async fn upsert_role(&mut self, name: &str, description: &str, permissions: &[&'static str]) -> Result<bool, RepositoryError>;
+    async fn upsert_role(
+        &mut self,
+        name: &str,
+        description: &str,
+        permissions: &[&'static str],
+    ) -> Result<bool, RepositoryError>;
 }
 
 /// One transaction: repositories bound to it, the events and audit entry it will
@@ -115,7 +120,12 @@ pub struct IssuedAccessToken {
 /// Signs and verifies short-lived access tokens.
 #[cfg_attr(test, mockall::automock)]
 pub trait TokenIssuer: Send + Sync + 'static {
-    fn issue(&self, user_id: UserId, session_id: SessionId, now: DateTime<Utc>) -> Result<IssuedAccessToken, TokenError>;
+    fn issue(
+        &self,
+        user_id: UserId,
+        session_id: SessionId,
+        now: DateTime<Utc>,
+    ) -> Result<IssuedAccessToken, TokenError>;
     fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<AccessClaims, TokenError>;
 }
 

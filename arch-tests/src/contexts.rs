@@ -14,18 +14,8 @@ use std::path::{Component, Path, PathBuf};
 use crate::ArchError;
 
 /// The bounded contexts of ARCHITECTURE.md section 2; the module names in every layer.
-pub const CONTEXTS: &[&str] = &[
-    "identity",
-    "tenancy",
-    "projects",
-    "files",
-    "notifications",
-    "audit",
-    "billing",
-    "flags",
-    "usage",
-    "prompts",
-];
+pub const CONTEXTS: &[&str] =
+    &["identity", "tenancy", "projects", "files", "notifications", "audit", "billing", "flags", "usage", "prompts"];
 
 /// Reviewed exceptions, `(from context, to context, item)`: `from` may import `item`
 /// (the last path segment) from `to`. Only a context's public query port or events
@@ -41,22 +31,12 @@ const TEST_SUPPORT: &str = "test_support";
 
 /// Scanned layer crates: (directory, whether context modules sit below a technology
 /// folder, as in `infrastructure/src/postgres/identity.rs`).
-const LAYERS: &[(&str, bool)] = &[
-    ("domain", false),
-    ("application", false),
-    ("infrastructure", true),
-    ("presentation", true),
-];
+const LAYERS: &[(&str, bool)] =
+    &[("domain", false), ("application", false), ("infrastructure", true), ("presentation", true)];
 
 /// Path roots from which a context module can be reached.
-const ROOTS: &[&str] = &[
-    "crate",
-    "super",
-    "tenantry_domain",
-    "tenantry_application",
-    "tenantry_infrastructure",
-    "tenantry_http",
-];
+const ROOTS: &[&str] =
+    &["crate", "super", "tenantry_domain", "tenantry_application", "tenantry_infrastructure", "tenantry_http"];
 
 /// One import of another context's internals.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,17 +78,10 @@ pub fn context_of(path: &Path) -> Option<&'static str> {
         [layer, "src", rest @ ..] if !rest.is_empty() => (*layer, rest),
         _ => return None,
     };
-    let nested = LAYERS
-        .iter()
-        .find(|(name, _)| *name == layer)
-        .map(|(_, nested)| *nested)?;
+    let nested = LAYERS.iter().find(|(name, _)| *name == layer).map(|(_, nested)| *nested)?;
     let depth = if nested { rest.len() } else { 1 };
     rest.iter().take(depth).enumerate().find_map(|(i, part)| {
-        let name = if i + 1 == rest.len() {
-            part.strip_suffix(".rs")?
-        } else {
-            part
-        };
+        let name = if i + 1 == rest.len() { part.strip_suffix(".rs")? } else { part };
         CONTEXTS.iter().copied().find(|context| *context == name)
     })
 }
@@ -158,10 +131,7 @@ pub fn scan_workspace(root: &Path) -> Result<Vec<ContextViolation>, ArchError> {
     files.sort();
     let mut violations = Vec::new();
     for file in files {
-        let source = fs::read_to_string(&file).map_err(|source| ArchError::Io {
-            path: file.clone(),
-            source,
-        })?;
+        let source = fs::read_to_string(&file).map_err(|source| ArchError::Io { path: file.clone(), source })?;
         let relative = file.strip_prefix(root).unwrap_or(&file);
         violations.extend(scan_source(relative, &source));
     }
@@ -169,10 +139,7 @@ pub fn scan_workspace(root: &Path) -> Result<Vec<ContextViolation>, ArchError> {
 }
 
 fn collect_rust_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), ArchError> {
-    let io_error = |source| ArchError::Io {
-        path: dir.to_path_buf(),
-        source,
-    };
+    let io_error = |source| ArchError::Io { path: dir.to_path_buf(), source };
     for entry in fs::read_dir(dir).map_err(io_error)? {
         let path = entry.map_err(io_error)?.path();
         if path.is_dir() {
@@ -186,19 +153,14 @@ fn collect_rust_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), ArchEr
 
 fn reached_context(segments: &[String]) -> Option<&'static str> {
     let first = segments.first()?;
-    let target = if first == "super" {
-        segments.iter().find(|segment| *segment != "super")?
-    } else {
-        segments.get(1)?
-    };
+    let target =
+        if first == "super" { segments.iter().find(|segment| *segment != "super")? } else { segments.get(1)? };
     CONTEXTS.iter().copied().find(|context| context == target)
 }
 
 fn is_allowed(from: &str, to: &str, segments: &[String]) -> bool {
     segments.iter().any(|segment| segment == TEST_SUPPORT)
-        || segments
-            .last()
-            .is_some_and(|item| ALLOWED_CROSS_CONTEXT.contains(&(from, to, item.as_str())))
+        || segments.last().is_some_and(|item| ALLOWED_CROSS_CONTEXT.contains(&(from, to, item.as_str())))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -280,11 +242,7 @@ fn expand(tokens: &[Token], mut index: usize, mut prefix: Vec<String>, out: &mut
 
 fn tokenize(text: &str) -> Vec<Token> {
     let chars: Vec<char> = text.chars().collect();
-    let ident_end = |from: usize| {
-        (from..chars.len())
-            .find(|&j| !is_ident_char(chars[j]))
-            .unwrap_or(chars.len())
-    };
+    let ident_end = |from: usize| (from..chars.len()).find(|&j| !is_ident_char(chars[j])).unwrap_or(chars.len());
     let mut tokens = Vec::new();
     let (mut i, mut line) = (0, 1);
     while let Some(&c) = chars.get(i) {
@@ -295,9 +253,7 @@ fn tokenize(text: &str) -> Vec<Token> {
                 continue;
             }
             // A raw identifier `r#tenancy` names the same module as `tenancy`.
-            'r' if chars.get(i + 1) == Some(&'#')
-                && chars.get(i + 2).is_some_and(|c| is_ident_char(*c)) =>
-            {
+            'r' if chars.get(i + 1) == Some(&'#') && chars.get(i + 2).is_some_and(|c| is_ident_char(*c)) => {
                 let end = ident_end(i + 2);
                 (Kind::Ident(chars[i + 2..end].iter().collect()), end)
             }
@@ -333,9 +289,7 @@ fn blank_comments_and_literals(source: &str) -> String {
     while let Some(&c) = chars.get(i) {
         let next = chars.get(i + 1).copied();
         let end = if c == '/' && next == Some('/') {
-            (i..chars.len())
-                .find(|&j| chars[j] == '\n')
-                .unwrap_or(chars.len())
+            (i..chars.len()).find(|&j| chars[j] == '\n').unwrap_or(chars.len())
         } else if c == '/' && next == Some('*') {
             block_comment_end(&chars, i)
         } else if c == '"' {
@@ -412,15 +366,7 @@ fn raw_string_end(chars: &[char], start: usize) -> Option<usize> {
         return None;
     }
     (i + 1..chars.len())
-        .find(|&j| {
-            chars[j] == '"'
-                && chars[j + 1..]
-                    .iter()
-                    .take(hashes)
-                    .filter(|c| **c == '#')
-                    .count()
-                    == hashes
-        })
+        .find(|&j| chars[j] == '"' && chars[j + 1..].iter().take(hashes).filter(|c| **c == '#').count() == hashes)
         .map(|j| j + 1 + hashes)
         .or(Some(chars.len()))
 }

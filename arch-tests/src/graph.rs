@@ -58,13 +58,7 @@ impl DependencyGraph {
     }
 
     pub fn add_dependency(&mut self, package: &str, name: &str, kind: DepKind) {
-        self.packages
-            .entry(package.to_owned())
-            .or_default()
-            .push(Dependency {
-                name: name.to_owned(),
-                kind,
-            });
+        self.packages.entry(package.to_owned()).or_default().push(Dependency { name: name.to_owned(), kind });
     }
 
     pub fn contains(&self, package: &str) -> bool {
@@ -72,29 +66,24 @@ impl DependencyGraph {
     }
 
     pub fn packages(&self) -> impl Iterator<Item = (&str, &[Dependency])> {
-        self.packages
-            .iter()
-            .map(|(name, deps)| (name.as_str(), deps.as_slice()))
+        self.packages.iter().map(|(name, deps)| (name.as_str(), deps.as_slice()))
     }
 
     /// The graph of the workspace members as declared in their manifests.
     pub fn from_metadata(metadata: &Metadata) -> Self {
-        metadata
-            .workspace_packages()
-            .into_iter()
-            .fold(Self::new(), |mut graph, package| {
-                graph.packages.entry(package.name.clone()).or_default();
-                for dependency in &package.dependencies {
-                    let kind = match dependency.kind {
-                        DependencyKind::Development => DepKind::Dev,
-                        DependencyKind::Build => DepKind::Build,
-                        // An unknown future kind is checked as strictly as a normal one.
-                        _ => DepKind::Normal,
-                    };
-                    graph.add_dependency(&package.name, &dependency.name, kind);
-                }
-                graph
-            })
+        metadata.workspace_packages().into_iter().fold(Self::new(), |mut graph, package| {
+            graph.packages.entry(package.name.clone()).or_default();
+            for dependency in &package.dependencies {
+                let kind = match dependency.kind {
+                    DependencyKind::Development => DepKind::Dev,
+                    DependencyKind::Build => DepKind::Build,
+                    // An unknown future kind is checked as strictly as a normal one.
+                    _ => DepKind::Normal,
+                };
+                graph.add_dependency(&package.name, &dependency.name, kind);
+            }
+            graph
+        })
     }
 
     /// Reads the workspace at `workspace_root`. `--no-deps` is enough because the rules

@@ -35,15 +35,7 @@ pub struct Rule {
 pub const PURE_CRATES: &[&str] = &["serde", "serde_json", "uuid", "chrono", "thiserror"];
 
 /// I/O, runtime and framework crates the inner rings must never name.
-const IO_CRATES: &[&str] = &[
-    "tokio",
-    "sqlx",
-    "actix-web",
-    "reqwest",
-    "config",
-    "utoipa",
-    "async-trait",
-];
+const IO_CRATES: &[&str] = &["tokio", "sqlx", "actix-web", "reqwest", "config", "utoipa", "async-trait"];
 
 const KERNEL: &str = "tenantry-kernel";
 const DOMAIN: &str = "tenantry-domain";
@@ -71,16 +63,7 @@ pub const TENANTRY_RULES: &[Rule] = &[
         package: APPLICATION,
         workspace: Allowed::Only(&[KERNEL, DOMAIN]),
         external: Allowed::Any,
-        forbidden: &[
-            "sqlx",
-            "actix-web",
-            "utoipa",
-            "reqwest",
-            "config",
-            "tokio",
-            "argon2",
-            "jsonwebtoken",
-        ],
+        forbidden: &["sqlx", "actix-web", "utoipa", "reqwest", "config", "tokio", "argon2", "jsonwebtoken"],
         forbidden_dev: &[],
         why: "use cases own the ports; SQL, HTTP, runtime and crypto belong to adapters",
     },
@@ -88,13 +71,7 @@ pub const TENANTRY_RULES: &[Rule] = &[
         package: "tenantry-infrastructure",
         workspace: Allowed::Only(&[KERNEL, DOMAIN, APPLICATION, "tenantry-migrations"]),
         external: Allowed::Any,
-        forbidden: &[
-            "tenantry-http",
-            "tenantry-server",
-            "actix-web",
-            "utoipa",
-            "utoipa-swagger-ui",
-        ],
+        forbidden: &["tenantry-http", "tenantry-server", "actix-web", "utoipa", "utoipa-swagger-ui"],
         forbidden_dev: &[],
         why: "driven adapters never see the driving side or the composition root",
     },
@@ -102,12 +79,7 @@ pub const TENANTRY_RULES: &[Rule] = &[
         package: "tenantry-http",
         workspace: Allowed::Only(&[KERNEL, DOMAIN, APPLICATION]),
         external: Allowed::Any,
-        forbidden: &[
-            "tenantry-infrastructure",
-            "tenantry-server",
-            "tenantry-migrations",
-            "sqlx",
-        ],
+        forbidden: &["tenantry-infrastructure", "tenantry-server", "tenantry-migrations", "sqlx"],
         forbidden_dev: &[],
         why: "the HTTP adapter reaches storage only through application ports",
     },
@@ -123,12 +95,7 @@ pub const TENANTRY_RULES: &[Rule] = &[
         package: "tenantry-seeds",
         workspace: Allowed::Only(&[KERNEL, DOMAIN, APPLICATION]),
         external: Allowed::Any,
-        forbidden: &[
-            "tenantry-infrastructure",
-            "tenantry-http",
-            "tenantry-server",
-            "sqlx",
-        ],
+        forbidden: &["tenantry-infrastructure", "tenantry-http", "tenantry-server", "sqlx"],
         forbidden_dev: &[],
         why: "seed sets run through the application layer, never around it",
     },
@@ -166,9 +133,7 @@ pub struct Policy {
 
 impl Policy {
     pub fn tenantry() -> Self {
-        Self {
-            rules: TENANTRY_RULES.to_vec(),
-        }
+        Self { rules: TENANTRY_RULES.to_vec() }
     }
 
     pub fn rule_for(&self, package: &str) -> Option<&Rule> {
@@ -204,24 +169,18 @@ impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let package = &self.package;
         match (&self.dependency, self.broken) {
-            (_, Broken::NoRule) => write!(
-                f,
-                "workspace package `{package}` has no layer rule: add one to TENANTRY_RULES (ADR 0001)"
-            ),
-            (_, Broken::UnknownPackage) => write!(
-                f,
-                "TENANTRY_RULES has a rule for `{package}`, which is not a workspace package"
-            ),
+            (_, Broken::NoRule) => {
+                write!(f, "workspace package `{package}` has no layer rule: add one to TENANTRY_RULES (ADR 0001)")
+            }
+            (_, Broken::UnknownPackage) => {
+                write!(f, "TENANTRY_RULES has a rule for `{package}`, which is not a workspace package")
+            }
             (None, _) => write!(f, "`{package}` broke {:?}", self.broken),
             (Some((dep, kind)), broken) => {
                 write!(f, "`{package}` has a {kind} dependency on `{dep}`: ")?;
                 match broken {
-                    Broken::WorkspaceNotAllowed(allowed) => {
-                        write!(f, "workspace crates allowed are only {allowed:?}")?
-                    }
-                    Broken::ExternalNotAllowed(allowed) => {
-                        write!(f, "external crates allowed are only {allowed:?}")?
-                    }
+                    Broken::WorkspaceNotAllowed(allowed) => write!(f, "workspace crates allowed are only {allowed:?}")?,
+                    Broken::ExternalNotAllowed(allowed) => write!(f, "external crates allowed are only {allowed:?}")?,
                     _ => write!(f, "forbidden")?,
                 }
                 write!(f, " ({}; ADR 0001)", self.why)
@@ -250,15 +209,11 @@ pub fn check(graph: &DependencyGraph, policy: &Policy) -> Vec<Violation> {
                 DepKind::Dev => None,
                 _ if rule.forbidden.contains(&name) => Some(Broken::Forbidden),
                 _ if graph.contains(name) => match rule.workspace {
-                    Allowed::Only(allowed) if !allowed.contains(&name) => {
-                        Some(Broken::WorkspaceNotAllowed(allowed))
-                    }
+                    Allowed::Only(allowed) if !allowed.contains(&name) => Some(Broken::WorkspaceNotAllowed(allowed)),
                     _ => None,
                 },
                 _ => match rule.external {
-                    Allowed::Only(allowed) if !allowed.contains(&name) => {
-                        Some(Broken::ExternalNotAllowed(allowed))
-                    }
+                    Allowed::Only(allowed) if !allowed.contains(&name) => Some(Broken::ExternalNotAllowed(allowed)),
                     _ => None,
                 },
             };

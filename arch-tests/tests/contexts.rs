@@ -17,19 +17,12 @@ fn contexts_do_not_import_each_others_internals() {
     let violations = scan_workspace(&workspace_root()).expect("the layer sources are readable");
 
     let report: Vec<String> = violations.iter().map(ToString::to_string).collect();
-    assert!(
-        violations.is_empty(),
-        "context boundaries crossed:\n  {}",
-        report.join("\n  ")
-    );
+    assert!(violations.is_empty(), "context boundaries crossed:\n  {}", report.join("\n  "));
 }
 
 #[test]
 fn the_scanner_flags_tenancy_internals_used_inside_identity() {
-    let violations = scan(
-        IDENTITY_FILE,
-        "use crate::pipeline::Command;\nuse crate::tenancy::Membership;\n",
-    );
+    let violations = scan(IDENTITY_FILE, "use crate::pipeline::Command;\nuse crate::tenancy::Membership;\n");
 
     assert_eq!(
         violations,
@@ -67,15 +60,9 @@ fn d<'a>(x: &'a str) -> &'a str { x }"####;
 fn the_scanner_flags_a_cross_context_import_inside_a_use_group() {
     let source = "use crate::{\n    pipeline::Command,\n    tenancy::{Membership, Role as R},\n};";
 
-    let paths: Vec<String> = scan(IDENTITY_FILE, source)
-        .into_iter()
-        .map(|v| v.path)
-        .collect();
+    let paths: Vec<String> = scan(IDENTITY_FILE, source).into_iter().map(|v| v.path).collect();
 
-    assert_eq!(
-        paths,
-        ["crate::tenancy::Membership", "crate::tenancy::Role"]
-    );
+    assert_eq!(paths, ["crate::tenancy::Membership", "crate::tenancy::Role"]);
 }
 
 #[test]
@@ -85,10 +72,7 @@ fn the_scanner_flags_another_contexts_domain_module_from_an_adapter() {
     let violations = scan("infrastructure/src/postgres/identity.rs", source);
 
     assert_eq!(violations.len(), 1, "{violations:#?}");
-    assert_eq!(
-        (violations[0].from, violations[0].to),
-        ("identity", "tenancy")
-    );
+    assert_eq!((violations[0].from, violations[0].to), ("identity", "tenancy"));
 }
 
 #[test]
@@ -103,15 +87,15 @@ fn the_scanner_flags_a_sibling_context_reached_through_super() {
 
 #[test]
 fn the_scanner_matches_whole_path_segments_only() {
-    let source = "use crate::tenancy_view::Row;\nuse my_crate::tenancy::Role;\nuse crate::identity::User;\npub(crate) fn f() {}";
+    let source =
+        "use crate::tenancy_view::Row;\nuse my_crate::tenancy::Role;\nuse crate::identity::User;\npub(crate) fn f() {}";
 
     assert_eq!(scan(IDENTITY_FILE, source), Vec::new());
 }
 
 #[test]
 fn the_scanner_allows_the_shared_test_support_doubles() {
-    let source =
-        "#[cfg(test)]\nmod tests {\n    use crate::identity::test_support::TestUnitOfWork;\n}";
+    let source = "#[cfg(test)]\nmod tests {\n    use crate::identity::test_support::TestUnitOfWork;\n}";
 
     assert_eq!(scan("application/src/tenancy/mod.rs", source), Vec::new());
 }
@@ -131,10 +115,7 @@ fn files_belong_to_the_context_their_path_names() {
         ("application/src/identity/mod.rs", Some("identity")),
         ("application/src/pipeline.rs", None),
         ("application/src/pipeline/audit.rs", None),
-        (
-            "infrastructure/src/postgres/files/versions.rs",
-            Some("files"),
-        ),
+        ("infrastructure/src/postgres/files/versions.rs", Some("files")),
         ("infrastructure/src/sqlite/usage.rs", Some("usage")),
         ("presentation/src/routes/prompts.rs", Some("prompts")),
         ("presentation/src/lib.rs", None),

@@ -132,7 +132,8 @@ impl Database {
     /// # Errors
     /// The migration table cannot be read.
     pub async fn previous_version(&self) -> Result<i64, DatabaseError> {
-        let applied: Vec<i64> = self.migration_status().await?.into_iter().filter(|m| m.applied).map(|m| m.version).collect();
+        let applied: Vec<i64> =
+            self.migration_status().await?.into_iter().filter(|m| m.applied).map(|m| m.version).collect();
         Ok(applied.iter().rev().nth(1).copied().unwrap_or(0))
     }
 

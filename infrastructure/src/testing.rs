@@ -59,10 +59,14 @@ impl TestDatabase {
             TestBackend::Sqlite => {
                 let dir = std::env::temp_dir().join(format!("tenantry-test-{unique}"));
                 std::fs::create_dir_all(&dir).map_err(TestDatabaseError::TempDir)?;
-                Ok(Self { url: format!("sqlite://{}", dir.join("tenantry.db").display()), cleanup: Cleanup::Directory(dir) })
+                Ok(Self {
+                    url: format!("sqlite://{}", dir.join("tenantry.db").display()),
+                    cleanup: Cleanup::Directory(dir),
+                })
             }
             TestBackend::Postgres => {
-                let admin_url = std::env::var("TENANTRY_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_ADMIN_URL.to_owned());
+                let admin_url = std::env::var("TENANTRY_TEST_POSTGRES_URL")
+                    .unwrap_or_else(|_| DEFAULT_POSTGRES_ADMIN_URL.to_owned());
                 let name = format!("tenantry_test_{unique}");
                 let mut admin = PgConnection::connect(&admin_url)
                     .await
@@ -107,7 +111,6 @@ fn with_database_name(url: &str, name: &str) -> String {
         None => format!("{url}/{name}"),
     }
 }
-
 
 #[derive(Debug, thiserror::Error)]
 pub enum TestDatabaseError {

@@ -181,7 +181,8 @@ async fn commit_writes_the_outbox_and_the_relay_delivers_each_event_once(backend
     uow.record_audit(audit_entry("identity.register_user"));
     uow.commit().await.unwrap();
 
-    let delivered = tokio::time::timeout(Duration::from_secs(5), received.recv()).await.expect("delivered in time").unwrap();
+    let delivered =
+        tokio::time::timeout(Duration::from_secs(5), received.recv()).await.expect("delivered in time").unwrap();
     assert_eq!(delivered, event);
     // Nothing is pending and nothing else arrives: delivered exactly once.
     tokio::time::sleep(Duration::from_millis(700)).await;
@@ -232,7 +233,11 @@ async fn migration_names_follow_timestamp_context_action_table(_: TestBackend) {
             let words: Vec<&str> = migration.description.split(' ').collect();
             assert!(migration.version >= 20_000_000_000_000, "{} lacks a timestamp", migration.version);
             assert!(words.len() >= 3, "{} is not context_action_table", migration.description);
-            assert!(["platform", "identity", "tenancy", "audit", "messaging"].contains(&words[0]), "{}", migration.description);
+            assert!(
+                ["platform", "identity", "tenancy", "audit", "messaging"].contains(&words[0]),
+                "{}",
+                migration.description
+            );
             assert!(["create", "add", "drop", "alter", "rename"].contains(&words[1]), "{}", migration.description);
         }
     }

@@ -23,7 +23,11 @@ fn context_of(req: &HttpRequest) -> RequestContext {
         tenant_id: None,
         // The direct peer: forwarded headers are only trustworthy behind a known proxy.
         ip: req.peer_addr().map(|addr| addr.ip().to_string()),
-        user_agent: req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|ua| ua.chars().take(256).collect()),
+        user_agent: req
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(256).collect()),
     }
 }
 
@@ -40,11 +44,15 @@ impl FromRequest for RequestMeta {
 pub struct Authenticated(pub RequestContext);
 
 fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
-    let missing = || ApiError(AppError::Unauthenticated { code: ErrorCode::Unauthenticated, message: "a bearer token is required" });
+    let missing = || {
+        ApiError(AppError::Unauthenticated { code: ErrorCode::Unauthenticated, message: "a bearer token is required" })
+    };
     let value = req.headers().get(header::AUTHORIZATION).ok_or_else(missing)?;
     let value = value.to_str().map_err(|_| missing())?;
     match value.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => Ok(token.trim().to_owned()),
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+            Ok(token.trim().to_owned())
+        }
         _ => Err(missing()),
     }
 }

@@ -47,7 +47,12 @@ fn error_code_schema() -> utoipa::openapi::Object {
 pub struct ApiError(#[from] pub AppError);
 
 /// Errors only the HTTP layer can produce (bad JSON, wrong content type...).
-pub(crate) fn http_error(status: StatusCode, code: ErrorCode, message: impl Into<String>, details: Vec<ErrorDetail>) -> HttpResponse {
+pub(crate) fn http_error(
+    status: StatusCode,
+    code: ErrorCode,
+    message: impl Into<String>,
+    details: Vec<ErrorDetail>,
+) -> HttpResponse {
     HttpResponse::build(status).json(ErrorBody {
         error_code: code.as_str().to_owned(),
         message: message.into(),

@@ -31,7 +31,12 @@ fn json_error(error: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
             vec![],
         ),
         JsonPayloadError::Deserialize(serde_error) => malformed(serde_error),
-        _ => http_error(StatusCode::BAD_REQUEST, ErrorCode::MalformedRequest, "the request body could not be read", vec![]),
+        _ => http_error(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::MalformedRequest,
+            "the request body could not be read",
+            vec![],
+        ),
     };
     actix_web::error::InternalError::from_response(error, response).into()
 }
@@ -50,7 +55,11 @@ fn malformed(error: &serde_json::Error) -> actix_web::HttpResponse {
         "malformed_json"
     };
     let details = field.map(|field| vec![ErrorDetail { field, issue: issue.to_owned() }]).unwrap_or_default();
-    let message = if error.is_data() { format!("the request body does not match the schema: {text}") } else { "the request body is not valid JSON".to_owned() };
+    let message = if error.is_data() {
+        format!("the request body does not match the schema: {text}")
+    } else {
+        "the request body is not valid JSON".to_owned()
+    };
     http_error(StatusCode::BAD_REQUEST, ErrorCode::MalformedRequest, message, details)
 }
 

@@ -33,8 +33,11 @@ impl HttpMetrics {
     /// Never in practice: the metric definitions are constant and valid.
     pub fn new() -> Self {
         let registry = Registry::new_custom(Some("tenantry".into()), None).expect("static registry prefix is valid");
-        let requests = IntCounterVec::new(Opts::new("http_requests_total", "HTTP requests by route and status"), &["method", "route", "status"])
-            .expect("static metric definition is valid");
+        let requests = IntCounterVec::new(
+            Opts::new("http_requests_total", "HTTP requests by route and status"),
+            &["method", "route", "status"],
+        )
+        .expect("static metric definition is valid");
         let durations = HistogramVec::new(
             HistogramOpts::new("http_request_duration_seconds", "HTTP request latency")
                 .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5]),
@@ -61,7 +64,8 @@ impl Default for HttpMetrics {
 
 fn sane_request_id(value: &HeaderValue) -> Option<String> {
     let text = value.to_str().ok()?;
-    let ok = !text.is_empty() && text.len() <= 128 && text.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
+    let ok =
+        !text.is_empty() && text.len() <= 128 && text.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
     ok.then(|| text.to_owned())
 }
 

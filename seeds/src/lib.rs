@@ -40,16 +40,27 @@ pub enum SeedError {
 /// # Errors
 /// The first step that fails; earlier steps stay committed (each is its own
 /// transaction and idempotent, so rerunning is safe).
-pub async fn run(app: &Application, set: SeedSet, admin: &AdminSeed, mut progress: impl FnMut(&StepOutcome)) -> Result<Vec<StepOutcome>, SeedError> {
+pub async fn run(
+    app: &Application,
+    set: SeedSet,
+    admin: &AdminSeed,
+    mut progress: impl FnMut(&StepOutcome),
+) -> Result<Vec<StepOutcome>, SeedError> {
     let SeedSet::Essential = set;
     let context = RequestContext::system("seed");
     let mut outcomes = Vec::new();
 
-    let changes = app.sync_role_catalogue(&context).await.map_err(|source| SeedError::Step { step: "roles_and_permissions", source })?;
+    let changes = app
+        .sync_role_catalogue(&context)
+        .await
+        .map_err(|source| SeedError::Step { step: "roles_and_permissions", source })?;
     let outcome = StepOutcome {
         step: "roles_and_permissions",
         created: changes.permissions_created + changes.roles_changed,
-        summary: format!("{} permissions created, {} roles created or updated", changes.permissions_created, changes.roles_changed),
+        summary: format!(
+            "{} permissions created, {} roles created or updated",
+            changes.permissions_created, changes.roles_changed
+        ),
     };
     progress(&outcome);
     outcomes.push(outcome);
@@ -66,7 +77,10 @@ pub async fn run(app: &Application, set: SeedSet, admin: &AdminSeed, mut progres
                 display_name: admin.display_name.clone(),
                 password: password.expose_secret().to_owned(),
             };
-            let provisioned = app.provision_platform_admin(&context, command).await.map_err(|source| SeedError::Step { step: "platform_admin", source })?;
+            let provisioned = app
+                .provision_platform_admin(&context, command)
+                .await
+                .map_err(|source| SeedError::Step { step: "platform_admin", source })?;
             let (created, summary) = match provisioned {
                 Provisioned::Created(_) => (1, format!("created {}", admin.email)),
                 Provisioned::Promoted(_) => (1, format!("{} already existed; made platform admin", admin.email)),

@@ -79,7 +79,9 @@ impl Settings {
             .set_default("auth.jwt_secret", None::<String>)?
             .add_source(config::File::with_name("config/default").required(false))
             .add_source(config::File::with_name(&format!("config/{environment}")).required(false))
-            .add_source(config::Environment::with_prefix("TENANTRY").prefix_separator("__").separator("__").try_parsing(true))
+            .add_source(
+                config::Environment::with_prefix("TENANTRY").prefix_separator("__").separator("__").try_parsing(true),
+            )
             .build()?
             .try_deserialize()
     }

@@ -98,13 +98,21 @@ async fn serve_api(settings: Settings) -> anyhow::Result<()> {
     let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))
         .with_context(|| format!("binding {}:{}", settings.server.host, settings.server.port))?;
     let address = listener.local_addr().context("reading the bound address")?;
-    let server = serve::http_server(listener, tenantry.http_state(), settings.server.workers, settings.server.shutdown_timeout_seconds)?;
+    let server = serve::http_server(
+        listener,
+        tenantry.http_state(),
+        settings.server.workers,
+        settings.server.shutdown_timeout_seconds,
+    )?;
     tracing::info!(%address, database = %redact_url(&url), backend = tenantry.database().backend_name(), "tenantry listening");
     println!("Tenantry listening on http://{address}");
     println!("  Swagger UI:  http://{address}/swagger-ui/");
     println!("  OpenAPI:     http://{address}/api-docs/openapi.json");
     println!("  Database:    {} ({})", redact_url(&url), tenantry.database().backend_name());
-    println!("  Admin:       `tenantry seed` with TENANTRY__SEED__ADMIN_PASSWORD set creates {}", settings.seed.admin_email);
+    println!(
+        "  Admin:       `tenantry seed` with TENANTRY__SEED__ADMIN_PASSWORD set creates {}",
+        settings.seed.admin_email
+    );
     // actix stops accepting on SIGTERM/SIGINT and drains in-flight requests.
     server.await.context("HTTP server")?;
     tracing::info!("draining background tasks");

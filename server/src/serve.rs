@@ -11,7 +11,12 @@ use tenantry_http::HttpState;
 ///
 /// # Errors
 /// When the listener cannot be used.
-pub fn http_server(listener: TcpListener, state: HttpState, workers: Option<usize>, shutdown_timeout_seconds: u64) -> std::io::Result<Server> {
+pub fn http_server(
+    listener: TcpListener,
+    state: HttpState,
+    workers: Option<usize>,
+    shutdown_timeout_seconds: u64,
+) -> std::io::Result<Server> {
     let mut server = HttpServer::new(move || {
         App::new().configure(tenantry_http::configure(state.clone())).default_service(web::to(tenantry_http::not_found))
     })

@@ -7,7 +7,9 @@ use crate::config::LogSettings;
 
 /// Installs the global subscriber; a second call is a no-op.
 pub fn init(settings: &LogSettings) {
-    let filter = EnvFilter::try_from_default_env().or_else(|_| EnvFilter::try_new(&settings.level)).unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(&settings.level))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let _ = if settings.format == "pretty" {
         builder.try_init()

@@ -18,10 +18,18 @@ pub use tenantry_infrastructure::testing::{TestBackend, TestDatabase};
 pub fn test_settings(database_url: &str, data_dir: PathBuf) -> Settings {
     Settings {
         server: ServerSettings { host: "127.0.0.1".into(), port: 0, workers: Some(2), shutdown_timeout_seconds: 5 },
-        database: DatabaseSettings { url: Some(SecretString::from(database_url.to_owned())), max_connections: 5, migrate_on_start: true },
+        database: DatabaseSettings {
+            url: Some(SecretString::from(database_url.to_owned())),
+            max_connections: 5,
+            migrate_on_start: true,
+        },
         auth: AuthSettings { jwt_secret: Some(SecretString::from(tenantry_infrastructure::crypto::random_secret())) },
         log: LogSettings { format: "pretty".into(), level: "warn".into() },
-        seed: SeedSettings { admin_email: "admin@tenantry.test".into(), admin_display_name: "Admin".into(), admin_password: None },
+        seed: SeedSettings {
+            admin_email: "admin@tenantry.test".into(),
+            admin_display_name: "Admin".into(),
+            admin_password: None,
+        },
         data_dir,
     }
 }

@@ -12,8 +12,12 @@ const PASSWORD: &str = "correct horse battery staple";
 
 async fn count(app: &TestApp, table_pg: &str, table_sqlite: &str) -> i64 {
     match app.tenantry().database() {
-        Database::Postgres(pool) => sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table_pg}")).fetch_one(pool).await.unwrap(),
-        Database::Sqlite(pool) => sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table_sqlite}")).fetch_one(pool).await.unwrap(),
+        Database::Postgres(pool) => {
+            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table_pg}")).fetch_one(pool).await.unwrap()
+        }
+        Database::Sqlite(pool) => {
+            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table_sqlite}")).fetch_one(pool).await.unwrap()
+        }
     }
 }
 
@@ -51,8 +55,18 @@ async fn every_command_leaves_one_audit_row_and_its_events_reach_the_bus(backend
     let logged_in = tokio::time::timeout(Duration::from_secs(5), events.recv()).await.unwrap().unwrap();
     assert_eq!(logged_in.event_type, "identity.user_logged_in");
     let request_ids: Vec<String> = match app.tenantry().database() {
-        Database::Postgres(pool) => sqlx::query_scalar("SELECT request_id FROM audit.audit_log WHERE action = 'identity.log_in'").fetch_all(pool).await.unwrap(),
-        Database::Sqlite(pool) => sqlx::query_scalar("SELECT request_id FROM audit_log WHERE action = 'identity.log_in'").fetch_all(pool).await.unwrap(),
+        Database::Postgres(pool) => {
+            sqlx::query_scalar("SELECT request_id FROM audit.audit_log WHERE action = 'identity.log_in'")
+                .fetch_all(pool)
+                .await
+                .unwrap()
+        }
+        Database::Sqlite(pool) => {
+            sqlx::query_scalar("SELECT request_id FROM audit_log WHERE action = 'identity.log_in'")
+                .fetch_all(pool)
+                .await
+                .unwrap()
+        }
     };
     assert_eq!(request_ids, ["trace-me-123"]);
     app.shutdown().await;
@@ -62,7 +76,11 @@ async fn rejected_input_changes_nothing(backend: TestBackend) {
     let app = TestApp::spawn(backend).await.unwrap();
     let client = reqwest::Client::new();
     assert_eq!(register(&client, &app, "first@example.com").await.status(), StatusCode::CREATED);
-    let before = (count(&app, "identity.users", "users").await, count(&app, "audit.audit_log", "audit_log").await, count(&app, "messaging.outbox", "outbox").await);
+    let before = (
+        count(&app, "identity.users", "users").await,
+        count(&app, "audit.audit_log", "audit_log").await,
+        count(&app, "messaging.outbox", "outbox").await,
+    );
 
     assert_eq!(register(&client, &app, "FIRST@example.com").await.status(), StatusCode::CONFLICT);
     assert_eq!(register(&client, &app, "not-an-email").await.status(), StatusCode::BAD_REQUEST);
@@ -81,7 +99,11 @@ async fn rejected_input_changes_nothing(backend: TestBackend) {
         .unwrap();
     assert_eq!(injection.status(), StatusCode::BAD_REQUEST);
 
-    let after = (count(&app, "identity.users", "users").await, count(&app, "audit.audit_log", "audit_log").await, count(&app, "messaging.outbox", "outbox").await);
+    let after = (
+        count(&app, "identity.users", "users").await,
+        count(&app, "audit.audit_log", "audit_log").await,
+        count(&app, "messaging.outbox", "outbox").await,
+    );
     assert_eq!(before, after);
     app.shutdown().await;
 }
@@ -100,8 +122,10 @@ async fn racing_refreshes_of_one_token_yield_one_new_pair(backend: TestBackend) 
         .await
         .unwrap();
     let token = pair["refresh_token"].as_str().unwrap().to_owned();
-    let attempts = (0..4).map(|_| client.post(app.url("/api/v1/auth/refresh")).header("x-refresh-token", &token).send());
-    let statuses: Vec<StatusCode> = futures::future::join_all(attempts).await.into_iter().map(|r| r.unwrap().status()).collect();
+    let attempts =
+        (0..4).map(|_| client.post(app.url("/api/v1/auth/refresh")).header("x-refresh-token", &token).send());
+    let statuses: Vec<StatusCode> =
+        futures::future::join_all(attempts).await.into_iter().map(|r| r.unwrap().status()).collect();
     assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
     assert!(statuses.iter().all(|s| *s == StatusCode::OK || *s == StatusCode::UNAUTHORIZED), "{statuses:?}");
     app.shutdown().await;

@@ -12,10 +12,7 @@ pub struct FieldViolation {
 
 impl FieldViolation {
     pub fn new(field: impl Into<String>, issue: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            issue: issue.into(),
-        }
+        Self { field: field.into(), issue: issue.into() }
     }
 }
 
@@ -27,27 +24,18 @@ pub struct ValidationError {
 }
 
 fn summary(violations: &[FieldViolation]) -> String {
-    violations
-        .iter()
-        .map(|v| format!("{} is {}", v.field, v.issue))
-        .collect::<Vec<_>>()
-        .join(", ")
+    violations.iter().map(|v| format!("{} is {}", v.field, v.issue)).collect::<Vec<_>>().join(", ")
 }
 
 impl ValidationError {
     pub fn field(field: impl Into<String>, issue: impl Into<String>) -> Self {
-        Self {
-            violations: vec![FieldViolation::new(field, issue)],
-        }
+        Self { violations: vec![FieldViolation::new(field, issue)] }
     }
 
     /// Collects the violations of several independent checks into one error.
     pub fn collect(results: impl IntoIterator<Item = Result<(), ValidationError>>) -> Result<(), ValidationError> {
-        let violations: Vec<FieldViolation> = results
-            .into_iter()
-            .filter_map(Result::err)
-            .flat_map(|e| e.violations)
-            .collect();
+        let violations: Vec<FieldViolation> =
+            results.into_iter().filter_map(Result::err).flat_map(|e| e.violations).collect();
         if violations.is_empty() {
             Ok(())
         } else {

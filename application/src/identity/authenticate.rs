@@ -39,7 +39,10 @@ impl Authenticator {
             Some(s) if s.user_id == claims.user_id && !s.revoked && s.expires_at > now => {
                 Ok(Principal { user_id: claims.user_id, session_id: claims.session_id })
             }
-            _ => Err(AppError::Unauthenticated { code: ErrorCode::SessionRevoked, message: "the session has ended; log in again" }),
+            _ => Err(AppError::Unauthenticated {
+                code: ErrorCode::SessionRevoked,
+                message: "the session has ended; log in again",
+            }),
         }
     }
 }

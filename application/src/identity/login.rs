@@ -46,7 +46,12 @@ pub struct LogInHandler {
 }
 
 impl LogInHandler {
-    pub fn new(hasher: Arc<dyn PasswordHasher>, tokens: Arc<dyn TokenIssuer>, secrets: Arc<dyn OpaqueTokens>, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(
+        hasher: Arc<dyn PasswordHasher>,
+        tokens: Arc<dyn TokenIssuer>,
+        secrets: Arc<dyn OpaqueTokens>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         Self { hasher, tokens, secrets, clock }
     }
 }
@@ -56,7 +61,12 @@ impl CommandHandler<LogIn> for LogInHandler {
     /// # Errors
     /// 401 `invalid_credentials` alike for an unknown email and a wrong password
     /// (same body, same argon2 work), 400 for a malformed email or an empty password.
-    async fn handle(&self, context: &RequestContext, command: &LogIn, uow: &mut dyn UnitOfWork) -> Result<TokenPair, AppError> {
+    async fn handle(
+        &self,
+        context: &RequestContext,
+        command: &LogIn,
+        uow: &mut dyn UnitOfWork,
+    ) -> Result<TokenPair, AppError> {
         let email = EmailAddress::parse(&command.email)?;
         let password = Password::candidate(&command.password)?;
         let user = uow.users().find_by_email(&email).await?;
@@ -78,7 +88,12 @@ impl CommandHandler<LogIn> for LogInHandler {
         let mut envelope = super::envelope(&event, context, now)?;
         envelope.actor_id = Some(user.id());
         uow.record_event(envelope);
-        Ok(TokenPair { user_id: user.id(), access_token: access.token, refresh_token, expires_in_seconds: access.expires_in_seconds })
+        Ok(TokenPair {
+            user_id: user.id(),
+            access_token: access.token,
+            refresh_token,
+            expires_in_seconds: access.expires_in_seconds,
+        })
     }
 }
 
@@ -104,7 +119,11 @@ mod tests {
             .times(1)
             .returning(|_| Ok(()));
         let pair = handler()
-            .handle(&RequestContext::default(), &LogIn { email: "alice@example.com".into(), password: STRONG.into() }, &mut uow)
+            .handle(
+                &RequestContext::default(),
+                &LogIn { email: "alice@example.com".into(), password: STRONG.into() },
+                &mut uow,
+            )
             .await
             .unwrap();
         assert_eq!(pair.refresh_token, "refresh-1");
@@ -117,14 +136,22 @@ mod tests {
         let mut unknown = TestUnitOfWork::default();
         unknown.users.expect_find_by_email().returning(|_| Ok(None));
         let unknown_error = handler()
-            .handle(&RequestContext::default(), &LogIn { email: "bob@example.com".into(), password: STRONG.into() }, &mut unknown)
+            .handle(
+                &RequestContext::default(),
+                &LogIn { email: "bob@example.com".into(), password: STRONG.into() },
+                &mut unknown,
+            )
             .await
             .unwrap_err();
 
         let mut wrong = TestUnitOfWork::default();
         wrong.users.expect_find_by_email().returning(|_| Ok(Some(stored_user("alice@example.com"))));
         let wrong_error = handler()
-            .handle(&RequestContext::default(), &LogIn { email: "alice@example.com".into(), password: "not the password".into() }, &mut wrong)
+            .handle(
+                &RequestContext::default(),
+                &LogIn { email: "alice@example.com".into(), password: "not the password".into() },
+                &mut wrong,
+            )
             .await
             .unwrap_err();
 
@@ -141,7 +168,11 @@ mod tests {
         let hasher = Arc::new(CountingHasher::default());
         let handler = LogInHandler::new(hasher.clone(), fake_token_issuer(), fake_secrets(), fixed_clock());
         let _ = handler
-            .handle(&RequestContext::default(), &LogIn { email: "bob@example.com".into(), password: STRONG.into() }, &mut uow)
+            .handle(
+                &RequestContext::default(),
+                &LogIn { email: "bob@example.com".into(), password: STRONG.into() },
+                &mut uow,
+            )
             .await;
         assert_eq!(hasher.verifications(), 1);
     }

@@ -84,7 +84,8 @@ mod tests {
     #[tokio::test]
     async fn requires_an_authenticated_caller() {
         let mut uow = TestUnitOfWork::default();
-        let error = LogOutHandler::new(fixed_clock()).handle(&RequestContext::default(), &LogOut, &mut uow).await.unwrap_err();
+        let error =
+            LogOutHandler::new(fixed_clock()).handle(&RequestContext::default(), &LogOut, &mut uow).await.unwrap_err();
         assert_eq!(error.code(), crate::ErrorCode::Unauthenticated);
     }
 }

@@ -11,7 +11,9 @@ pub use authenticate::Authenticator;
 pub use login::{LogIn, LogInHandler, TokenPair};
 pub use logout::{LogOut, LogOutHandler};
 pub use refresh::{RefreshSession, RefreshSessionHandler};
-pub use register::{ProvisionPlatformAdmin, ProvisionPlatformAdminHandler, Provisioned, RegisterUser, RegisterUserHandler};
+pub use register::{
+    ProvisionPlatformAdmin, ProvisionPlatformAdminHandler, Provisioned, RegisterUser, RegisterUserHandler,
+};
 
 use tenantry_kernel::EventEnvelope;
 
@@ -24,7 +26,8 @@ fn envelope<E: tenantry_kernel::DomainEvent>(
     context: &RequestContext,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<EventEnvelope, AppError> {
-    EventEnvelope::wrap(event, now, context.tenant_id, context.principal.as_ref().map(|p| p.user_id)).map_err(AppError::internal)
+    EventEnvelope::wrap(event, now, context.tenant_id, context.principal.as_ref().map(|p| p.user_id))
+        .map_err(AppError::internal)
 }
 
 #[cfg(test)]

@@ -48,19 +48,28 @@ impl RefreshSessionHandler {
 }
 
 fn invalid_refresh_token() -> AppError {
-    AppError::Unauthenticated { code: ErrorCode::InvalidRefreshToken, message: "the refresh token is invalid, expired or already used" }
+    AppError::Unauthenticated {
+        code: ErrorCode::InvalidRefreshToken,
+        message: "the refresh token is invalid, expired or already used",
+    }
 }
 
 #[async_trait]
 impl CommandHandler<RefreshSession> for RefreshSessionHandler {
     /// # Errors
     /// 401 `invalid_refresh_token` for an unknown, rotated, expired or revoked token.
-    async fn handle(&self, context: &RequestContext, command: &RefreshSession, uow: &mut dyn UnitOfWork) -> Result<TokenPair, AppError> {
+    async fn handle(
+        &self,
+        context: &RequestContext,
+        command: &RefreshSession,
+        uow: &mut dyn UnitOfWork,
+    ) -> Result<TokenPair, AppError> {
         if command.refresh_token.is_empty() || command.refresh_token.len() > 512 {
             return Err(invalid_refresh_token());
         }
         let presented_hash = self.secrets.hash(&command.refresh_token);
-        let mut session = uow.sessions().find_by_refresh_token_hash(&presented_hash).await?.ok_or_else(invalid_refresh_token)?;
+        let mut session =
+            uow.sessions().find_by_refresh_token_hash(&presented_hash).await?.ok_or_else(invalid_refresh_token)?;
         let now = self.clock.now();
         if session.state(now) != SessionState::Active {
             return Err(invalid_refresh_token());
@@ -73,7 +82,12 @@ impl CommandHandler<RefreshSession> for RefreshSessionHandler {
         let mut envelope = super::envelope(&event, context, now)?;
         envelope.actor_id = Some(session.user_id());
         uow.record_event(envelope);
-        Ok(TokenPair { user_id: session.user_id(), access_token: access.token, refresh_token, expires_in_seconds: access.expires_in_seconds })
+        Ok(TokenPair {
+            user_id: session.user_id(),
+            access_token: access.token,
+            refresh_token,
+            expires_in_seconds: access.expires_in_seconds,
+        })
     }
 }
 
@@ -93,9 +107,19 @@ mod tests {
     async fn rotates_the_refresh_token() {
         let mut uow = TestUnitOfWork::default();
         let session = Session::start(UserId::new(), "hash-of-old".into(), fixed_now());
-        uow.sessions.expect_find_by_refresh_token_hash().withf(|h| h == "hash-of-old").returning(move |_| Ok(Some(session.clone())));
-        uow.sessions.expect_update().withf(|s| s.refresh_token_hash() == "hash-of-refresh-1").times(1).returning(|_| Ok(()));
-        let pair = handler().handle(&RequestContext::default(), &RefreshSession { refresh_token: "old".into() }, &mut uow).await.unwrap();
+        uow.sessions
+            .expect_find_by_refresh_token_hash()
+            .withf(|h| h == "hash-of-old")
+            .returning(move |_| Ok(Some(session.clone())));
+        uow.sessions
+            .expect_update()
+            .withf(|s| s.refresh_token_hash() == "hash-of-refresh-1")
+            .times(1)
+            .returning(|_| Ok(()));
+        let pair = handler()
+            .handle(&RequestContext::default(), &RefreshSession { refresh_token: "old".into() }, &mut uow)
+            .await
+            .unwrap();
         assert_eq!(pair.refresh_token, "refresh-1");
         assert_eq!(uow.events[0].event_type, "identity.session_refreshed");
     }
@@ -104,7 +128,10 @@ mod tests {
     async fn rejects_a_rotated_or_unknown_refresh_token() {
         let mut uow = TestUnitOfWork::default();
         uow.sessions.expect_find_by_refresh_token_hash().returning(|_| Ok(None));
-        let error = handler().handle(&RequestContext::default(), &RefreshSession { refresh_token: "old".into() }, &mut uow).await.unwrap_err();
+        let error = handler()
+            .handle(&RequestContext::default(), &RefreshSession { refresh_token: "old".into() }, &mut uow)
+            .await
+            .unwrap_err();
         assert_eq!(error.code(), ErrorCode::InvalidRefreshToken);
     }
 
@@ -117,7 +144,10 @@ mod tests {
                 session.revoke(fixed_now());
             }
             uow.sessions.expect_find_by_refresh_token_hash().returning(move |_| Ok(Some(session.clone())));
-            let error = handler().handle(&RequestContext::default(), &RefreshSession { refresh_token: "old".into() }, &mut uow).await.unwrap_err();
+            let error = handler()
+                .handle(&RequestContext::default(), &RefreshSession { refresh_token: "old".into() }, &mut uow)
+                .await
+                .unwrap_err();
             assert_eq!(error.code(), ErrorCode::InvalidRefreshToken);
         }
     }

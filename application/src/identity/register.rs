@@ -52,14 +52,12 @@ async fn create_user(
     clock: &dyn Clock,
     uow: &mut dyn UnitOfWork,
     context: &RequestContext,
-    email: &EmailAddress,
-    display_name: DisplayName,
-    password: &Password,
+    account: NewAccount,
     platform_admin: bool,
 ) -> Result<UserId, AppError> {
-    let hash = hasher.hash(password).await.map_err(AppError::internal)?;
+    let hash = hasher.hash(&account.password).await.map_err(AppError::internal)?;
     let now = clock.now();
-    let (mut user, registered) = User::register(email.clone(), display_name, hash, now);
+    let (mut user, registered) = User::register(account.email, account.display_name, hash, now);
     if platform_admin {
         user.grant_platform_admin(now);
     }
@@ -71,12 +69,19 @@ async fn create_user(
     Ok(user.id())
 }
 
-fn parse_new_account(email: &str, display_name: &str, password: &str) -> Result<(EmailAddress, DisplayName, Password), AppError> {
+/// The validated fields of an account about to be created.
+struct NewAccount {
+    email: EmailAddress,
+    display_name: DisplayName,
+    password: Password,
+}
+
+fn parse_new_account(email: &str, display_name: &str, password: &str) -> Result<NewAccount, AppError> {
     let email = EmailAddress::parse(email);
     let display_name = DisplayName::parse(display_name);
     let password = Password::parse(password);
     match (email, display_name, password) {
-        (Ok(e), Ok(d), Ok(p)) => Ok((e, d, p)),
+        (Ok(email), Ok(display_name), Ok(password)) => Ok(NewAccount { email, display_name, password }),
         (e, d, p) => Err(ValidationError::collect([e.map(drop), d.map(drop), p.map(drop)])
             .err()
             .map(AppError::from)
@@ -88,14 +93,19 @@ fn parse_new_account(email: &str, display_name: &str, password: &str) -> Result<
 impl CommandHandler<RegisterUser> for RegisterUserHandler {
     /// # Errors
     /// 400 `validation_failed` listing every bad field; 409 `email_taken`.
-    async fn handle(&self, context: &RequestContext, command: &RegisterUser, uow: &mut dyn UnitOfWork) -> Result<UserId, AppError> {
-        let (email, display_name, password) = parse_new_account(&command.email, &command.display_name, &command.password)?;
+    async fn handle(
+        &self,
+        context: &RequestContext,
+        command: &RegisterUser,
+        uow: &mut dyn UnitOfWork,
+    ) -> Result<UserId, AppError> {
+        let account = parse_new_account(&command.email, &command.display_name, &command.password)?;
         // Checked first so a duplicate does not cost an argon2 hash; the unique
         // constraint still decides under a race.
-        if uow.users().find_by_email(&email).await?.is_some() {
+        if uow.users().find_by_email(&account.email).await?.is_some() {
             return Err(duplicate_email());
         }
-        create_user(self.hasher.as_ref(), self.clock.as_ref(), uow, context, &email, display_name, &password, false).await
+        create_user(self.hasher.as_ref(), self.clock.as_ref(), uow, context, account, false).await
     }
 }
 
@@ -147,9 +157,14 @@ impl ProvisionPlatformAdminHandler {
 impl CommandHandler<ProvisionPlatformAdmin> for ProvisionPlatformAdminHandler {
     /// # Errors
     /// 400 when the configured email or password breaks the policy.
-    async fn handle(&self, context: &RequestContext, command: &ProvisionPlatformAdmin, uow: &mut dyn UnitOfWork) -> Result<Provisioned, AppError> {
-        let (email, display_name, password) = parse_new_account(&command.email, &command.display_name, &command.password)?;
-        if let Some(mut existing) = uow.users().find_by_email(&email).await? {
+    async fn handle(
+        &self,
+        context: &RequestContext,
+        command: &ProvisionPlatformAdmin,
+        uow: &mut dyn UnitOfWork,
+    ) -> Result<Provisioned, AppError> {
+        let account = parse_new_account(&command.email, &command.display_name, &command.password)?;
+        if let Some(mut existing) = uow.users().find_by_email(&account.email).await? {
             if existing.is_platform_admin() {
                 return Ok(Provisioned::AlreadyPresent(existing.id()));
             }
@@ -157,7 +172,7 @@ impl CommandHandler<ProvisionPlatformAdmin> for ProvisionPlatformAdminHandler {
             uow.users().update(&existing).await?;
             return Ok(Provisioned::Promoted(existing.id()));
         }
-        create_user(self.hasher.as_ref(), self.clock.as_ref(), uow, context, &email, display_name, &password, true)
+        create_user(self.hasher.as_ref(), self.clock.as_ref(), uow, context, account, true)
             .await
             .map(Provisioned::Created)
     }
@@ -180,7 +195,8 @@ mod tests {
         uow.users.expect_insert().times(1).returning(|_| Ok(()));
         let handler = RegisterUserHandler::new(fake_hasher(), fixed_clock());
         // When
-        let id = handler.handle(&RequestContext::default(), &command("Alice@Example.com", STRONG), &mut uow).await.unwrap();
+        let id =
+            handler.handle(&RequestContext::default(), &command("Alice@Example.com", STRONG), &mut uow).await.unwrap();
         // Then
         assert_eq!(uow.events.len(), 1);
         assert_eq!(uow.events[0].event_type, "identity.user_registered");
@@ -204,7 +220,10 @@ mod tests {
         let mut uow = TestUnitOfWork::default();
         uow.users.expect_find_by_email().returning(|_| Ok(Some(stored_user("alice@example.com"))));
         let handler = RegisterUserHandler::new(fake_hasher(), fixed_clock());
-        let error = handler.handle(&RequestContext::default(), &command("alice@example.com", STRONG), &mut uow).await.unwrap_err();
+        let error = handler
+            .handle(&RequestContext::default(), &command("alice@example.com", STRONG), &mut uow)
+            .await
+            .unwrap_err();
         assert_eq!(error.code(), ErrorCode::EmailTaken);
     }
 
@@ -216,7 +235,10 @@ mod tests {
             .expect_insert()
             .returning(|_| Err(RepositoryError::Duplicate { constraint: "users_email_key".into() }));
         let handler = RegisterUserHandler::new(fake_hasher(), fixed_clock());
-        let error = handler.handle(&RequestContext::default(), &command("alice@example.com", STRONG), &mut uow).await.unwrap_err();
+        let error = handler
+            .handle(&RequestContext::default(), &command("alice@example.com", STRONG), &mut uow)
+            .await
+            .unwrap_err();
         assert_eq!(error.code(), ErrorCode::EmailTaken);
         assert!(uow.events.is_empty());
     }
@@ -229,7 +251,11 @@ mod tests {
         uow.users.expect_find_by_email().returning(move |_| Ok(Some(existing.clone())));
         uow.users.expect_update().withf(|u| u.is_platform_admin()).times(1).returning(|_| Ok(()));
         let handler = ProvisionPlatformAdminHandler::new(fake_hasher(), fixed_clock());
-        let command = ProvisionPlatformAdmin { email: "ops@example.com".into(), password: STRONG.into(), display_name: "Ops".into() };
+        let command = ProvisionPlatformAdmin {
+            email: "ops@example.com".into(),
+            password: STRONG.into(),
+            display_name: "Ops".into(),
+        };
         let outcome = handler.handle(&RequestContext::system("seed"), &command, &mut uow).await.unwrap();
         assert_eq!(outcome, Provisioned::Promoted(id));
     }

@@ -39,7 +39,12 @@ pub struct SyncRoleCatalogueHandler;
 
 #[async_trait]
 impl CommandHandler<SyncRoleCatalogue> for SyncRoleCatalogueHandler {
-    async fn handle(&self, _: &RequestContext, _: &SyncRoleCatalogue, uow: &mut dyn UnitOfWork) -> Result<CatalogueChanges, AppError> {
+    async fn handle(
+        &self,
+        _: &RequestContext,
+        _: &SyncRoleCatalogue,
+        uow: &mut dyn UnitOfWork,
+    ) -> Result<CatalogueChanges, AppError> {
         let mut changes = CatalogueChanges::default();
         for permission in PERMISSION_CATALOGUE {
             if uow.role_catalogue().upsert_permission(permission.key, permission.description).await? {
@@ -68,7 +73,10 @@ mod tests {
             .expect_upsert_role()
             .times(4)
             .returning(|name, _, permissions| Ok(name == "owner" && permissions.len() == PERMISSION_CATALOGUE.len()));
-        let changes = SyncRoleCatalogueHandler.handle(&RequestContext::system("test"), &SyncRoleCatalogue, &mut uow).await.unwrap();
+        let changes = SyncRoleCatalogueHandler
+            .handle(&RequestContext::system("test"), &SyncRoleCatalogue, &mut uow)
+            .await
+            .unwrap();
         assert_eq!(changes, CatalogueChanges { permissions_created: PERMISSION_CATALOGUE.len(), roles_changed: 1 });
     }
 }

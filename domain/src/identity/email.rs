@@ -75,7 +75,18 @@ mod tests {
 
     #[test]
     fn rejects_malformed_addresses() {
-        for bad in ["", "alice", "@example.com", "alice@", "alice@localhost", "a..b@example.com", "alice@exa mple.com", "alice@-x.com", "al ice@example.com", "'; DROP TABLE users;--@x.com"] {
+        for bad in [
+            "",
+            "alice",
+            "@example.com",
+            "alice@",
+            "alice@localhost",
+            "a..b@example.com",
+            "alice@exa mple.com",
+            "alice@-x.com",
+            "al ice@example.com",
+            "'; DROP TABLE users;--@x.com",
+        ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad} should be rejected");
         }
     }

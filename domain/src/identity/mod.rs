@@ -1,8 +1,8 @@
 //! Identity: who a user is and how they prove it (credentials, sessions).
 
+mod display_name;
 mod email;
 mod events;
-mod display_name;
 mod password;
 mod session;
 mod user;

@@ -66,7 +66,10 @@ impl Role {
             Role::Owner => all.collect(),
             Role::Admin => all.filter(|k| !matches!(*k, "organization:delete" | "billing:manage")).collect(),
             Role::Member => all
-                .filter(|k| k.ends_with(":read") && *k != "audit:read" || matches!(*k, "project:create" | "project:update" | "file:write"))
+                .filter(|k| {
+                    k.ends_with(":read") && *k != "audit:read"
+                        || matches!(*k, "project:create" | "project:update" | "file:write")
+                })
                 .collect(),
             Role::Viewer => all.filter(|k| k.ends_with(":read") && *k != "audit:read").collect(),
         }

@@ -53,7 +53,9 @@ fn verify_blocking(params: &Params, password: &str, phc: &str) -> Result<bool, H
     }
 }
 
-async fn off_executor<T: Send + 'static>(work: impl FnOnce() -> Result<T, HashError> + Send + 'static) -> Result<T, HashError> {
+async fn off_executor<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, HashError> + Send + 'static,
+) -> Result<T, HashError> {
     tokio::task::spawn_blocking(work).await.map_err(|e| HashError(format!("hashing task failed: {e}")))?
 }
 

@@ -59,7 +59,12 @@ impl JwtTokenIssuer {
 }
 
 impl TokenIssuer for JwtTokenIssuer {
-    fn issue(&self, user_id: UserId, session_id: SessionId, now: DateTime<Utc>) -> Result<IssuedAccessToken, TokenError> {
+    fn issue(
+        &self,
+        user_id: UserId,
+        session_id: SessionId,
+        now: DateTime<Utc>,
+    ) -> Result<IssuedAccessToken, TokenError> {
         let issued_at = now.timestamp();
         let claims = Claims {
             sub: user_id.as_uuid(),
@@ -71,12 +76,14 @@ impl TokenIssuer for JwtTokenIssuer {
             exp: issued_at + ACCESS_TOKEN_TTL_SECONDS,
             jti: Uuid::now_v7(),
         };
-        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| TokenError::Signing(e.to_string()))?;
+        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| TokenError::Signing(e.to_string()))?;
         Ok(IssuedAccessToken { token, expires_in_seconds: ACCESS_TOKEN_TTL_SECONDS })
     }
 
     fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<AccessClaims, TokenError> {
-        let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| TokenError::Invalid(e.to_string()))?;
+        let data = decode::<Claims>(token, &self.decoding, &self.validation)
+            .map_err(|e| TokenError::Invalid(e.to_string()))?;
         let claims = data.claims;
         let now = now.timestamp();
         if now >= claims.exp {
@@ -86,8 +93,13 @@ impl TokenIssuer for JwtTokenIssuer {
         if claims.nbf > now + 5 {
             return Err(TokenError::Invalid("not yet valid".into()));
         }
-        let expires_at = Utc.timestamp_opt(claims.exp, 0).single().ok_or_else(|| TokenError::Invalid("bad exp".into()))?;
-        Ok(AccessClaims { user_id: UserId::from_uuid(claims.sub), session_id: SessionId::from_uuid(claims.sid), expires_at })
+        let expires_at =
+            Utc.timestamp_opt(claims.exp, 0).single().ok_or_else(|| TokenError::Invalid("bad exp".into()))?;
+        Ok(AccessClaims {
+            user_id: UserId::from_uuid(claims.sub),
+            session_id: SessionId::from_uuid(claims.sid),
+            expires_at,
+        })
     }
 }
 
@@ -132,10 +144,16 @@ mod tests {
         let parts: Vec<&str> = token.split('.').collect();
         let forged_payload = base64::Engine::encode(
             &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-            format!(r#"{{"sub":"{}","sid":"{}","iss":"tenantry","aud":"tenantry-api","iat":0,"nbf":0,"exp":9999999999,"jti":"{}"}}"#, Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7()),
+            format!(
+                r#"{{"sub":"{}","sid":"{}","iss":"tenantry","aud":"tenantry-api","iat":0,"nbf":0,"exp":9999999999,"jti":"{}"}}"#,
+                Uuid::now_v7(),
+                Uuid::now_v7(),
+                Uuid::now_v7()
+            ),
         );
         assert!(issuer(SECRET).verify(&format!("{}.{}.{}", parts[0], forged_payload, parts[2]), now).is_err());
-        let none_header = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, r#"{"alg":"none","typ":"JWT"}"#);
+        let none_header =
+            base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, r#"{"alg":"none","typ":"JWT"}"#);
         assert!(issuer(SECRET).verify(&format!("{none_header}.{}.", parts[1]), now).is_err());
     }
 

@@ -24,6 +24,13 @@ impl OpaqueTokens for Sha256OpaqueTokens {
     }
 }
 
+/// A fresh 512-bit secret, base64url-encoded (signing keys generated on first start).
+pub fn random_secret() -> String {
+    let mut bytes = [0u8; 64];
+    OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -38,11 +45,4 @@ mod tests {
         assert_eq!(tokens.hash(&a), a_hash);
         assert_ne!(a, a_hash);
     }
-}
-
-/// A fresh 512-bit secret, base64url-encoded (signing keys generated on first start).
-pub fn random_secret() -> String {
-    let mut bytes = [0u8; 64];
-    OsRng.fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
 }

@@ -41,7 +41,12 @@ macro_rules! tenancy {
                 }
             }
 
-            async fn upsert_role(&mut self, name: &str, description: &str, permissions: &[&'static str]) -> Result<bool, RepositoryError> {
+            async fn upsert_role(
+                &mut self,
+                name: &str,
+                description: &str,
+                permissions: &[&'static str],
+            ) -> Result<bool, RepositoryError> {
                 let current_description: Option<String> = sqlx::query("SELECT description FROM roles WHERE name = $1")
                     .bind(name)
                     .fetch_optional(&mut *self.tx)
@@ -50,16 +55,17 @@ macro_rules! tenancy {
                     .map(|row| row.try_get("description"))
                     .transpose()
                     .map_err(storage_error)?;
-                let mut current_permissions: Vec<String> =
-                    sqlx::query("SELECT permission_key FROM role_permissions WHERE role_name = $1 ORDER BY permission_key")
-                        .bind(name)
-                        .fetch_all(&mut *self.tx)
-                        .await
-                        .map_err(storage_error)?
-                        .iter()
-                        .map(|row| row.try_get("permission_key"))
-                        .collect::<Result<_, _>>()
-                        .map_err(storage_error)?;
+                let mut current_permissions: Vec<String> = sqlx::query(
+                    "SELECT permission_key FROM role_permissions WHERE role_name = $1 ORDER BY permission_key",
+                )
+                .bind(name)
+                .fetch_all(&mut *self.tx)
+                .await
+                .map_err(storage_error)?
+                .iter()
+                .map(|row| row.try_get("permission_key"))
+                .collect::<Result<_, _>>()
+                .map_err(storage_error)?;
                 current_permissions.sort();
                 let mut wanted: Vec<String> = permissions.iter().map(|p| (*p).to_owned()).collect();
                 wanted.sort();

@@ -13,9 +13,9 @@ macro_rules! unit_of_work {
         };
         use tenantry_kernel::EventEnvelope;
 
-        use crate::sql::storage_error;
         use self::audit::insert_audit_entry;
         use self::messaging::insert_outbox_event;
+        use crate::sql::storage_error;
 
         /// One transaction. Repositories of every context are implemented on it, so
         /// they all share the transaction; dropping it uncommitted rolls back.
@@ -77,7 +77,12 @@ macro_rules! unit_of_work {
         impl UnitOfWorkFactory for SqlUnitOfWorkFactory {
             async fn begin(&self) -> Result<Box<dyn UnitOfWork>, RepositoryError> {
                 let tx = self.pool.begin_with($begin).await.map_err(storage_error)?;
-                Ok(Box::new(SqlUnitOfWork { tx, events: Vec::new(), audit: Vec::new(), outbox_signal: self.outbox_signal.clone() }))
+                Ok(Box::new(SqlUnitOfWork {
+                    tx,
+                    events: Vec::new(),
+                    audit: Vec::new(),
+                    outbox_signal: self.outbox_signal.clone(),
+                }))
             }
         }
     };

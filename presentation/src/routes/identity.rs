@@ -60,7 +60,13 @@ pub struct UserResponse {
 
 impl From<UserView> for UserResponse {
     fn from(view: UserView) -> Self {
-        Self { id: view.id.as_uuid(), email: view.email, display_name: view.display_name, created_at: view.created_at, updated_at: view.updated_at }
+        Self {
+            id: view.id.as_uuid(),
+            email: view.email,
+            display_name: view.display_name,
+            created_at: view.created_at,
+            updated_at: view.updated_at,
+        }
     }
 }
 
@@ -79,7 +85,12 @@ pub struct TokenResponse {
 
 impl From<TokenPair> for TokenResponse {
     fn from(pair: TokenPair) -> Self {
-        Self { access_token: pair.access_token, refresh_token: pair.refresh_token, token_type: "Bearer", expires_in: pair.expires_in_seconds }
+        Self {
+            access_token: pair.access_token,
+            refresh_token: pair.refresh_token,
+            token_type: "Bearer",
+            expires_in: pair.expires_in_seconds,
+        }
     }
 }
 
@@ -94,7 +105,11 @@ impl From<TokenPair> for TokenResponse {
     )
 )]
 #[post("/api/v1/auth/register")]
-pub(crate) async fn register(state: web::Data<HttpState>, meta: RequestMeta, body: web::Json<RegisterRequest>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn register(
+    state: web::Data<HttpState>,
+    meta: RequestMeta,
+    body: web::Json<RegisterRequest>,
+) -> Result<HttpResponse, ApiError> {
     let RegisterRequest { email, password, display_name } = body.into_inner();
     let id = state.app.register_user(&meta.0, RegisterUser { email, password, display_name }).await?;
     let user = state.app.get_user(id).await?;
@@ -115,7 +130,11 @@ pub(crate) async fn register(state: web::Data<HttpState>, meta: RequestMeta, bod
     )
 )]
 #[post("/api/v1/auth/login")]
-pub(crate) async fn login(state: web::Data<HttpState>, meta: RequestMeta, body: web::Json<LoginRequest>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn login(
+    state: web::Data<HttpState>,
+    meta: RequestMeta,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
     let LoginRequest { email, password } = body.into_inner();
     let pair = state.app.log_in(&meta.0, LogIn { email, password }).await?;
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(TokenResponse::from(pair)))
@@ -133,7 +152,12 @@ pub(crate) async fn login(state: web::Data<HttpState>, meta: RequestMeta, body: 
     )
 )]
 #[post("/api/v1/auth/refresh")]
-pub(crate) async fn refresh(state: web::Data<HttpState>, meta: RequestMeta, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, actix_web::Error> {
+pub(crate) async fn refresh(
+    state: web::Data<HttpState>,
+    meta: RequestMeta,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, actix_web::Error> {
     let from_body = optional_body::<RefreshRequest>(&body)?.map(|b| b.refresh_token);
     let from_header = req.headers().get("x-refresh-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let refresh_token = from_header.or(from_body).unwrap_or_default();
