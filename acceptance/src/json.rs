@@ -8,20 +8,17 @@ pub fn lookup<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
     if path.is_empty() {
         return Some(root);
     }
-    path.split('.')
-        .try_fold(root, |value, segment| match value {
-            Value::Object(map) => map.get(segment),
-            Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
-            _ => None,
-        })
+    path.split('.').try_fold(root, |value, segment| match value {
+        Value::Object(map) => map.get(segment),
+        Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
+        _ => None,
+    })
 }
 
 /// Whether an object anywhere in `value` has the key `name`.
 pub fn has_key_anywhere(value: &Value, name: &str) -> bool {
     match value {
-        Value::Object(map) => map
-            .iter()
-            .any(|(key, inner)| key == name || has_key_anywhere(inner, name)),
+        Value::Object(map) => map.iter().any(|(key, inner)| key == name || has_key_anywhere(inner, name)),
         Value::Array(items) => items.iter().any(|item| has_key_anywhere(item, name)),
         _ => false,
     }

@@ -13,11 +13,9 @@ mod runner;
 pub mod steps;
 mod world;
 
-pub use runner::{
-    run_features, unmatched_steps, BackendOutcome, MAX_CONCURRENT_SCENARIOS, SCENARIO_FILTER_ENV,
-};
+pub use runner::{run_features, unmatched_steps, BackendOutcome, MAX_CONCURRENT_SCENARIOS, SCENARIO_FILTER_ENV};
 pub use tenantry_server::testing::{TestApp, TestBackend};
 pub use world::{
-    Account, ApiRequest, RecordedResponse, RefreshCarrier, TenantryWorld, WhichRefreshToken,
-    DEFAULT_PASSWORD, EMAIL_DOMAIN,
+    Account, ApiRequest, RecordedResponse, RefreshCarrier, TenantryWorld, WhichRefreshToken, DEFAULT_PASSWORD,
+    EMAIL_DOMAIN,
 };

@@ -48,10 +48,7 @@ impl BackendOutcome {
 /// binary receives libtest's arguments (`--test-threads`, `--nocapture`, a name
 /// filter) which cucumber would reject. Use [`SCENARIO_FILTER_ENV`] to focus.
 pub async fn run_features(backend: TestBackend, features: impl AsRef<Path>) -> BackendOutcome {
-    let filter = std::env::var(SCENARIO_FILTER_ENV)
-        .ok()
-        .map(|f| f.trim().to_lowercase())
-        .filter(|f| !f.is_empty());
+    let filter = std::env::var(SCENARIO_FILTER_ENV).ok().map(|f| f.trim().to_lowercase()).filter(|f| !f.is_empty());
 
     let writer = TenantryWorld::cucumber()
         .max_concurrent_scenarios(MAX_CONCURRENT_SCENARIOS)
@@ -69,15 +66,11 @@ pub async fn run_features(backend: TestBackend, features: impl AsRef<Path>) -> B
             .boxed_local()
         })
         .with_cli(cli::Opts::<_, _, _, cli::Empty>::default())
-        .filter_run(
-            features.as_ref().to_path_buf(),
-            move |feature, _, scenario| {
-                filter.as_deref().is_none_or(|f| {
-                    feature.name.to_lowercase().contains(f)
-                        || scenario.name.to_lowercase().contains(f)
-                })
-            },
-        )
+        .filter_run(features.as_ref().to_path_buf(), move |feature, _, scenario| {
+            filter
+                .as_deref()
+                .is_none_or(|f| feature.name.to_lowercase().contains(f) || scenario.name.to_lowercase().contains(f))
+        })
         .await;
 
     BackendOutcome {
@@ -105,26 +98,18 @@ pub fn unmatched_steps(features: impl AsRef<Path>) -> anyhow::Result<Vec<String>
             .map_err(|e| anyhow!("{}: {e}", file.display()))?
             .expand_examples()
             .map_err(|e| anyhow!("{}: {e}", file.display()))?;
-        let rules = feature
-            .rules
-            .iter()
-            .map(|r| (r.background.as_ref(), &r.scenarios));
+        let rules = feature.rules.iter().map(|r| (r.background.as_ref(), &r.scenarios));
         let groups = std::iter::once((None, &feature.scenarios)).chain(rules);
         for (background, scenarios) in groups {
-            let background_steps = feature
-                .background
-                .iter()
-                .chain(background)
-                .flat_map(|b| &b.steps);
+            let background_steps = feature.background.iter().chain(background).flat_map(|b| &b.steps);
             let all_steps = background_steps.chain(scenarios.iter().flat_map(|s| &s.steps));
             for step in all_steps {
                 let at = format!("{}:{}", file.display(), step.position.line);
                 match steps.find(step) {
                     Ok(Some(_)) => {}
-                    Ok(None) => problems.push(format!(
-                        "{at}: no step definition matches `{}{}`",
-                        step.keyword, step.value
-                    )),
+                    Ok(None) => {
+                        problems.push(format!("{at}: no step definition matches `{}{}`", step.keyword, step.value))
+                    }
                     Err(e) => problems.push(format!(
                         "{at}: `{}{}` matches several definitions: {:?}",
                         step.keyword, step.value, e.possible_matches
@@ -142,8 +127,7 @@ fn feature_files(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
         return Ok(vec![path.to_path_buf()]);
     }
     let mut files = Vec::new();
-    let entries =
-        std::fs::read_dir(path).map_err(|e| anyhow!("reading {}: {e}", path.display()))?;
+    let entries = std::fs::read_dir(path).map_err(|e| anyhow!("reading {}: {e}", path.display()))?;
     for entry in entries {
         let entry = entry.map_err(|e| anyhow!("reading {}: {e}", path.display()))?;
         let path = entry.path();

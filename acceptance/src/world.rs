@@ -83,10 +83,7 @@ impl Account {
 
     pub fn with_email(name: &str, email: &str) -> Self {
         let mut chars = name.chars();
-        let display_name = chars
-            .next()
-            .map(|first| first.to_uppercase().chain(chars).collect())
-            .unwrap_or_default();
+        let display_name = chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default();
         Self {
             email: email.to_owned(),
             password: DEFAULT_PASSWORD.to_owned(),
@@ -112,13 +109,7 @@ pub struct ApiRequest {
 
 impl ApiRequest {
     pub fn new(method: Method, path: impl Into<String>) -> Self {
-        Self {
-            method,
-            path: path.into(),
-            bearer: None,
-            headers: Vec::new(),
-            json_body: None,
-        }
+        Self { method, path: path.into(), bearer: None, headers: Vec::new(), json_body: None }
     }
 
     pub fn get(path: impl Into<String>) -> Self {
@@ -160,6 +151,8 @@ impl ApiRequest {
 pub struct RecordedResponse {
     pub method: Method,
     pub path: String,
+    /// Headers the step set (bearer token included), in the order sent.
+    pub request_headers: Vec<(String, String)>,
     pub request_body: Option<String>,
     pub status: u16,
     pub headers: HeaderMap,
@@ -174,9 +167,7 @@ impl RecordedResponse {
     /// # Errors
     /// When the body is not JSON.
     pub fn json(&self) -> anyhow::Result<&Value> {
-        self.json
-            .as_ref()
-            .ok_or_else(|| anyhow!("the response body is not JSON\n{self}"))
+        self.json.as_ref().ok_or_else(|| anyhow!("the response body is not JSON\n{self}"))
     }
 
     /// The value at a dotted path (`details.0.field`) of the JSON body.
@@ -184,8 +175,7 @@ impl RecordedResponse {
     /// # Errors
     /// When the body is not JSON or has nothing at `path`.
     pub fn json_at(&self, path: &str) -> anyhow::Result<&Value> {
-        json::lookup(self.json()?, path)
-            .ok_or_else(|| anyhow!("the response JSON has nothing at {path:?}\n{self}"))
+        json::lookup(self.json()?, path).ok_or_else(|| anyhow!("the response JSON has nothing at {path:?}\n{self}"))
     }
 
     /// A header's value as text, if present and valid UTF-8.
@@ -197,29 +187,20 @@ impl RecordedResponse {
 impl fmt::Display for RecordedResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "  request:  {} {}", self.method, self.path)?;
+        for (name, value) in &self.request_headers {
+            writeln!(f, "            {name}: {value}")?;
+        }
         if let Some(body) = &self.request_body {
             writeln!(f, "            {body}")?;
         }
         writeln!(f, "  response: {}", self.status)?;
         for (name, value) in &self.headers {
-            writeln!(
-                f,
-                "            {name}: {}",
-                value.to_str().unwrap_or("<binary>")
-            )?;
+            writeln!(f, "            {name}: {}", value.to_str().unwrap_or("<binary>"))?;
         }
         const SHOWN: usize = 2_000;
         if self.body.len() > SHOWN {
-            let cut = (0..=SHOWN)
-                .rev()
-                .find(|i| self.body.is_char_boundary(*i))
-                .unwrap_or(0);
-            write!(
-                f,
-                "            {}... ({} bytes)",
-                &self.body[..cut],
-                self.body.len()
-            )
+            let cut = (0..=SHOWN).rev().find(|i| self.body.is_char_boundary(*i)).unwrap_or(0);
+            write!(f, "            {}... ({} bytes)", &self.body[..cut], self.body.len())
         } else {
             write!(f, "            {}", self.body)
         }
@@ -309,37 +290,30 @@ impl TenantryWorld {
     pub async fn send(&mut self, request: ApiRequest) -> anyhow::Result<&RecordedResponse> {
         let url = self.app().await?.url(&request.path);
         let mut builder = self.client.request(request.method.clone(), &url);
-        if let Some(token) = &request.bearer {
-            builder = builder.header(AUTHORIZATION, format!("Bearer {token}"));
-        }
-        for (name, value) in self.next_headers.drain(..).chain(request.headers) {
+        let bearer = request.bearer.as_ref().map(|token| (AUTHORIZATION.to_string(), format!("Bearer {token}")));
+        let request_headers: Vec<_> =
+            bearer.into_iter().chain(self.next_headers.drain(..)).chain(request.headers).collect();
+        for (name, value) in &request_headers {
             builder = builder.header(name, value);
         }
         if let Some(body) = &request.json_body {
-            builder = builder
-                .header(CONTENT_TYPE, "application/json")
-                .body(body.clone());
+            builder = builder.header(CONTENT_TYPE, "application/json").body(body.clone());
         }
-        let response = builder.send().await.map_err(|e| {
-            anyhow!(
-                "{} {url} did not get an answer: {}",
-                request.method,
-                causes(&e)
-            )
-        })?;
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| anyhow!("{} {url} did not get an answer: {}", request.method, causes(&e)))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = response.text().await.map_err(|e| {
-            anyhow!(
-                "reading the body of {} {url} failed: {}",
-                request.method,
-                causes(&e)
-            )
-        })?;
+        let body = response
+            .text()
+            .await
+            .map_err(|e| anyhow!("reading the body of {} {url} failed: {}", request.method, causes(&e)))?;
         let json = serde_json::from_str(&body).ok();
         let recorded = RecordedResponse {
             method: request.method,
             path: request.path,
+            request_headers,
             request_body: request.json_body,
             status,
             headers,
@@ -355,9 +329,7 @@ impl TenantryWorld {
     /// # Errors
     /// When no request was sent yet.
     pub fn last_response(&self) -> anyhow::Result<&RecordedResponse> {
-        self.last
-            .as_ref()
-            .ok_or_else(|| anyhow!("no request has been sent yet in this scenario"))
+        self.last.as_ref().ok_or_else(|| anyhow!("no request has been sent yet in this scenario"))
     }
 
     /// The response received before the last one.
@@ -365,9 +337,7 @@ impl TenantryWorld {
     /// # Errors
     /// When fewer than two requests were sent.
     pub fn previous_response(&self) -> anyhow::Result<&RecordedResponse> {
-        self.previous
-            .as_ref()
-            .ok_or_else(|| anyhow!("fewer than two requests have been sent in this scenario"))
+        self.previous.as_ref().ok_or_else(|| anyhow!("fewer than two requests have been sent in this scenario"))
     }
 
     /// Adds a header to the next request only.
@@ -406,10 +376,7 @@ impl TenantryWorld {
     /// # Errors
     /// When the user is unknown or has not logged in.
     pub fn access_token(&self, name: &str) -> anyhow::Result<String> {
-        self.user(name)?
-            .access_token
-            .clone()
-            .ok_or_else(|| anyhow!("{name:?} has no access token: log in first"))
+        self.user(name)?.access_token.clone().ok_or_else(|| anyhow!("{name:?} has no access token: log in first"))
     }
 
     /// Registers `account` under `name` through `POST /api/v1/auth/register` and
@@ -425,12 +392,8 @@ impl TenantryWorld {
             "display_name": account.display_name,
         });
         self.users.insert(name.to_owned(), account);
-        let response = self
-            .send(ApiRequest::post("/api/v1/auth/register").json(&body))
-            .await?;
-        let id = (response.status == 201)
-            .then(|| response.json_at("id").ok()?.as_str().map(str::to_owned))
-            .flatten();
+        let response = self.send(ApiRequest::post("/api/v1/auth/register").json(&body)).await?;
+        let id = (response.status == 201).then(|| response.json_at("id").ok()?.as_str().map(str::to_owned)).flatten();
         if let Some(id) = id {
             self.user_mut(name)?.id = Some(id);
         }
@@ -442,19 +405,13 @@ impl TenantryWorld {
     ///
     /// # Errors
     /// When the user is unknown or the server cannot be reached.
-    pub async fn log_in(
-        &mut self,
-        name: &str,
-        email: Option<&str>,
-        password: Option<&str>,
-    ) -> anyhow::Result<()> {
+    pub async fn log_in(&mut self, name: &str, email: Option<&str>, password: Option<&str>) -> anyhow::Result<()> {
         let account = self.user(name)?;
         let body = json!({
             "email": email.unwrap_or(&account.email),
             "password": password.unwrap_or(&account.password),
         });
-        self.send(ApiRequest::post("/api/v1/auth/login").json(&body))
-            .await?;
+        self.send(ApiRequest::post("/api/v1/auth/login").json(&body)).await?;
         self.keep_token_pair(name)
     }
 
@@ -490,8 +447,7 @@ impl TenantryWorld {
     /// When the user is unknown, has not logged in, or the server cannot be reached.
     pub async fn log_out(&mut self, name: &str) -> anyhow::Result<()> {
         let token = self.access_token(name)?;
-        self.send(ApiRequest::post("/api/v1/auth/logout").bearer(token))
-            .await?;
+        self.send(ApiRequest::post("/api/v1/auth/logout").bearer(token)).await?;
         Ok(())
     }
 
@@ -626,9 +582,7 @@ mod tests {
     fn interpolates_users_and_remembered_values() {
         let world = world_with_alice();
         assert_eq!(
-            world
-                .interpolate("/api/v1/users/{alice.id}?org={org_id}")
-                .unwrap(),
+            world.interpolate("/api/v1/users/{alice.id}?org={org_id}").unwrap(),
             "/api/v1/users/0190-id?org=0190-org"
         );
     }
@@ -637,10 +591,7 @@ mod tests {
     fn leaves_json_braces_alone() {
         let world = world_with_alice();
         let body = r#"{"email": "{alice.email}", "nested": {"a": {}}}"#;
-        assert_eq!(
-            world.interpolate(body).unwrap(),
-            r#"{"email": "alice@example.test", "nested": {"a": {}}}"#
-        );
+        assert_eq!(world.interpolate(body).unwrap(), r#"{"email": "alice@example.test", "nested": {"a": {}}}"#);
     }
 
     #[test]

@@ -13,10 +13,7 @@ async fn main() -> ExitCode {
     match unmatched_steps(features) {
         Ok(problems) if problems.is_empty() => {}
         Ok(problems) => {
-            eprintln!(
-                "steps without exactly one definition:\n{}",
-                problems.join("\n")
-            );
+            eprintln!("steps without exactly one definition:\n{}", problems.join("\n"));
             return ExitCode::FAILURE;
         }
         Err(e) => {
@@ -27,10 +24,7 @@ async fn main() -> ExitCode {
 
     let mut outcomes = Vec::new();
     for backend in TestBackend::selected() {
-        println!(
-            "\n=== Tenantry acceptance features on {} ===\n",
-            backend.name()
-        );
+        println!("\n=== Tenantry acceptance features on {} ===\n", backend.name());
         outcomes.push(run_features(backend, features).await);
     }
 

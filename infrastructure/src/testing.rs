@@ -119,3 +119,23 @@ pub enum TestDatabaseError {
     #[error("PostgreSQL tests need a server at {url} (set TENANTRY_TEST_POSTGRES_URL, or TENANTRY_TEST_BACKENDS=sqlite to run without it)")]
     Postgres { url: String, source: sqlx::Error },
 }
+
+/// One suite, both backends: generates `mod sqlite` and `mod postgres`, each with a
+/// `#[tokio::test]` per case calling `case(TestBackend::..)` from the enclosing module.
+#[macro_export]
+macro_rules! backend_test_suite {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                super::$case($crate::testing::TestBackend::Sqlite).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                super::$case($crate::testing::TestBackend::Postgres).await;
+            })*
+        }
+    };
+}

@@ -243,24 +243,7 @@ async fn migration_names_follow_timestamp_context_action_table(_: TestBackend) {
     }
 }
 
-macro_rules! contract_suite {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $case() {
-                super::$case(tenantry_infrastructure::testing::TestBackend::Sqlite).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $case() {
-                super::$case(tenantry_infrastructure::testing::TestBackend::Postgres).await;
-            })*
-        }
-    };
-}
-
-contract_suite!(
+tenantry_infrastructure::backend_test_suite!(
     stores_and_finds_users_by_id_and_email,
     a_duplicate_email_is_reported_as_duplicate,
     a_stale_user_update_is_refused,

@@ -159,24 +159,7 @@ async fn the_openapi_document_lists_every_route_and_error_code(backend: TestBack
     app.shutdown().await;
 }
 
-macro_rules! on_both_backends {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $case() {
-                super::$case(super::TestBackend::Sqlite).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $case() {
-                super::$case(super::TestBackend::Postgres).await;
-            })*
-        }
-    };
-}
-
-on_both_backends!(
+tenantry_infrastructure::backend_test_suite!(
     every_command_leaves_one_audit_row_and_its_events_reach_the_bus,
     rejected_input_changes_nothing,
     racing_refreshes_of_one_token_yield_one_new_pair,

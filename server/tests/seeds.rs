@@ -16,7 +16,8 @@ async fn running_the_essential_seed_twice_changes_nothing_the_second_time(backen
         password: Some(SecretString::from("a long operator passphrase".to_owned())),
     };
     let mut lines = Vec::new();
-    let first = tenantry_seeds::run(tenantry.application(), SeedSet::Essential, &admin, |s| lines.push(s.step)).await.unwrap();
+    let first =
+        tenantry_seeds::run(tenantry.application(), SeedSet::Essential, &admin, |s| lines.push(s.step)).await.unwrap();
     assert_eq!(lines, ["roles_and_permissions", "platform_admin"], "one progress line per step");
     assert!(first.iter().all(|step| step.created > 0), "{first:?}");
     let audit_rows = audit_count(tenantry.database()).await;
@@ -46,7 +47,9 @@ async fn without_a_configured_password_no_admin_is_created(backend: TestBackend)
 
 async fn audit_count(database: &Database) -> i64 {
     match database {
-        Database::Postgres(pool) => sqlx::query_scalar("SELECT COUNT(*) FROM audit.audit_log").fetch_one(pool).await.unwrap(),
+        Database::Postgres(pool) => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM audit.audit_log").fetch_one(pool).await.unwrap()
+        }
         Database::Sqlite(pool) => sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(pool).await.unwrap(),
     }
 }
@@ -68,24 +71,7 @@ async fn catalogue(database: &Database) -> (i64, i64, i64) {
     (counts[0], counts[1], counts[2])
 }
 
-macro_rules! on_both_backends {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $case() {
-                super::$case(super::TestBackend::Sqlite).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $case() {
-                super::$case(super::TestBackend::Postgres).await;
-            })*
-        }
-    };
-}
-
-on_both_backends!(
+tenantry_infrastructure::backend_test_suite!(
     running_the_essential_seed_twice_changes_nothing_the_second_time,
     without_a_configured_password_no_admin_is_created,
 );

@@ -10,11 +10,7 @@ use crate::world::{Account, RefreshCarrier, TenantryWorld, WhichRefreshToken};
 
 fn expect_status(world: &TenantryWorld, expected: u16, doing: &str) -> Result<()> {
     let response = world.last_response()?;
-    ensure!(
-        response.status == expected,
-        "{doing}: expected {expected}, got {}\n{response}",
-        response.status
-    );
+    ensure!(response.status == expected, "{doing}: expected {expected}, got {}\n{response}", response.status);
     Ok(())
 }
 
@@ -25,15 +21,9 @@ async fn a_registered_user(world: &mut TenantryWorld, name: String) -> Result<()
 }
 
 #[given(regex = r#"^a registered user "([^"]+)" with email "([^"]*)"$"#)]
-async fn a_registered_user_with_email(
-    world: &mut TenantryWorld,
-    name: String,
-    email: String,
-) -> Result<()> {
+async fn a_registered_user_with_email(world: &mut TenantryWorld, name: String, email: String) -> Result<()> {
     let email = world.interpolate(&email)?;
-    world
-        .register(&name, Account::with_email(&name, &email))
-        .await?;
+    world.register(&name, Account::with_email(&name, &email)).await?;
     expect_status(world, 201, &format!("registering {name:?}"))
 }
 
@@ -55,15 +45,9 @@ async fn registers(world: &mut TenantryWorld, name: String) -> Result<()> {
 }
 
 #[when(regex = r#"^"([^"]+)" registers with email "([^"]*)"$"#)]
-async fn registers_with_email(
-    world: &mut TenantryWorld,
-    name: String,
-    email: String,
-) -> Result<()> {
+async fn registers_with_email(world: &mut TenantryWorld, name: String, email: String) -> Result<()> {
     let email = world.interpolate(&email)?;
-    world
-        .register(&name, Account::with_email(&name, &email))
-        .await
+    world.register(&name, Account::with_email(&name, &email)).await
 }
 
 #[when(regex = r#"^"([^"]+)" logs in$"#)]
@@ -72,11 +56,7 @@ async fn logs_in(world: &mut TenantryWorld, name: String) -> Result<()> {
 }
 
 #[when(regex = r#"^"([^"]+)" logs in with password "([^"]*)"$"#)]
-async fn logs_in_with_password(
-    world: &mut TenantryWorld,
-    name: String,
-    password: String,
-) -> Result<()> {
+async fn logs_in_with_password(world: &mut TenantryWorld, name: String, password: String) -> Result<()> {
     world.log_in(&name, None, Some(&password)).await
 }
 
@@ -92,35 +72,23 @@ async fn someone_logs_in(world: &mut TenantryWorld, email: String, password: Str
         "email": world.interpolate(&email)?,
         "password": world.interpolate(&password)?,
     });
-    world
-        .send(crate::ApiRequest::post("/api/v1/auth/login").json(&body))
-        .await?;
+    world.send(crate::ApiRequest::post("/api/v1/auth/login").json(&body)).await?;
     Ok(())
 }
 
 #[when(regex = r#"^"([^"]+)" refreshes (?:her|his|their) session$"#)]
 async fn refreshes(world: &mut TenantryWorld, name: String) -> Result<()> {
-    world
-        .refresh(&name, WhichRefreshToken::Current, RefreshCarrier::Header)
-        .await
+    world.refresh(&name, WhichRefreshToken::Current, RefreshCarrier::Header).await
 }
 
-#[when(
-    regex = r#"^"([^"]+)" refreshes (?:her|his|their) session with (?:her|his|their) previous refresh token$"#
-)]
+#[when(regex = r#"^"([^"]+)" refreshes (?:her|his|their) session with (?:her|his|their) previous refresh token$"#)]
 async fn refreshes_with_previous(world: &mut TenantryWorld, name: String) -> Result<()> {
-    world
-        .refresh(&name, WhichRefreshToken::Previous, RefreshCarrier::Header)
-        .await
+    world.refresh(&name, WhichRefreshToken::Previous, RefreshCarrier::Header).await
 }
 
-#[when(
-    regex = r#"^"([^"]+)" refreshes (?:her|his|their) session sending the refresh token in the body$"#
-)]
+#[when(regex = r#"^"([^"]+)" refreshes (?:her|his|their) session sending the refresh token in the body$"#)]
 async fn refreshes_in_body(world: &mut TenantryWorld, name: String) -> Result<()> {
-    world
-        .refresh(&name, WhichRefreshToken::Current, RefreshCarrier::Body)
-        .await
+    world.refresh(&name, WhichRefreshToken::Current, RefreshCarrier::Body).await
 }
 
 #[when(regex = r#"^"([^"]+)" logs out$"#)]
@@ -131,16 +99,9 @@ async fn logs_out(world: &mut TenantryWorld, name: String) -> Result<()> {
 #[then(regex = r#"^"([^"]+)" received a new token pair$"#)]
 fn received_a_new_token_pair(world: &mut TenantryWorld, name: String) -> Result<()> {
     let response = world.last_response()?;
-    ensure!(
-        response.status == 200,
-        "expected 200 with a token pair, got {}\n{response}",
-        response.status
-    );
+    ensure!(response.status == 200, "expected 200 with a token pair, got {}\n{response}", response.status);
     let account = world.user(&name)?;
-    ensure!(
-        account.previous_refresh_token.is_some(),
-        "{name:?} had no refresh token before this one"
-    );
+    ensure!(account.previous_refresh_token.is_some(), "{name:?} had no refresh token before this one");
     ensure!(
         account.refresh_token != account.previous_refresh_token,
         "the refresh token was not rotated: the server sent the same one back\n{response}"

@@ -12,9 +12,7 @@ fn method(name: &str) -> Result<Method> {
 }
 
 fn docstring(step: &Step) -> Result<&str> {
-    step.docstring()
-        .map(|text| text.trim())
-        .ok_or_else(|| anyhow!("this step needs a \"\"\" docstring \"\"\" body"))
+    step.docstring().map(|text| text.trim()).ok_or_else(|| anyhow!("this step needs a \"\"\" docstring \"\"\" body"))
 }
 
 /// The docstring as JSON text, refusing typos in the feature (the raw-body step is
@@ -54,12 +52,7 @@ fn next_request_header(world: &mut TenantryWorld, name: String, value: String) -
 }
 
 #[when(regex = r#"^"([^"]+)" sends (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) "([^"]*)"$"#)]
-async fn user_sends(
-    world: &mut TenantryWorld,
-    name: String,
-    method: String,
-    path: String,
-) -> Result<()> {
+async fn user_sends(world: &mut TenantryWorld, name: String, method: String, path: String) -> Result<()> {
     let token = world.access_token(&name)?;
     send(world, Some(token), &method, &path, None).await
 }
@@ -82,28 +75,14 @@ async fn anonymous_sends(world: &mut TenantryWorld, method: String, path: String
     send(world, None, &method, &path, None).await
 }
 
-#[when(
-    regex = r#"^an anonymous client sends (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) "([^"]*)" with:$"#
-)]
-async fn anonymous_sends_json(
-    world: &mut TenantryWorld,
-    method: String,
-    path: String,
-    step: &Step,
-) -> Result<()> {
+#[when(regex = r#"^an anonymous client sends (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) "([^"]*)" with:$"#)]
+async fn anonymous_sends_json(world: &mut TenantryWorld, method: String, path: String, step: &Step) -> Result<()> {
     let body = json_docstring(world, step)?;
     send(world, None, &method, &path, Some(body)).await
 }
 
-#[when(
-    regex = r#"^an anonymous client sends (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) "([^"]*)" with the raw body:$"#
-)]
-async fn anonymous_sends_raw(
-    world: &mut TenantryWorld,
-    method: String,
-    path: String,
-    step: &Step,
-) -> Result<()> {
+#[when(regex = r#"^an anonymous client sends (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) "([^"]*)" with the raw body:$"#)]
+async fn anonymous_sends_raw(world: &mut TenantryWorld, method: String, path: String, step: &Step) -> Result<()> {
     let body = docstring(step)?.to_owned();
     send(world, None, &method, &path, Some(body)).await
 }
@@ -111,12 +90,7 @@ async fn anonymous_sends_raw(
 #[when(
     regex = r#"^a client with the bearer token "([^"]*)" sends (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) "([^"]*)"$"#
 )]
-async fn bearer_sends(
-    world: &mut TenantryWorld,
-    token: String,
-    method: String,
-    path: String,
-) -> Result<()> {
+async fn bearer_sends(world: &mut TenantryWorld, token: String, method: String, path: String) -> Result<()> {
     let token = world.interpolate(&token)?;
     send(world, Some(token), &method, &path, None).await
 }
@@ -131,10 +105,8 @@ fn remember_json(world: &mut TenantryWorld, path: String, name: String) -> Resul
 #[when(regex = r#"^the response header "([^"]+)" is remembered as "([A-Za-z_][A-Za-z0-9_-]*)"$"#)]
 fn remember_header(world: &mut TenantryWorld, header: String, name: String) -> Result<()> {
     let response = world.last_response()?;
-    let value = response
-        .header(&header)
-        .ok_or_else(|| anyhow!("no {header} header to remember\n{response}"))?
-        .to_owned();
+    let value =
+        response.header(&header).ok_or_else(|| anyhow!("no {header} header to remember\n{response}"))?.to_owned();
     world.remember(name, value);
     Ok(())
 }

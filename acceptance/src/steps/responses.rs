@@ -21,10 +21,8 @@ fn last(world: &TenantryWorld) -> Result<&RecordedResponse> {
 }
 
 fn details(response: &RecordedResponse) -> Result<Vec<(String, String)>> {
-    let items = response
-        .json_at("details")?
-        .as_array()
-        .ok_or_else(|| anyhow!("\"details\" is not an array\n{response}"))?;
+    let items =
+        response.json_at("details")?.as_array().ok_or_else(|| anyhow!("\"details\" is not an array\n{response}"))?;
     items
         .iter()
         .map(|item| {
@@ -39,11 +37,7 @@ fn details(response: &RecordedResponse) -> Result<Vec<(String, String)>> {
 #[then(regex = r"^the response status is (\d{3})$")]
 fn status_is(world: &mut TenantryWorld, expected: u16) -> Result<()> {
     let response = last(world)?;
-    ensure!(
-        response.status == expected,
-        "expected status {expected}, got {}\n{response}",
-        response.status
-    );
+    ensure!(response.status == expected, "expected status {expected}, got {}\n{response}", response.status);
     Ok(())
 }
 
@@ -51,25 +45,16 @@ fn status_is(world: &mut TenantryWorld, expected: u16) -> Result<()> {
 fn error_code_is(world: &mut TenantryWorld, expected: String) -> Result<()> {
     let response = last(world)?;
     let actual = response.json_at("error_code")?;
-    ensure!(
-        actual.as_str() == Some(expected.as_str()),
-        "expected error_code {expected:?}, got {actual}\n{response}"
-    );
+    ensure!(actual.as_str() == Some(expected.as_str()), "expected error_code {expected:?}, got {actual}\n{response}");
     Ok(())
 }
 
 #[then("the response is an error envelope")]
 fn is_error_envelope(world: &mut TenantryWorld) -> Result<()> {
     let response = last(world)?;
-    ensure!(
-        !(200..300).contains(&response.status),
-        "expected an error status, got {}\n{response}",
-        response.status
-    );
-    let body = response
-        .json()?
-        .as_object()
-        .ok_or_else(|| anyhow!("the error body is not a JSON object\n{response}"))?;
+    ensure!(!(200..300).contains(&response.status), "expected an error status, got {}\n{response}", response.status);
+    let body =
+        response.json()?.as_object().ok_or_else(|| anyhow!("the error body is not a JSON object\n{response}"))?;
     let keys: BTreeSet<&str> = body.keys().map(String::as_str).collect();
     ensure!(
         keys == BTreeSet::from(ERROR_ENVELOPE),
@@ -81,10 +66,7 @@ fn is_error_envelope(world: &mut TenantryWorld) -> Result<()> {
             "{key:?} must be a non-empty string\n{response}"
         );
     }
-    ensure!(
-        body["details"].is_array(),
-        "\"details\" must be an array\n{response}"
-    );
+    ensure!(body["details"].is_array(), "\"details\" must be an array\n{response}");
     Ok(())
 }
 
@@ -106,10 +88,7 @@ fn json_equals(world: &mut TenantryWorld, path: String, literal: String) -> Resu
         .map_err(|e| anyhow!("{literal:?} in the feature is not a JSON value: {e}"))?;
     let response = last(world)?;
     let actual = response.json_at(&path)?;
-    ensure!(
-        *actual == expected,
-        "expected {path:?} to equal {expected}, got {actual}\n{response}"
-    );
+    ensure!(*actual == expected, "expected {path:?} to equal {expected}, got {actual}\n{response}");
     Ok(())
 }
 
@@ -142,19 +121,15 @@ fn json_is_a(world: &mut TenantryWorld, path: String, kind: String) -> Result<()
         "null" => value.is_null(),
         "UUID" => text.is_some_and(|s| uuid::Uuid::parse_str(s).is_ok()),
         // API.md: RFC 3339, UTC.
-        "timestamp" => text.is_some_and(|s| {
-            chrono::DateTime::parse_from_rfc3339(s).is_ok_and(|t| t.offset().local_minus_utc() == 0)
-        }),
+        "timestamp" => text
+            .is_some_and(|s| chrono::DateTime::parse_from_rfc3339(s).is_ok_and(|t| t.offset().local_minus_utc() == 0)),
         "JWT" => text.is_some_and(|s| {
             let parts: Vec<_> = s.split('.').collect();
             parts.len() == 3 && parts.iter().all(|p| !p.is_empty())
         }),
         other => bail!("unknown kind {other:?}"),
     };
-    ensure!(
-        matches,
-        "expected {path:?} to be a {kind}, got {value}\n{response}"
-    );
+    ensure!(matches, "expected {path:?} to be a {kind}, got {value}\n{response}");
     Ok(())
 }
 
@@ -167,10 +142,7 @@ fn json_has_entries(world: &mut TenantryWorld, path: String, expected: usize) ->
         Value::Object(map) => map.len(),
         other => bail!("{path:?} is neither an array nor an object: {other}\n{response}"),
     };
-    ensure!(
-        len == expected,
-        "expected {path:?} to have {expected} entries, it has {len}\n{response}"
-    );
+    ensure!(len == expected, "expected {path:?} to have {expected} entries, it has {len}\n{response}");
     Ok(())
 }
 
@@ -178,10 +150,7 @@ fn json_has_entries(world: &mut TenantryWorld, path: String, expected: usize) ->
 fn json_has_key(world: &mut TenantryWorld, path: String, key: String) -> Result<()> {
     let response = last(world)?;
     let value = response.json_at(&path)?;
-    ensure!(
-        value.get(&key).is_some(),
-        "expected {path:?} to have the key {key:?}\n{response}"
-    );
+    ensure!(value.get(&key).is_some(), "expected {path:?} to have the key {key:?}\n{response}");
     Ok(())
 }
 
@@ -189,9 +158,7 @@ fn json_has_key(world: &mut TenantryWorld, path: String, key: String) -> Result<
 fn json_matches_header(world: &mut TenantryWorld, path: String, header: String) -> Result<()> {
     let response = last(world)?;
     let value = response.json_at(&path)?;
-    let header_value = response
-        .header(&header)
-        .ok_or_else(|| anyhow!("no {header} header\n{response}"))?;
+    let header_value = response.header(&header).ok_or_else(|| anyhow!("no {header} header\n{response}"))?;
     ensure!(
         value.as_str() == Some(header_value),
         "{path:?} is {value} but the {header} header is {header_value:?}\n{response}"
@@ -202,10 +169,7 @@ fn json_matches_header(world: &mut TenantryWorld, path: String, header: String) 
 #[then(regex = r#"^the response has the field "([^"]+)"$"#)]
 fn has_field(world: &mut TenantryWorld, field: String) -> Result<()> {
     let response = last(world)?;
-    ensure!(
-        response.json()?.get(&field).is_some(),
-        "expected the field {field:?}\n{response}"
-    );
+    ensure!(response.json()?.get(&field).is_some(), "expected the field {field:?}\n{response}");
     Ok(())
 }
 
@@ -222,20 +186,10 @@ fn has_no_field(world: &mut TenantryWorld, field: String) -> Result<()> {
 #[then(regex = r#"^the response has exactly the fields "([^"]*)"$"#)]
 fn has_exactly_fields(world: &mut TenantryWorld, fields: String) -> Result<()> {
     let response = last(world)?;
-    let expected: BTreeSet<&str> = fields
-        .split(',')
-        .map(str::trim)
-        .filter(|f| !f.is_empty())
-        .collect();
-    let object = response
-        .json()?
-        .as_object()
-        .ok_or_else(|| anyhow!("the body is not a JSON object\n{response}"))?;
+    let expected: BTreeSet<&str> = fields.split(',').map(str::trim).filter(|f| !f.is_empty()).collect();
+    let object = response.json()?.as_object().ok_or_else(|| anyhow!("the body is not a JSON object\n{response}"))?;
     let actual: BTreeSet<&str> = object.keys().map(String::as_str).collect();
-    ensure!(
-        actual == expected,
-        "expected exactly the fields {expected:?}, got {actual:?}\n{response}"
-    );
+    ensure!(actual == expected, "expected exactly the fields {expected:?}, got {actual:?}\n{response}");
     Ok(())
 }
 
@@ -266,10 +220,7 @@ fn header_is_not(world: &mut TenantryWorld, name: String, unexpected: String) ->
     let unexpected = world.interpolate(&unexpected)?;
     let response = last(world)?;
     let actual = response.header(&name);
-    ensure!(
-        actual != Some(unexpected.as_str()),
-        "expected the {name} header not to be {unexpected:?}\n{response}"
-    );
+    ensure!(actual != Some(unexpected.as_str()), "expected the {name} header not to be {unexpected:?}\n{response}");
     Ok(())
 }
 
@@ -287,10 +238,7 @@ fn header_contains(world: &mut TenantryWorld, name: String, needle: String) -> R
 #[then(regex = r#"^the response body contains "([^"]*)"$"#)]
 fn body_contains(world: &mut TenantryWorld, needle: String) -> Result<()> {
     let response = last(world)?;
-    ensure!(
-        response.body.contains(&needle),
-        "expected the body to contain {needle:?}\n{response}"
-    );
+    ensure!(response.body.contains(&needle), "expected the body to contain {needle:?}\n{response}");
     Ok(())
 }
 
@@ -329,10 +277,7 @@ fn details_include(world: &mut TenantryWorld, field: String, issue: String) -> R
 fn details_include_field(world: &mut TenantryWorld, field: String) -> Result<()> {
     let response = last(world)?;
     let details = details(response)?;
-    ensure!(
-        details.iter().any(|(f, _)| *f == field),
-        "expected {field:?} among the details {details:?}\n{response}"
-    );
+    ensure!(details.iter().any(|(f, _)| *f == field), "expected {field:?} among the details {details:?}\n{response}");
     Ok(())
 }
 
@@ -351,9 +296,7 @@ fn details_exclude_field(world: &mut TenantryWorld, field: String) -> Result<()>
 /// be there and nothing else.
 #[then("the validation details are:")]
 fn details_are(world: &mut TenantryWorld, step: &Step) -> Result<()> {
-    let table = step
-        .table()
-        .ok_or_else(|| anyhow!("this step needs a | field | issue | table"))?;
+    let table = step.table().ok_or_else(|| anyhow!("this step needs a | field | issue | table"))?;
     let expected: BTreeSet<(String, String)> = table
         .rows
         .iter()
@@ -365,9 +308,6 @@ fn details_are(world: &mut TenantryWorld, step: &Step) -> Result<()> {
         .collect::<Result<_>>()?;
     let response = last(world)?;
     let actual: BTreeSet<(String, String)> = details(response)?.into_iter().collect();
-    ensure!(
-        actual == expected,
-        "expected exactly the details {expected:?}, got {actual:?}\n{response}"
-    );
+    ensure!(actual == expected, "expected exactly the details {expected:?}, got {actual:?}\n{response}");
     Ok(())
 }

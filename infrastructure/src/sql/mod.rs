@@ -4,6 +4,7 @@
 //! once as a macro and instantiated per backend in `postgres` and `sqlite`.
 
 pub(crate) mod audit;
+pub(crate) mod backend;
 pub(crate) mod identity;
 pub(crate) mod messaging;
 pub(crate) mod tenancy;
