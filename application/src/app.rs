@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use tenantry_kernel::{Clock, UserId};
 
+use crate::identity::refresh;
 use crate::identity::*;
 use crate::pipeline::{CommandBus, Principal, RequestContext};
 use crate::ports::{
@@ -93,7 +94,11 @@ impl Application {
         context: &RequestContext,
         command: RefreshSession,
     ) -> Result<TokenPair, AppError> {
-        self.bus.dispatch(&self.refresh_session, context, command).await
+        match self.bus.dispatch(&self.refresh_session, context, command).await? {
+            RefreshOutcome::Rotated(pair) => Ok(pair),
+            // The revocation is committed; the caller learns only that the token is dead.
+            RefreshOutcome::ReuseDetected { .. } => Err(refresh::invalid_refresh_token()),
+        }
     }
 
     /// # Errors

@@ -52,6 +52,10 @@ pub trait SessionRepository: Send {
     /// Finds the session a refresh token belongs to, locking it against a
     /// concurrent rotation where the backend supports row locks.
     async fn find_by_refresh_token_hash(&mut self, hash: &str) -> Result<Option<Session>, RepositoryError>;
+    /// Remembers a rotated-out refresh token hash, so a replay of it can be recognised.
+    async fn retire_refresh_token_hash(&mut self, session: &Session, hash: &str) -> Result<(), RepositoryError>;
+    /// The session a rotated-out refresh token belonged to.
+    async fn find_by_retired_refresh_token_hash(&mut self, hash: &str) -> Result<Option<Session>, RepositoryError>;
 }
 
 /// The role and permission catalogue (tenancy), written by the essential seed.

@@ -137,12 +137,16 @@ async fn sessions_rotate_and_revoke(backend: TestBackend) {
     let mut uow = fx.units.begin().await.unwrap();
     let found = uow.sessions().find_by_refresh_token_hash("hash-1").await.unwrap().expect("by hash");
     assert_eq!(found, session);
+    uow.sessions().retire_refresh_token_hash(&session, "hash-1").await.unwrap();
     session.rotate("hash-2".into(), now());
     uow.sessions().update(&session).await.unwrap();
     uow.commit().await.unwrap();
 
     let mut uow = fx.units.begin().await.unwrap();
     assert!(uow.sessions().find_by_refresh_token_hash("hash-1").await.unwrap().is_none(), "old hash is dead");
+    let retired = uow.sessions().find_by_retired_refresh_token_hash("hash-1").await.unwrap();
+    assert_eq!(retired.map(|s| s.id()), Some(session.id()), "a retired hash leads back to its session");
+    assert!(uow.sessions().find_by_retired_refresh_token_hash("hash-2").await.unwrap().is_none());
     assert_eq!(uow.sessions().find_by_id(session.id()).await.unwrap(), Some(session.clone()));
     session.revoke(now());
     uow.sessions().update(&session).await.unwrap();

@@ -4,13 +4,13 @@
 mod authenticate;
 mod login;
 mod logout;
-mod refresh;
+pub(crate) mod refresh;
 mod register;
 
 pub use authenticate::Authenticator;
 pub use login::{LogIn, LogInHandler, TokenPair};
 pub use logout::{LogOut, LogOutHandler};
-pub use refresh::{RefreshSession, RefreshSessionHandler};
+pub use refresh::{RefreshOutcome, RefreshSession, RefreshSessionHandler};
 pub use register::{
     ProvisionPlatformAdmin, ProvisionPlatformAdminHandler, Provisioned, RegisterUser, RegisterUserHandler,
 };

@@ -23,6 +23,14 @@ pub struct SessionRefreshed {
     pub session_id: SessionId,
 }
 
+/// A refresh token that had already been rotated was presented again: someone
+/// holds a stolen copy, so the whole session was revoked (RFC 6819 §5.2.2.3).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RefreshTokenReuseDetected {
+    pub user_id: UserId,
+    pub session_id: SessionId,
+}
+
 /// A session was ended by its owner.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UserLoggedOut {
@@ -43,6 +51,11 @@ impl DomainEvent for UserLoggedIn {
 impl DomainEvent for SessionRefreshed {
     fn event_type(&self) -> &'static str {
         "identity.session_refreshed"
+    }
+}
+impl DomainEvent for RefreshTokenReuseDetected {
+    fn event_type(&self) -> &'static str {
+        "identity.refresh_token_reuse_detected"
     }
 }
 impl DomainEvent for UserLoggedOut {

@@ -9,7 +9,7 @@ mod user;
 
 pub use display_name::DisplayName;
 pub use email::EmailAddress;
-pub use events::{SessionRefreshed, UserLoggedIn, UserLoggedOut, UserRegistered};
+pub use events::{RefreshTokenReuseDetected, SessionRefreshed, UserLoggedIn, UserLoggedOut, UserRegistered};
 pub use password::{Password, PasswordHash};
 pub use session::{Session, SessionState, REFRESH_TOKEN_TTL_DAYS};
 pub use user::User;

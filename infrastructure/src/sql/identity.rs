@@ -150,6 +150,27 @@ macro_rules! identity {
                 let row = sqlx::query(&sql).bind(hash).fetch_optional(&mut *self.tx).await.map_err(storage_error)?;
                 row.as_ref().map(session_from_row).transpose()
             }
+
+            async fn retire_refresh_token_hash(&mut self, session: &Session, hash: &str) -> Result<(), RepositoryError> {
+                sqlx::query("INSERT INTO retired_refresh_tokens (token_hash, session_id, retired_at) VALUES ($1, $2, $3)")
+                    .bind(hash)
+                    .bind(session.id().as_uuid())
+                    .bind(session.last_seen_at())
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(storage_error)?;
+                Ok(())
+            }
+
+            async fn find_by_retired_refresh_token_hash(&mut self, hash: &str) -> Result<Option<Session>, RepositoryError> {
+                let sql = format!(
+                    "SELECT s.id, s.user_id, s.refresh_token_hash, s.created_at, s.last_seen_at, s.expires_at, s.revoked_at \
+                     FROM sessions s JOIN retired_refresh_tokens r ON r.session_id = s.id WHERE r.token_hash = $1{}",
+                    $lock
+                );
+                let row = sqlx::query(&sql).bind(hash).fetch_optional(&mut *self.tx).await.map_err(storage_error)?;
+                row.as_ref().map(session_from_row).transpose()
+            }
         }
 
         /// Identity read side, straight from the pool.

@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS retired_refresh_tokens;
