@@ -7,6 +7,7 @@ mod auth;
 mod error;
 mod json;
 mod openapi;
+mod paging;
 mod routes;
 mod telemetry;
 
@@ -19,6 +20,7 @@ use utoipa_swagger_ui::SwaggerUi;
 pub use auth::{Authenticated, RequestMeta};
 pub use error::{ApiError, ErrorBody, ErrorDetail};
 pub use openapi::{openapi, ApiDoc};
+pub use paging::{ListRequest, PageParams, PageResponse};
 pub use routes::not_found;
 pub use telemetry::HttpMetrics;
 
