@@ -4,15 +4,17 @@
 
 use std::sync::Arc;
 
-use tenantry_kernel::{Clock, UserId};
+use tenantry_domain::tenancy::{Invitation, Membership, Role};
+use tenantry_kernel::{Clock, Page, TenantId, UserId};
 
 use crate::identity::refresh;
 use crate::identity::*;
 use crate::pipeline::{CommandBus, Principal, RequestContext};
 use crate::ports::{
-    HealthCheck, IdentityQueries, OpaqueTokens, PasswordHasher, TokenIssuer, UnitOfWorkFactory, UserView,
+    HealthCheck, IdentityQueries, ListQuery, Mailer, MembershipCache, OpaqueTokens, OrganizationView, PasswordHasher,
+    TenancyQueries, TokenIssuer, UnitOfWorkFactory, UserView,
 };
-use crate::tenancy::{CatalogueChanges, SyncRoleCatalogue, SyncRoleCatalogueHandler};
+use crate::tenancy::*;
 use crate::AppError;
 
 /// The adapters an `Application` needs; built by the composition root.
@@ -22,6 +24,9 @@ pub struct ApplicationPorts {
     pub password_hasher: Arc<dyn PasswordHasher>,
     pub token_issuer: Arc<dyn TokenIssuer>,
     pub opaque_tokens: Arc<dyn OpaqueTokens>,
+    pub tenancy_queries: Arc<dyn TenancyQueries>,
+    pub membership_cache: Arc<dyn MembershipCache>,
+    pub mailer: Arc<dyn Mailer>,
     pub health: Arc<dyn HealthCheck>,
     pub clock: Arc<dyn Clock>,
 }
@@ -35,7 +40,14 @@ pub struct Application {
     refresh_session: RefreshSessionHandler,
     log_out: LogOutHandler,
     sync_role_catalogue: SyncRoleCatalogueHandler,
+    create_organization: CreateOrganizationHandler,
+    invite_member: InviteMemberHandler,
+    accept_invitation: AcceptInvitationHandler,
+    change_member_role: ChangeMemberRoleHandler,
+    remove_member: RemoveMemberHandler,
     authenticator: Authenticator,
+    tenants: Arc<TenantGuard>,
+    tenancy_queries: Arc<dyn TenancyQueries>,
     identity_queries: Arc<dyn IdentityQueries>,
     health: Arc<dyn HealthCheck>,
 }
@@ -48,18 +60,29 @@ impl Application {
             password_hasher,
             token_issuer,
             opaque_tokens,
+            tenancy_queries,
+            membership_cache,
+            mailer,
             health,
             clock,
         } = ports;
+        let tenants = Arc::new(TenantGuard::new(tenancy_queries.clone(), membership_cache));
         Self {
-            bus: CommandBus::new(units_of_work, clock.clone()),
+            bus: CommandBus::new(units_of_work, clock.clone(), tenants.clone()),
             register_user: RegisterUserHandler::new(password_hasher.clone(), clock.clone()),
             provision_admin: ProvisionPlatformAdminHandler::new(password_hasher.clone(), clock.clone()),
             log_in: LogInHandler::new(password_hasher, token_issuer.clone(), opaque_tokens.clone(), clock.clone()),
-            refresh_session: RefreshSessionHandler::new(token_issuer.clone(), opaque_tokens, clock.clone()),
+            refresh_session: RefreshSessionHandler::new(token_issuer.clone(), opaque_tokens.clone(), clock.clone()),
             log_out: LogOutHandler::new(clock.clone()),
             sync_role_catalogue: SyncRoleCatalogueHandler,
+            create_organization: CreateOrganizationHandler::new(clock.clone()),
+            invite_member: InviteMemberHandler::new(opaque_tokens.clone(), mailer, clock.clone()),
+            accept_invitation: AcceptInvitationHandler::new(opaque_tokens, clock.clone()),
+            change_member_role: ChangeMemberRoleHandler::new(clock.clone()),
+            remove_member: RemoveMemberHandler::new(clock.clone()),
             authenticator: Authenticator::new(token_issuer, identity_queries.clone(), clock),
+            tenants,
+            tenancy_queries,
             identity_queries,
             health,
         }
@@ -127,9 +150,141 @@ impl Application {
         self.identity_queries.user_by_id(id).await?.ok_or(AppError::NotFound { message: "user not found" })
     }
 
+    /// Creates an organization owned by the caller and returns it as the owner sees it.
+    ///
+    /// # Errors
+    /// See [`CreateOrganizationHandler`].
+    pub async fn create_organization(
+        &self,
+        context: &RequestContext,
+        command: CreateOrganization,
+    ) -> Result<OrganizationView, AppError> {
+        let id = self.bus.dispatch(&self.create_organization, context, command).await?;
+        let principal = context.require_principal()?;
+        self.tenancy_queries
+            .organization_for_member(id, principal.user_id)
+            .await?
+            .ok_or(AppError::NotFound { message: "organization not found" })
+    }
+
+    /// The caller's organizations.
+    ///
+    /// # Errors
+    /// 401 without a caller.
+    pub async fn list_organizations(
+        &self,
+        context: &RequestContext,
+        query: &ListQuery,
+    ) -> Result<Page<OrganizationView>, AppError> {
+        let principal = context.require_principal()?;
+        Ok(self.tenancy_queries.organizations_of(principal.user_id, query).await?)
+    }
+
+    /// The context's organization, for its members only.
+    ///
+    /// # Errors
+    /// See [`TenantGuard::authorize`].
+    pub async fn get_organization(&self, context: &RequestContext) -> Result<OrganizationView, AppError> {
+        self.tenants.authorize(context, Some("organization:read")).await?;
+        let (tenant, principal) = (tenancy_of(context)?, context.require_principal()?);
+        self.tenancy_queries
+            .organization_for_member(tenant, principal.user_id)
+            .await?
+            .ok_or(AppError::NotFound { message: "organization not found" })
+    }
+
+    /// # Errors
+    /// See [`InviteMemberHandler`].
+    pub async fn invite_member(&self, context: &RequestContext, command: InviteMember) -> Result<Invitation, AppError> {
+        self.bus.dispatch(&self.invite_member, context, command).await
+    }
+
+    /// # Errors
+    /// See [`AcceptInvitationHandler`].
+    pub async fn accept_invitation(
+        &self,
+        context: &RequestContext,
+        command: AcceptInvitation,
+    ) -> Result<Membership, AppError> {
+        let membership = self.bus.dispatch(&self.accept_invitation, context, command).await?;
+        self.tenants.invalidate(membership.tenant_id(), membership.user_id());
+        Ok(membership)
+    }
+
+    /// The members of the context's organization, with their profiles.
+    ///
+    /// # Errors
+    /// See [`TenantGuard::authorize`].
+    pub async fn list_members(
+        &self,
+        context: &RequestContext,
+        query: &ListQuery,
+    ) -> Result<Page<MemberView>, AppError> {
+        self.tenants.authorize(context, Some("member:read")).await?;
+        let page = self.tenancy_queries.members(tenancy_of(context)?, query).await?;
+        let ids: Vec<UserId> = page.items.iter().map(|m| m.user_id).collect();
+        let users = self.identity_queries.users_by_ids(&ids).await?;
+        Ok(page.map(|m| member_view(&m.user_id, m.role, m.joined_at, &users)))
+    }
+
+    /// # Errors
+    /// See [`ChangeMemberRoleHandler`].
+    pub async fn change_member_role(
+        &self,
+        context: &RequestContext,
+        command: ChangeMemberRole,
+    ) -> Result<MemberView, AppError> {
+        let membership = self.bus.dispatch(&self.change_member_role, context, command).await?;
+        self.tenants.invalidate(membership.tenant_id(), membership.user_id());
+        let users = self.identity_queries.users_by_ids(&[membership.user_id()]).await?;
+        Ok(member_view(&membership.user_id(), membership.role(), membership.joined_at(), &users))
+    }
+
+    /// # Errors
+    /// See [`RemoveMemberHandler`].
+    pub async fn remove_member(&self, context: &RequestContext, command: RemoveMember) -> Result<(), AppError> {
+        let user = command.user_id;
+        self.bus.dispatch(&self.remove_member, context, command).await?;
+        self.tenants.invalidate(tenancy_of(context)?, user);
+        Ok(())
+    }
+
+    /// The caller's role in the tenant named by the context (the `X-Tenant-Id` header).
+    ///
+    /// # Errors
+    /// See [`TenantGuard::authorize`].
+    pub async fn current_membership(&self, context: &RequestContext) -> Result<(TenantId, Role), AppError> {
+        let role = self.tenants.authorize(context, None).await?;
+        Ok((tenancy_of(context)?, role))
+    }
+
     /// # Errors
     /// 503 when a store the application needs does not answer.
     pub async fn readiness(&self) -> Result<(), AppError> {
         self.health.check().await.map_err(AppError::from)
+    }
+}
+
+fn tenancy_of(context: &RequestContext) -> Result<TenantId, AppError> {
+    context.tenant_id.ok_or(AppError::BadRequest {
+        code: crate::ErrorCode::TenantRequired,
+        message: "send the organization id in the X-Tenant-Id header",
+    })
+}
+
+/// A membership joined with the member's profile (identity's read side).
+fn member_view(
+    user_id: &UserId,
+    role: Role,
+    joined_at: chrono::DateTime<chrono::Utc>,
+    users: &[UserView],
+) -> MemberView {
+    let user = users.iter().find(|u| &u.id == user_id);
+    MemberView {
+        user_id: *user_id,
+        email: user.map(|u| u.email.clone()).unwrap_or_default(),
+        display_name: user.map(|u| u.display_name.clone()).unwrap_or_default(),
+        role,
+        joined_at,
     }
 }

@@ -20,6 +20,14 @@ pub enum ErrorCode {
     NotFound,
     EmailTaken,
     Conflict,
+    TenantRequired,
+    NotAMember,
+    SlugTaken,
+    AlreadyMember,
+    LastOwner,
+    InvitationExpired,
+    InvitationAlreadyUsed,
+    InvitationWrongRecipient,
     PayloadTooLarge,
     UnsupportedMediaType,
     RateLimited,
@@ -40,6 +48,14 @@ impl ErrorCode {
         ErrorCode::NotFound,
         ErrorCode::EmailTaken,
         ErrorCode::Conflict,
+        ErrorCode::TenantRequired,
+        ErrorCode::NotAMember,
+        ErrorCode::SlugTaken,
+        ErrorCode::AlreadyMember,
+        ErrorCode::LastOwner,
+        ErrorCode::InvitationExpired,
+        ErrorCode::InvitationAlreadyUsed,
+        ErrorCode::InvitationWrongRecipient,
         ErrorCode::PayloadTooLarge,
         ErrorCode::UnsupportedMediaType,
         ErrorCode::RateLimited,
@@ -60,6 +76,14 @@ impl ErrorCode {
             ErrorCode::NotFound => "not_found",
             ErrorCode::EmailTaken => "email_taken",
             ErrorCode::Conflict => "conflict",
+            ErrorCode::TenantRequired => "tenant_required",
+            ErrorCode::NotAMember => "not_a_member",
+            ErrorCode::SlugTaken => "slug_taken",
+            ErrorCode::AlreadyMember => "already_member",
+            ErrorCode::LastOwner => "last_owner",
+            ErrorCode::InvitationExpired => "invitation_expired",
+            ErrorCode::InvitationAlreadyUsed => "invitation_already_used",
+            ErrorCode::InvitationWrongRecipient => "invitation_wrong_recipient",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::RateLimited => "rate_limited",
@@ -75,6 +99,9 @@ pub enum AppError {
     /// 400: input that cannot become valid domain values.
     #[error(transparent)]
     Validation(#[from] ValidationError),
+    /// 400: a request that is well-formed JSON but lacks required context (`tenant_required`).
+    #[error("{message}")]
+    BadRequest { code: ErrorCode, message: &'static str },
     /// 401: missing, invalid or expired credentials.
     #[error("{message}")]
     Unauthenticated { code: ErrorCode, message: &'static str },
@@ -87,6 +114,9 @@ pub enum AppError {
     /// 409: duplicate or wrong state.
     #[error("{message}")]
     Conflict { code: ErrorCode, message: &'static str },
+    /// 422: well-formed, but breaks a business rule (`last_owner`, `invitation_expired`).
+    #[error("{message}")]
+    BusinessRule { code: ErrorCode, message: &'static str },
     /// 503: a dependency (the database) is unreachable.
     #[error("a dependency is unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -99,9 +129,11 @@ impl AppError {
     pub fn code(&self) -> ErrorCode {
         match self {
             AppError::Validation(_) => ErrorCode::ValidationFailed,
-            AppError::Unauthenticated { code, .. }
+            AppError::BadRequest { code, .. }
+            | AppError::Unauthenticated { code, .. }
             | AppError::Forbidden { code, .. }
-            | AppError::Conflict { code, .. } => *code,
+            | AppError::Conflict { code, .. }
+            | AppError::BusinessRule { code, .. } => *code,
             AppError::NotFound { .. } => ErrorCode::NotFound,
             AppError::Unavailable(_) => ErrorCode::ServiceUnavailable,
             AppError::Internal(_) => ErrorCode::InternalError,
@@ -133,6 +165,32 @@ impl From<RepositoryError> for AppError {
                 message: "the resource was changed concurrently; retry",
             },
             other => AppError::Internal(Box::new(other)),
+        }
+    }
+}
+
+impl From<tenantry_domain::tenancy::TenancyError> for AppError {
+    fn from(error: tenantry_domain::tenancy::TenancyError) -> Self {
+        use tenantry_domain::tenancy::TenancyError;
+        match error {
+            TenancyError::LastOwner => AppError::BusinessRule {
+                code: ErrorCode::LastOwner,
+                message: "the last owner of an organization cannot be removed or demoted",
+            },
+            TenancyError::InsufficientRole => {
+                AppError::Forbidden { code: ErrorCode::Forbidden, message: "your role does not allow this change" }
+            }
+            TenancyError::InvitationExpired => {
+                AppError::BusinessRule { code: ErrorCode::InvitationExpired, message: "the invitation has expired" }
+            }
+            TenancyError::InvitationAlreadyUsed => AppError::BusinessRule {
+                code: ErrorCode::InvitationAlreadyUsed,
+                message: "the invitation has already been used",
+            },
+            TenancyError::WrongRecipient => AppError::Forbidden {
+                code: ErrorCode::InvitationWrongRecipient,
+                message: "the invitation was sent to another email address",
+            },
         }
     }
 }

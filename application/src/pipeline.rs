@@ -11,6 +11,7 @@ use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::ports::{UnitOfWork, UnitOfWorkFactory};
+use crate::tenancy::TenantGuard;
 use crate::{AppError, ErrorCode};
 
 /// An authenticated caller.
@@ -26,6 +27,9 @@ pub struct RequestContext {
     pub request_id: String,
     pub principal: Option<Principal>,
     pub tenant_id: Option<TenantId>,
+    /// The tenant came from the URL (`/organizations/{id}/...`) rather than the
+    /// `X-Tenant-Id` header: a non-member then gets 404, so ids do not leak existence.
+    pub tenant_in_path: bool,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
 }
@@ -56,6 +60,10 @@ pub enum Authorization {
     Authenticated,
     /// Only the system itself (seeds, CLI), never a remote caller.
     System,
+    /// Any member of the context's tenant.
+    TenantMember,
+    /// A member of the context's tenant whose role grants this permission.
+    TenantPermission(&'static str),
 }
 
 /// A request to change state. Commands are plain data; handlers hold the logic.
@@ -87,11 +95,12 @@ pub trait CommandHandler<C: Command>: Send + Sync {
 pub struct CommandBus {
     units_of_work: Arc<dyn UnitOfWorkFactory>,
     clock: Arc<dyn Clock>,
+    tenants: Arc<TenantGuard>,
 }
 
 impl CommandBus {
-    pub fn new(units_of_work: Arc<dyn UnitOfWorkFactory>, clock: Arc<dyn Clock>) -> Self {
-        Self { units_of_work, clock }
+    pub fn new(units_of_work: Arc<dyn UnitOfWorkFactory>, clock: Arc<dyn Clock>, tenants: Arc<TenantGuard>) -> Self {
+        Self { units_of_work, clock, tenants }
     }
 
     /// Authorizes, runs the handler in one transaction, appends the audit entry and
@@ -114,7 +123,7 @@ impl CommandBus {
             outcome = tracing::field::Empty,
         );
         async move {
-            authorize(command.authorization(), context)?;
+            authorize(command.authorization(), context, &self.tenants).await?;
             let mut uow = self.units_of_work.begin().await?;
             let result = handler.handle(context, &command, uow.as_mut()).await;
             let output = match result {
@@ -149,7 +158,7 @@ impl CommandBus {
     }
 }
 
-fn authorize(required: Authorization, context: &RequestContext) -> Result<(), AppError> {
+async fn authorize(required: Authorization, context: &RequestContext, tenants: &TenantGuard) -> Result<(), AppError> {
     match required {
         Authorization::Public => Ok(()),
         Authorization::Authenticated => context.require_principal().map(|_| ()),
@@ -157,6 +166,8 @@ fn authorize(required: Authorization, context: &RequestContext) -> Result<(), Ap
         Authorization::System => {
             Err(AppError::Forbidden { code: ErrorCode::Forbidden, message: "reserved for the system" })
         }
+        Authorization::TenantMember => tenants.authorize(context, None).await.map(drop),
+        Authorization::TenantPermission(permission) => tenants.authorize(context, Some(permission)).await.map(drop),
     }
 }
 
@@ -222,6 +233,15 @@ mod tests {
         fn role_catalogue(&mut self) -> &mut dyn crate::ports::RoleCatalogueRepository {
             self.inner.role_catalogue()
         }
+        fn organizations(&mut self) -> &mut dyn crate::ports::OrganizationRepository {
+            self.inner.organizations()
+        }
+        fn memberships(&mut self) -> &mut dyn crate::ports::MembershipRepository {
+            self.inner.memberships()
+        }
+        fn invitations(&mut self) -> &mut dyn crate::ports::InvitationRepository {
+            self.inner.invitations()
+        }
         fn record_event(&mut self, event: tenantry_kernel::EventEnvelope) {
             self.inner.record_event(event);
         }
@@ -279,7 +299,11 @@ mod tests {
 
     fn bus() -> (CommandBus, Arc<RecordingFactory>) {
         let factory = Arc::new(RecordingFactory::default());
-        (CommandBus::new(factory.clone(), fixed_clock()), factory)
+        let guard = TenantGuard::new(
+            Arc::new(crate::ports::MockTenancyQueries::new()),
+            Arc::new(crate::ports::MockMembershipCache::new()),
+        );
+        (CommandBus::new(factory.clone(), fixed_clock(), Arc::new(guard)), factory)
     }
 
     fn signed_in() -> RequestContext {

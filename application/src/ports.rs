@@ -5,7 +5,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tenantry_domain::identity::{EmailAddress, Password, PasswordHash, Session, User};
-use tenantry_kernel::{EventEnvelope, SessionId, UserId};
+use tenantry_domain::tenancy::{Invitation, Membership, Organization, Role};
+use tenantry_kernel::{EventEnvelope, Page, PageRequest, SessionId, SortOrder, TenantId, UserId};
 
 use crate::pipeline::AuditEntry;
 
@@ -73,6 +74,43 @@ pub trait RoleCatalogueRepository: Send {
     ) -> Result<bool, RepositoryError>;
 }
 
+/// Organizations, inside one transaction.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait OrganizationRepository: Send {
+    /// # Errors
+    /// `Duplicate` when the slug is taken.
+    async fn insert(&mut self, organization: &Organization) -> Result<(), RepositoryError>;
+    /// Locks the organization for the rest of the transaction, so membership
+    /// changes of one tenant are serialised (the last-owner rule depends on it).
+    /// `false` when it does not exist.
+    async fn lock(&mut self, id: TenantId) -> Result<bool, RepositoryError>;
+}
+
+/// Memberships, inside one transaction.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait MembershipRepository: Send {
+    /// # Errors
+    /// `Duplicate` when the user is already a member.
+    async fn insert(&mut self, membership: &Membership) -> Result<(), RepositoryError>;
+    async fn update(&mut self, membership: &Membership) -> Result<(), RepositoryError>;
+    async fn delete(&mut self, tenant: TenantId, user: UserId) -> Result<(), RepositoryError>;
+    async fn find(&mut self, tenant: TenantId, user: UserId) -> Result<Option<Membership>, RepositoryError>;
+    async fn count_owners(&mut self, tenant: TenantId) -> Result<u64, RepositoryError>;
+}
+
+/// Invitations, inside one transaction.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait InvitationRepository: Send {
+    async fn insert(&mut self, invitation: &Invitation) -> Result<(), RepositoryError>;
+    /// Saves acceptance.
+    async fn update(&mut self, invitation: &Invitation) -> Result<(), RepositoryError>;
+    /// Finds (and locks, where supported) the invitation a token belongs to.
+    async fn find_by_token_hash(&mut self, hash: &str) -> Result<Option<Invitation>, RepositoryError>;
+}
+
 /// One transaction: repositories bound to it, the events and audit entry it will
 /// write, all committed or rolled back together. Dropping it without `commit` rolls back.
 #[async_trait]
@@ -80,6 +118,9 @@ pub trait UnitOfWork: Send {
     fn users(&mut self) -> &mut dyn UserRepository;
     fn sessions(&mut self) -> &mut dyn SessionRepository;
     fn role_catalogue(&mut self) -> &mut dyn RoleCatalogueRepository;
+    fn organizations(&mut self) -> &mut dyn OrganizationRepository;
+    fn memberships(&mut self) -> &mut dyn MembershipRepository;
+    fn invitations(&mut self) -> &mut dyn InvitationRepository;
     /// Queues a domain event for the outbox; it is written in this transaction.
     fn record_event(&mut self, event: EventEnvelope);
     /// Queues the audit entry of this command; it is written in this transaction.
@@ -188,7 +229,87 @@ pub struct UserView {
 pub trait IdentityQueries: Send + Sync + 'static {
     async fn user_by_id(&self, id: UserId) -> Result<Option<UserView>, RepositoryError>;
     async fn session_status(&self, id: SessionId) -> Result<Option<SessionStatus>, RepositoryError>;
+    /// The users with these ids (missing ids are skipped), for views of other contexts.
+    async fn users_by_ids(&self, ids: &[UserId]) -> Result<Vec<UserView>, RepositoryError>;
 }
+
+/// A validated list request: page, a sort field from the route's allow-list and direction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListQuery {
+    pub page: PageRequest,
+    /// Always one of the adapter's allowed columns, never client text.
+    pub sort_by: &'static str,
+    pub order: SortOrder,
+}
+
+/// An organization as one of its members sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganizationView {
+    pub id: TenantId,
+    pub name: String,
+    pub slug: String,
+    /// The viewer's role in it.
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One membership row of a member list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MembershipView {
+    pub user_id: UserId,
+    pub role: Role,
+    pub joined_at: DateTime<Utc>,
+}
+
+/// Read side of tenancy.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait TenancyQueries: Send + Sync + 'static {
+    async fn role_of(&self, tenant: TenantId, user: UserId) -> Result<Option<Role>, RepositoryError>;
+    async fn organization_for_member(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+    ) -> Result<Option<OrganizationView>, RepositoryError>;
+    /// `sort_by`: `name`, `slug` or `created_at`.
+    async fn organizations_of(
+        &self,
+        user: UserId,
+        query: &ListQuery,
+    ) -> Result<Page<OrganizationView>, RepositoryError>;
+    /// `sort_by`: `joined_at` or `role`.
+    async fn members(&self, tenant: TenantId, query: &ListQuery) -> Result<Page<MembershipView>, RepositoryError>;
+}
+
+/// Remembers membership lookups (they run on every tenant-scoped request). Entries
+/// are invalidated the moment a membership changes.
+#[cfg_attr(test, mockall::automock)]
+pub trait MembershipCache: Send + Sync + 'static {
+    /// `Some(None)` is a cached "not a member".
+    fn get(&self, tenant: TenantId, user: UserId) -> Option<Option<Role>>;
+    fn put(&self, tenant: TenantId, user: UserId, role: Option<Role>);
+    fn invalidate(&self, tenant: TenantId, user: UserId);
+}
+
+/// An outgoing email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailMessage {
+    pub to: EmailAddress,
+    pub subject: String,
+    pub text_body: String,
+}
+
+/// Sends email (files under `./data/mail` by default, SMTP when configured).
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait Mailer: Send + Sync + 'static {
+    async fn send(&self, message: &MailMessage) -> Result<(), MailError>;
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("mail could not be sent: {0}")]
+pub struct MailError(pub String);
 
 /// Readiness of the stores the application depends on.
 #[async_trait]

@@ -10,7 +10,7 @@ use sqlx::migrate::{Migrate, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{PgPool, SqlitePool};
-use tenantry_application::ports::{HealthCheck, IdentityQueries, UnitOfWorkFactory};
+use tenantry_application::ports::{HealthCheck, IdentityQueries, TenancyQueries, UnitOfWorkFactory};
 use tokio::sync::Notify;
 
 use crate::events::Outbox;
@@ -178,6 +178,13 @@ impl Database {
         match self {
             Database::Postgres(pool) => Arc::new(postgres::identity::SqlIdentityQueries::new(pool.clone())),
             Database::Sqlite(pool) => Arc::new(sqlite::identity::SqlIdentityQueries::new(pool.clone())),
+        }
+    }
+
+    pub fn tenancy_queries(&self) -> Arc<dyn TenancyQueries> {
+        match self {
+            Database::Postgres(pool) => Arc::new(postgres::tenancy::SqlTenancyQueries::new(pool.clone())),
+            Database::Sqlite(pool) => Arc::new(sqlite::tenancy::SqlTenancyQueries::new(pool.clone())),
         }
     }
 

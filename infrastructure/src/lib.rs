@@ -2,9 +2,11 @@
 //! shared implementation), password hashing, token signing and the event plumbing
 //! (transactional outbox relay and in-process bus).
 
+pub mod cache;
 pub mod crypto;
 pub mod database;
 pub mod events;
+pub mod mail;
 pub mod postgres;
 mod sql;
 pub mod sqlite;

@@ -21,6 +21,7 @@ fn context_of(req: &HttpRequest) -> RequestContext {
         request_id: req.extensions().get::<RequestId>().map(|id| id.0.clone()).unwrap_or_default(),
         principal: None,
         tenant_id: None,
+        tenant_in_path: false,
         // The direct peer: forwarded headers are only trustworthy behind a known proxy.
         ip: req.peer_addr().map(|addr| addr.ip().to_string()),
         user_agent: req

@@ -16,6 +16,28 @@ pub(crate) fn json_config() -> web::JsonConfig {
     web::JsonConfig::default().limit(JSON_LIMIT_BYTES).error_handler(json_error)
 }
 
+/// A path segment that does not parse (`/organizations/not-a-uuid`) names nothing: 404.
+pub(crate) fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|error, _| {
+        let response = http_error(StatusCode::NOT_FOUND, ErrorCode::NotFound, "not found", vec![]);
+        actix_web::error::InternalError::from_response(error, response).into()
+    })
+}
+
+/// Query strings that do not parse (`?page=abc`, `?order=sideways`) are a 400 in the API shape.
+pub(crate) fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|error, _| {
+        let text = error.to_string();
+        let response = http_error(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::ValidationFailed,
+            format!("the query string is invalid: {text}"),
+            vec![ErrorDetail { field: "query".to_owned(), issue: "invalid".to_owned() }],
+        );
+        actix_web::error::InternalError::from_response(error, response).into()
+    })
+}
+
 fn json_error(error: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
     let response = match &error {
         JsonPayloadError::ContentType => http_error(

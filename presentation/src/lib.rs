@@ -20,7 +20,7 @@ use utoipa_swagger_ui::SwaggerUi;
 pub use auth::{Authenticated, RequestMeta};
 pub use error::{ApiError, ErrorBody, ErrorDetail};
 pub use openapi::{openapi, ApiDoc};
-pub use paging::{ListRequest, PageParams, PageResponse};
+pub use paging::{PageParams, PageResponse};
 pub use routes::not_found;
 pub use telemetry::HttpMetrics;
 
@@ -46,9 +46,12 @@ pub fn configure(state: HttpState) -> impl FnOnce(&mut web::ServiceConfig) {
             web::scope("")
                 .app_data(web::Data::new(state))
                 .app_data(json::json_config())
+                .app_data(json::path_config())
+                .app_data(json::query_config())
                 .wrap(actix_web::middleware::from_fn(move |req, next| telemetry::observe(metrics.clone(), req, next)))
                 .configure(routes::operations::configure)
                 .configure(routes::identity::configure)
+                .configure(routes::tenancy::configure)
                 .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", openapi())),
         );
     }

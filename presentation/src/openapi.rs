@@ -4,7 +4,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail};
-use crate::routes::{identity, operations};
+use crate::routes::{identity, operations, tenancy};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,13 +15,22 @@ use crate::routes::{identity, operations};
         identity::refresh,
         identity::logout,
         identity::me,
+        tenancy::create_organization,
+        tenancy::list_organizations,
+        tenancy::get_organization,
+        tenancy::invite_member,
+        tenancy::accept_invitation,
+        tenancy::list_members,
+        tenancy::change_member_role,
+        tenancy::remove_member,
+        tenancy::current_membership,
         operations::health,
         operations::ready,
         operations::metrics,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
-    tags((name = "identity", description = "Accounts, login and sessions"), (name = "operations", description = "Health and metrics"))
+    tags((name = "identity", description = "Accounts, login and sessions"), (name = "tenancy", description = "Organizations, invitations, members and roles"), (name = "operations", description = "Health and metrics"))
 )]
 pub struct ApiDoc;
 

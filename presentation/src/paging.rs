@@ -3,6 +3,7 @@
 //! bounds and error answers are the same everywhere.
 
 use serde::{Deserialize, Serialize};
+use tenantry_application::ports::ListQuery;
 use tenantry_application::AppError;
 use tenantry_kernel::{Page, PageRequest, SortOrder, ValidationError};
 use utoipa::{IntoParams, ToSchema};
@@ -22,20 +23,12 @@ pub struct PageParams {
     pub order: Option<SortOrder>,
 }
 
-/// A validated list request: the page and the sort field from the route's allow-list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListRequest {
-    pub page: PageRequest,
-    pub sort_by: &'static str,
-    pub order: SortOrder,
-}
-
 impl PageParams {
     /// Validates the page bounds and that `sort_by` is one of `sortable` (the first is the default).
     ///
     /// # Errors
     /// 400 `validation_failed` naming `page`, `size` or `sort_by`.
-    pub fn validate(&self, sortable: &[&'static str]) -> Result<ListRequest, AppError> {
+    pub fn validate(&self, sortable: &[&'static str]) -> Result<ListQuery, AppError> {
         let page = PageRequest::new(self.page, self.size);
         let sort_by = match &self.sort_by {
             None => sortable.first().copied().ok_or_else(|| ValidationError::field("sort_by", "not_sortable")),
@@ -46,7 +39,7 @@ impl PageParams {
                 .ok_or_else(|| ValidationError::field("sort_by", "unknown_field")),
         };
         match (page, sort_by) {
-            (Ok(page), Ok(sort_by)) => Ok(ListRequest { page, sort_by, order: self.order.unwrap_or_default() }),
+            (Ok(page), Ok(sort_by)) => Ok(ListQuery { page, sort_by, order: self.order.unwrap_or_default() }),
             (page, sort_by) => Err(ValidationError::collect([page.map(drop), sort_by.map(drop)])
                 .err()
                 .map_or_else(|| AppError::internal(ValidationError::field("page", "invalid")), AppError::from)),

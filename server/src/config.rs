@@ -14,6 +14,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub log: LogSettings,
     pub seed: SeedSettings,
+    pub mail: MailSettings,
     /// Where the embedded defaults keep their files (SQLite, signing secret).
     pub data_dir: PathBuf,
 }
@@ -53,6 +54,14 @@ pub struct LogSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+pub struct MailSettings {
+    /// The `From:` of outgoing mail.
+    pub from: String,
+    /// Where the embedded mailer writes `.eml` files; defaults to `{data_dir}/mail`.
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
 pub struct SeedSettings {
     pub admin_email: String,
     pub admin_display_name: String,
@@ -76,6 +85,7 @@ impl Settings {
             .set_default("seed.admin_email", "admin@tenantry.local")?
             .set_default("seed.admin_display_name", "Platform Admin")?
             .set_default("data_dir", "data")?
+            .set_default("mail.from", "Tenantry <no-reply@tenantry.local>")?
             .set_default("auth.jwt_secret", None::<String>)?
             .add_source(config::File::with_name("config/default").required(false))
             .add_source(config::File::with_name(&format!("config/{environment}")).required(false))
@@ -84,6 +94,11 @@ impl Settings {
             )
             .build()?
             .try_deserialize()
+    }
+
+    /// Where the embedded mailer writes.
+    pub fn mail_dir(&self) -> PathBuf {
+        self.mail.dir.clone().unwrap_or_else(|| self.data_dir.join("mail"))
     }
 
     /// The database URL, defaulting to the embedded SQLite file.

@@ -16,8 +16,10 @@ use anyhow::Context;
 use secrecy::{ExposeSecret, SecretString};
 use tenantry_application::{Application, ApplicationPorts};
 use tenantry_http::HttpState;
+use tenantry_infrastructure::cache::InProcessMembershipCache;
 use tenantry_infrastructure::crypto::{random_secret, Argon2Hasher, JwtTokenIssuer, Sha256OpaqueTokens};
 use tenantry_infrastructure::events::{InProcessEventBus, OutboxRelay, RelayHandle};
+use tenantry_infrastructure::mail::FileMailer;
 use tenantry_infrastructure::Database;
 use tenantry_kernel::SystemClock;
 use tokio::sync::Notify;
@@ -59,6 +61,9 @@ impl Tenantry {
             password_hasher: Arc::new(password_hasher),
             token_issuer: Arc::new(token_issuer),
             opaque_tokens: Arc::new(Sha256OpaqueTokens),
+            tenancy_queries: database.tenancy_queries(),
+            membership_cache: Arc::new(InProcessMembershipCache::default()),
+            mailer: Arc::new(FileMailer::new(settings.mail_dir(), settings.mail.from.clone())),
             health: database.health_check(),
             clock: Arc::new(SystemClock),
         });

@@ -9,7 +9,9 @@ use actix_web::dev::ServerHandle;
 use anyhow::Context;
 use secrecy::SecretString;
 
-use crate::config::{AuthSettings, DatabaseSettings, LogSettings, SeedSettings, ServerSettings, Settings};
+use crate::config::{
+    AuthSettings, DatabaseSettings, LogSettings, MailSettings, SeedSettings, ServerSettings, Settings,
+};
 use crate::{serve, Tenantry};
 
 pub use tenantry_infrastructure::testing::{TestBackend, TestDatabase};
@@ -30,6 +32,7 @@ pub fn test_settings(database_url: &str, data_dir: PathBuf) -> Settings {
             admin_display_name: "Admin".into(),
             admin_password: None,
         },
+        mail: MailSettings { from: "Tenantry Test <no-reply@tenantry.test>".into(), dir: None },
         data_dir,
     }
 }
@@ -42,6 +45,8 @@ pub struct TestApp {
     tenantry: Tenantry,
     server: ServerHandle,
     database: TestDatabase,
+    mail_dir: PathBuf,
+    data_dir: PathBuf,
 }
 
 impl TestApp {
@@ -52,14 +57,15 @@ impl TestApp {
     pub async fn spawn(backend: TestBackend) -> anyhow::Result<TestApp> {
         let database = TestDatabase::create(backend).await?;
         let data_dir = std::env::temp_dir().join(format!("tenantry-test-data-{}", uuid::Uuid::now_v7().simple()));
-        let settings = test_settings(&database.url, data_dir);
+        let settings = test_settings(&database.url, data_dir.clone());
+        let mail_dir = settings.mail_dir();
         let tenantry = Tenantry::build(&settings).await?;
         let listener = TcpListener::bind("127.0.0.1:0").context("binding a loopback port")?;
         let base_url = format!("http://{}", listener.local_addr()?);
         let server = serve::http_server(listener, tenantry.http_state(), Some(1), 5)?;
         let handle = server.handle();
         tokio::spawn(server);
-        Ok(TestApp { base_url, backend, tenantry, server: handle, database })
+        Ok(TestApp { base_url, backend, tenantry, server: handle, database, mail_dir, data_dir })
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -71,10 +77,31 @@ impl TestApp {
         &self.tenantry
     }
 
-    /// Stops the server and drops the database.
+    /// The raw `.eml` messages the embedded mailer wrote to `email`, oldest first.
+    pub fn mails_to(&self, email: &str) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(&self.mail_dir) else { return Vec::new() };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .collect();
+        // File names start with a sortable timestamp.
+        paths.sort();
+        let wanted = format!("To: {}\r\n", email.trim().to_lowercase());
+        paths.iter().filter_map(|p| std::fs::read_to_string(p).ok()).filter(|text| text.contains(&wanted)).collect()
+    }
+
+    /// The token of the newest invitation mailed to `email`.
+    pub fn latest_invitation_token(&self, email: &str) -> Option<String> {
+        self.mails_to(email).iter().rev().find_map(|mail| {
+            mail.lines().find_map(|line| line.strip_prefix("Invitation token: ")).map(|t| t.trim().to_owned())
+        })
+    }
+
+    /// Stops the server, drops the database and removes the data directory.
     pub async fn shutdown(self) {
         self.server.stop(true).await;
         self.tenantry.shutdown().await;
         self.database.drop_database().await;
+        let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }

@@ -3,12 +3,14 @@
 //! Anything here must be stable, pure and dependency-light.
 
 pub mod clock;
+pub mod email;
 pub mod error;
 pub mod event;
 pub mod id;
 pub mod paging;
 
 pub use clock::{Clock, SystemClock};
+pub use email::EmailAddress;
 pub use error::{FieldViolation, ValidationError};
 pub use event::{DomainEvent, EventEnvelope, EventId};
 pub use id::{SessionId, TenantId, UserId};

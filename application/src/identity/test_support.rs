@@ -20,6 +20,9 @@ pub struct TestUnitOfWork {
     pub users: MockUserRepository,
     pub sessions: MockSessionRepository,
     pub catalogue: MockRoleCatalogueRepository,
+    pub organizations: MockOrganizationRepository,
+    pub memberships: MockMembershipRepository,
+    pub invitations: MockInvitationRepository,
     pub events: Vec<EventEnvelope>,
     pub audit: Vec<AuditEntry>,
 }
@@ -34,6 +37,15 @@ impl UnitOfWork for TestUnitOfWork {
     }
     fn role_catalogue(&mut self) -> &mut dyn RoleCatalogueRepository {
         &mut self.catalogue
+    }
+    fn organizations(&mut self) -> &mut dyn OrganizationRepository {
+        &mut self.organizations
+    }
+    fn memberships(&mut self) -> &mut dyn MembershipRepository {
+        &mut self.memberships
+    }
+    fn invitations(&mut self) -> &mut dyn InvitationRepository {
+        &mut self.invitations
     }
     fn record_event(&mut self, event: EventEnvelope) {
         self.events.push(event);

@@ -1,82 +1,41 @@
-//! Tenancy use cases. For now: keeping the stored role/permission catalogue equal
-//! to the one the domain defines (run by the essential seed).
+//! Tenancy use cases: organizations, invitations, members and their roles, and the
+//! tenant guard every tenant-scoped command and query goes through.
 
-use async_trait::async_trait;
-use tenantry_domain::tenancy::{Role, PERMISSION_CATALOGUE};
+mod catalogue;
+mod guard;
+mod invitations;
+mod members;
+mod organizations;
 
-use crate::pipeline::AuditSubject;
-use crate::pipeline::{Authorization, Command, CommandHandler, RequestContext};
-use crate::ports::UnitOfWork;
-use crate::AppError;
+pub use catalogue::{CatalogueChanges, SyncRoleCatalogue, SyncRoleCatalogueHandler};
+pub use guard::TenantGuard;
+pub use invitations::{AcceptInvitation, AcceptInvitationHandler, InviteMember, InviteMemberHandler};
+pub use members::{ChangeMemberRole, ChangeMemberRoleHandler, MemberView, RemoveMember, RemoveMemberHandler};
+pub use organizations::{CreateOrganization, CreateOrganizationHandler};
 
-/// Write the domain's roles and permissions to storage. Idempotent.
-#[derive(Debug, Clone, Default)]
-pub struct SyncRoleCatalogue;
+use tenantry_kernel::{EventEnvelope, TenantId};
 
-/// How many catalogue rows a sync created or changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct CatalogueChanges {
-    pub permissions_created: usize,
-    pub roles_changed: usize,
+use crate::pipeline::RequestContext;
+use crate::{AppError, ErrorCode};
+
+/// Wraps a tenancy event with its tenant and the acting user.
+fn envelope<E: tenantry_kernel::DomainEvent>(
+    event: &E,
+    tenant: TenantId,
+    context: &RequestContext,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<EventEnvelope, AppError> {
+    EventEnvelope::wrap(event, now, Some(tenant), context.principal.as_ref().map(|p| p.user_id))
+        .map_err(AppError::internal)
 }
 
-impl Command for SyncRoleCatalogue {
-    const NAME: &'static str = "tenancy.sync_role_catalogue";
-    type Output = CatalogueChanges;
-
-    fn authorization(&self) -> Authorization {
-        Authorization::System
-    }
-
-    fn audit_subject(&self, _: &RequestContext, output: &CatalogueChanges) -> Option<AuditSubject> {
-        let changed = output.permissions_created + output.roles_changed > 0;
-        changed.then_some(AuditSubject { entity_type: "role_catalogue", entity_id: None })
-    }
+/// The tenant of a tenant-scoped command (the pipeline has already checked it).
+fn tenant_of(context: &RequestContext) -> Result<TenantId, AppError> {
+    context
+        .tenant_id
+        .ok_or(AppError::BadRequest { code: ErrorCode::TenantRequired, message: "X-Tenant-Id is required" })
 }
 
-#[derive(Debug, Default)]
-pub struct SyncRoleCatalogueHandler;
-
-#[async_trait]
-impl CommandHandler<SyncRoleCatalogue> for SyncRoleCatalogueHandler {
-    async fn handle(
-        &self,
-        _: &RequestContext,
-        _: &SyncRoleCatalogue,
-        uow: &mut dyn UnitOfWork,
-    ) -> Result<CatalogueChanges, AppError> {
-        let mut changes = CatalogueChanges::default();
-        for permission in PERMISSION_CATALOGUE {
-            if uow.role_catalogue().upsert_permission(permission.key, permission.description).await? {
-                changes.permissions_created += 1;
-            }
-        }
-        for role in Role::ALL {
-            if uow.role_catalogue().upsert_role(role.as_str(), role.description(), &role.permissions()).await? {
-                changes.roles_changed += 1;
-            }
-        }
-        Ok(changes)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::identity::test_support::TestUnitOfWork;
-
-    #[tokio::test]
-    async fn writes_every_permission_and_role_and_counts_changes() {
-        let mut uow = TestUnitOfWork::default();
-        uow.catalogue.expect_upsert_permission().times(PERMISSION_CATALOGUE.len()).returning(|_, _| Ok(true));
-        uow.catalogue
-            .expect_upsert_role()
-            .times(4)
-            .returning(|name, _, permissions| Ok(name == "owner" && permissions.len() == PERMISSION_CATALOGUE.len()));
-        let changes = SyncRoleCatalogueHandler
-            .handle(&RequestContext::system("test"), &SyncRoleCatalogue, &mut uow)
-            .await
-            .unwrap();
-        assert_eq!(changes, CatalogueChanges { permissions_created: PERMISSION_CATALOGUE.len(), roles_changed: 1 });
-    }
+fn member_not_found() -> AppError {
+    AppError::NotFound { message: "member not found" }
 }

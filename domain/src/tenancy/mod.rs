@@ -1,6 +1,16 @@
-//! Tenancy: organizations, memberships and the role/permission catalogue (seed 002's
-//! `resource:action` permissions). Organizations themselves arrive with the tenancy issue.
+//! Tenancy: organizations (the tenants), memberships with roles, invitations, and
+//! the role/permission catalogue (seed 002's `resource:action` permissions).
 
+mod errors;
+mod events;
+mod invitation;
+mod membership;
+mod organization;
 mod role;
 
+pub use errors::TenancyError;
+pub use events::{InvitationAccepted, MemberInvited, MemberRemoved, MemberRoleChanged, OrganizationCreated};
+pub use invitation::{Invitation, InvitationId, INVITATION_TTL_DAYS};
+pub use membership::{ensure_an_owner_remains, ensure_can_manage, Membership};
+pub use organization::{Organization, OrganizationName, Slug};
 pub use role::{Permission, Role, PERMISSION_CATALOGUE};

@@ -31,7 +31,7 @@ macro_rules! backend {
         }
 
         pub mod tenancy {
-            crate::sql::tenancy::tenancy!($db, super::SqlUnitOfWork);
+            crate::sql::tenancy::tenancy!($db, super::SqlUnitOfWork, $lock);
         }
 
         pub mod audit {

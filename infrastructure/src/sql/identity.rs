@@ -185,25 +185,42 @@ macro_rules! identity {
             }
         }
 
+        fn user_view_from_row(row: &DbRow) -> Result<UserView, RepositoryError> {
+            Ok(UserView {
+                id: UserId::from_uuid(row.try_get("id").map_err(storage_error)?),
+                email: row.try_get("email").map_err(storage_error)?,
+                display_name: row.try_get("display_name").map_err(storage_error)?,
+                is_platform_admin: row.try_get("is_platform_admin").map_err(storage_error)?,
+                created_at: row.try_get("created_at").map_err(storage_error)?,
+                updated_at: row.try_get("updated_at").map_err(storage_error)?,
+            })
+        }
+
         #[async_trait]
         impl IdentityQueries for SqlIdentityQueries {
+            async fn users_by_ids(&self, ids: &[UserId]) -> Result<Vec<UserView>, RepositoryError> {
+                if ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut query = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT id, email, display_name, is_platform_admin, created_at, updated_at FROM users WHERE id IN (",
+                );
+                let mut separated = query.separated(", ");
+                for id in ids {
+                    separated.push_bind(id.as_uuid());
+                }
+                separated.push_unseparated(")");
+                let rows = query.build().fetch_all(&self.pool).await.map_err(storage_error)?;
+                rows.iter().map(user_view_from_row).collect()
+            }
+
             async fn user_by_id(&self, id: UserId) -> Result<Option<UserView>, RepositoryError> {
                 let row = sqlx::query("SELECT id, email, display_name, is_platform_admin, created_at, updated_at FROM users WHERE id = $1")
                     .bind(id.as_uuid())
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(storage_error)?;
-                row.map(|row| {
-                    Ok(UserView {
-                        id: UserId::from_uuid(row.try_get("id").map_err(storage_error)?),
-                        email: row.try_get("email").map_err(storage_error)?,
-                        display_name: row.try_get("display_name").map_err(storage_error)?,
-                        is_platform_admin: row.try_get("is_platform_admin").map_err(storage_error)?,
-                        created_at: row.try_get("created_at").map_err(storage_error)?,
-                        updated_at: row.try_get("updated_at").map_err(storage_error)?,
-                    })
-                })
-                .transpose()
+                row.as_ref().map(user_view_from_row).transpose()
             }
 
             async fn session_status(&self, id: SessionId) -> Result<Option<SessionStatus>, RepositoryError> {

@@ -1,11 +1,308 @@
-/// The role/permission catalogue repository for one backend.
+/// Tenancy adapters for one backend: organizations, memberships, invitations and
+/// the role catalogue (on the unit of work), and the read-side queries (on the pool).
 macro_rules! tenancy {
-    ($db:ty, $uow:ty) => {
+    ($db:ty, $uow:ty, $lock:literal) => {
         use async_trait::async_trait;
         use sqlx::Row;
-        use tenantry_application::ports::{RepositoryError, RoleCatalogueRepository};
+        use tenantry_application::ports::{
+            InvitationRepository, ListQuery, MembershipRepository, MembershipView, OrganizationRepository,
+            OrganizationView, RepositoryError, RoleCatalogueRepository, TenancyQueries,
+        };
+        use tenantry_domain::tenancy::{Invitation, InvitationId, Membership, Organization, Role};
+        use tenantry_kernel::{EmailAddress, Page, SortOrder, TenantId, UserId};
 
-        use crate::sql::storage_error;
+        use crate::sql::{corrupt, storage_error};
+
+        type DbRow = <$db as sqlx::Database>::Row;
+
+        fn role_from(row: &DbRow) -> Result<Role, RepositoryError> {
+            let role: String = row.try_get("role").map_err(storage_error)?;
+            role.parse().map_err(corrupt("role"))
+        }
+
+        fn membership_from_row(row: &DbRow) -> Result<Membership, RepositoryError> {
+            Ok(Membership::restore(
+                TenantId::from_uuid(row.try_get("tenant_id").map_err(storage_error)?),
+                UserId::from_uuid(row.try_get("user_id").map_err(storage_error)?),
+                role_from(row)?,
+                row.try_get("joined_at").map_err(storage_error)?,
+                row.try_get("updated_at").map_err(storage_error)?,
+            ))
+        }
+
+        fn invitation_from_row(row: &DbRow) -> Result<Invitation, RepositoryError> {
+            let email: String = row.try_get("email").map_err(storage_error)?;
+            let accepted_by: Option<uuid::Uuid> = row.try_get("accepted_by").map_err(storage_error)?;
+            Ok(Invitation::restore(
+                InvitationId::from_uuid(row.try_get("id").map_err(storage_error)?),
+                TenantId::from_uuid(row.try_get("tenant_id").map_err(storage_error)?),
+                EmailAddress::parse(&email).map_err(corrupt("invitation email"))?,
+                role_from(row)?,
+                row.try_get("token_hash").map_err(storage_error)?,
+                UserId::from_uuid(row.try_get("invited_by").map_err(storage_error)?),
+                row.try_get("created_at").map_err(storage_error)?,
+                row.try_get("expires_at").map_err(storage_error)?,
+                row.try_get("accepted_at").map_err(storage_error)?,
+                accepted_by.map(UserId::from_uuid),
+            ))
+        }
+
+        fn organization_view_from_row(row: &DbRow) -> Result<OrganizationView, RepositoryError> {
+            Ok(OrganizationView {
+                id: TenantId::from_uuid(row.try_get("id").map_err(storage_error)?),
+                name: row.try_get("name").map_err(storage_error)?,
+                slug: row.try_get("slug").map_err(storage_error)?,
+                role: role_from(row)?,
+                created_at: row.try_get("created_at").map_err(storage_error)?,
+                updated_at: row.try_get("updated_at").map_err(storage_error)?,
+            })
+        }
+
+        fn direction(order: SortOrder) -> &'static str {
+            match order {
+                SortOrder::Asc => "ASC",
+                SortOrder::Desc => "DESC",
+            }
+        }
+
+        /// Roles in privilege order, so sorting by role lists owners first.
+        const ROLE_RANK: &str = "CASE role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 WHEN 'member' THEN 2 ELSE 3 END";
+
+        #[async_trait]
+        impl OrganizationRepository for $uow {
+            async fn insert(&mut self, organization: &Organization) -> Result<(), RepositoryError> {
+                sqlx::query(
+                    "INSERT INTO organizations (id, name, slug, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(organization.id().as_uuid())
+                .bind(organization.name().as_str())
+                .bind(organization.slug().as_str())
+                .bind(organization.created_at())
+                .bind(organization.updated_at())
+                .bind(organization.version())
+                .execute(&mut *self.tx)
+                .await
+                .map_err(storage_error)?;
+                Ok(())
+            }
+
+            async fn lock(&mut self, id: TenantId) -> Result<bool, RepositoryError> {
+                let sql = format!("SELECT id FROM organizations WHERE id = $1{}", $lock);
+                let row = sqlx::query(&sql).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(storage_error)?;
+                Ok(row.is_some())
+            }
+        }
+
+        #[async_trait]
+        impl MembershipRepository for $uow {
+            async fn insert(&mut self, membership: &Membership) -> Result<(), RepositoryError> {
+                sqlx::query(
+                    "INSERT INTO memberships (tenant_id, user_id, role, joined_at, updated_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(membership.tenant_id().as_uuid())
+                .bind(membership.user_id().as_uuid())
+                .bind(membership.role().as_str())
+                .bind(membership.joined_at())
+                .bind(membership.updated_at())
+                .execute(&mut *self.tx)
+                .await
+                .map_err(storage_error)?;
+                Ok(())
+            }
+
+            async fn update(&mut self, membership: &Membership) -> Result<(), RepositoryError> {
+                sqlx::query("UPDATE memberships SET role = $3, updated_at = $4 WHERE tenant_id = $1 AND user_id = $2")
+                    .bind(membership.tenant_id().as_uuid())
+                    .bind(membership.user_id().as_uuid())
+                    .bind(membership.role().as_str())
+                    .bind(membership.updated_at())
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(storage_error)?;
+                Ok(())
+            }
+
+            async fn delete(&mut self, tenant: TenantId, user: UserId) -> Result<(), RepositoryError> {
+                sqlx::query("DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2")
+                    .bind(tenant.as_uuid())
+                    .bind(user.as_uuid())
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(storage_error)?;
+                Ok(())
+            }
+
+            async fn find(&mut self, tenant: TenantId, user: UserId) -> Result<Option<Membership>, RepositoryError> {
+                let row = sqlx::query(
+                    "SELECT tenant_id, user_id, role, joined_at, updated_at FROM memberships WHERE tenant_id = $1 AND user_id = $2",
+                )
+                .bind(tenant.as_uuid())
+                .bind(user.as_uuid())
+                .fetch_optional(&mut *self.tx)
+                .await
+                .map_err(storage_error)?;
+                row.as_ref().map(membership_from_row).transpose()
+            }
+
+            async fn count_owners(&mut self, tenant: TenantId) -> Result<u64, RepositoryError> {
+                let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE tenant_id = $1 AND role = 'owner'")
+                    .bind(tenant.as_uuid())
+                    .fetch_one(&mut *self.tx)
+                    .await
+                    .map_err(storage_error)?;
+                Ok(u64::try_from(count).unwrap_or_default())
+            }
+        }
+
+        #[async_trait]
+        impl InvitationRepository for $uow {
+            async fn insert(&mut self, invitation: &Invitation) -> Result<(), RepositoryError> {
+                sqlx::query(
+                    "INSERT INTO invitations (id, tenant_id, email, role, token_hash, invited_by, created_at, expires_at, \
+                     accepted_at, accepted_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(invitation.id().as_uuid())
+                .bind(invitation.tenant_id().as_uuid())
+                .bind(invitation.email().as_str())
+                .bind(invitation.role().as_str())
+                .bind(invitation.token_hash())
+                .bind(invitation.invited_by().as_uuid())
+                .bind(invitation.created_at())
+                .bind(invitation.expires_at())
+                .bind(invitation.accepted_at())
+                .bind(invitation.accepted_by().map(|u| u.as_uuid()))
+                .execute(&mut *self.tx)
+                .await
+                .map_err(storage_error)?;
+                Ok(())
+            }
+
+            async fn update(&mut self, invitation: &Invitation) -> Result<(), RepositoryError> {
+                sqlx::query("UPDATE invitations SET accepted_at = $2, accepted_by = $3 WHERE id = $1")
+                    .bind(invitation.id().as_uuid())
+                    .bind(invitation.accepted_at())
+                    .bind(invitation.accepted_by().map(|u| u.as_uuid()))
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(storage_error)?;
+                Ok(())
+            }
+
+            async fn find_by_token_hash(&mut self, hash: &str) -> Result<Option<Invitation>, RepositoryError> {
+                let sql = format!(
+                    "SELECT id, tenant_id, email, role, token_hash, invited_by, created_at, expires_at, accepted_at, \
+                     accepted_by FROM invitations WHERE token_hash = $1{}",
+                    $lock
+                );
+                let row = sqlx::query(&sql).bind(hash).fetch_optional(&mut *self.tx).await.map_err(storage_error)?;
+                row.as_ref().map(invitation_from_row).transpose()
+            }
+        }
+
+        /// Tenancy read side, straight from the pool.
+        #[derive(Clone)]
+        pub struct SqlTenancyQueries {
+            pool: sqlx::Pool<$db>,
+        }
+
+        impl SqlTenancyQueries {
+            pub fn new(pool: sqlx::Pool<$db>) -> Self {
+                Self { pool }
+            }
+        }
+
+        #[async_trait]
+        impl TenancyQueries for SqlTenancyQueries {
+            async fn role_of(&self, tenant: TenantId, user: UserId) -> Result<Option<Role>, RepositoryError> {
+                let row = sqlx::query("SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2")
+                    .bind(tenant.as_uuid())
+                    .bind(user.as_uuid())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(storage_error)?;
+                row.as_ref().map(role_from).transpose()
+            }
+
+            async fn organization_for_member(
+                &self,
+                tenant: TenantId,
+                user: UserId,
+            ) -> Result<Option<OrganizationView>, RepositoryError> {
+                let row = sqlx::query(
+                    "SELECT o.id, o.name, o.slug, o.created_at, o.updated_at, m.role FROM organizations o \
+                     JOIN memberships m ON m.tenant_id = o.id WHERE o.id = $1 AND m.user_id = $2",
+                )
+                .bind(tenant.as_uuid())
+                .bind(user.as_uuid())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(storage_error)?;
+                row.as_ref().map(organization_view_from_row).transpose()
+            }
+
+            async fn organizations_of(&self, user: UserId, query: &ListQuery) -> Result<Page<OrganizationView>, RepositoryError> {
+                let column = match query.sort_by {
+                    "name" => "o.name",
+                    "slug" => "o.slug",
+                    _ => "o.created_at",
+                };
+                let sql = format!(
+                    "SELECT o.id, o.name, o.slug, o.created_at, o.updated_at, m.role FROM organizations o \
+                     JOIN memberships m ON m.tenant_id = o.id WHERE m.user_id = $1 \
+                     ORDER BY {column} {}, o.id LIMIT $2 OFFSET $3",
+                    direction(query.order)
+                );
+                let rows = sqlx::query(&sql)
+                    .bind(user.as_uuid())
+                    .bind(i64::from(query.page.size()))
+                    .bind(i64::try_from(query.page.offset()).unwrap_or(i64::MAX))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(storage_error)?;
+                let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE user_id = $1")
+                    .bind(user.as_uuid())
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(storage_error)?;
+                let items = rows.iter().map(organization_view_from_row).collect::<Result<_, _>>()?;
+                Ok(Page::new(items, query.page, u64::try_from(total).unwrap_or_default()))
+            }
+
+            async fn members(&self, tenant: TenantId, query: &ListQuery) -> Result<Page<MembershipView>, RepositoryError> {
+                let column = match query.sort_by {
+                    "role" => ROLE_RANK,
+                    _ => "joined_at",
+                };
+                let sql = format!(
+                    "SELECT user_id, role, joined_at FROM memberships WHERE tenant_id = $1 \
+                     ORDER BY {column} {}, user_id LIMIT $2 OFFSET $3",
+                    direction(query.order)
+                );
+                let rows = sqlx::query(&sql)
+                    .bind(tenant.as_uuid())
+                    .bind(i64::from(query.page.size()))
+                    .bind(i64::try_from(query.page.offset()).unwrap_or(i64::MAX))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(storage_error)?;
+                let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE tenant_id = $1")
+                    .bind(tenant.as_uuid())
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(storage_error)?;
+                let items = rows
+                    .iter()
+                    .map(|row| {
+                        Ok(MembershipView {
+                            user_id: UserId::from_uuid(row.try_get("user_id").map_err(storage_error)?),
+                            role: role_from(row)?,
+                            joined_at: row.try_get("joined_at").map_err(storage_error)?,
+                        })
+                    })
+                    .collect::<Result<_, RepositoryError>>()?;
+                Ok(Page::new(items, query.page, u64::try_from(total).unwrap_or_default()))
+            }
+        }
 
         #[async_trait]
         impl RoleCatalogueRepository for $uow {

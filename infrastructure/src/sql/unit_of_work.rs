@@ -9,7 +9,8 @@ macro_rules! unit_of_work {
         use async_trait::async_trait;
         use tenantry_application::pipeline::AuditEntry;
         use tenantry_application::ports::{
-            RepositoryError, RoleCatalogueRepository, SessionRepository, UnitOfWork, UnitOfWorkFactory, UserRepository,
+            InvitationRepository, MembershipRepository, OrganizationRepository, RepositoryError,
+            RoleCatalogueRepository, SessionRepository, UnitOfWork, UnitOfWorkFactory, UserRepository,
         };
         use tenantry_kernel::EventEnvelope;
 
@@ -35,6 +36,15 @@ macro_rules! unit_of_work {
                 self
             }
             fn role_catalogue(&mut self) -> &mut dyn RoleCatalogueRepository {
+                self
+            }
+            fn organizations(&mut self) -> &mut dyn OrganizationRepository {
+                self
+            }
+            fn memberships(&mut self) -> &mut dyn MembershipRepository {
+                self
+            }
+            fn invitations(&mut self) -> &mut dyn InvitationRepository {
                 self
             }
             fn record_event(&mut self, event: EventEnvelope) {

@@ -2,6 +2,7 @@
 
 pub(crate) mod identity;
 pub(crate) mod operations;
+pub(crate) mod tenancy;
 
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;

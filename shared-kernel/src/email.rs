@@ -1,8 +1,9 @@
 use std::fmt;
 
-use tenantry_kernel::ValidationError;
+use crate::ValidationError;
 
-/// A syntactically valid, normalised (trimmed, lower-cased) email address.
+/// A syntactically valid, normalised (trimmed, lower-cased) email address. Shared
+/// because identity (accounts) and tenancy (invitations) both address people by it.
 ///
 /// Lower-casing the whole address is a deliberate simplification: no mainstream
 /// provider treats the local part case-sensitively, and it makes uniqueness exact.

@@ -1,0 +1,82 @@
+//! Keeping the stored role/permission catalogue equal to the one the domain
+//! defines (run by the essential seed).
+
+use async_trait::async_trait;
+use tenantry_domain::tenancy::{Role, PERMISSION_CATALOGUE};
+
+use crate::pipeline::AuditSubject;
+use crate::pipeline::{Authorization, Command, CommandHandler, RequestContext};
+use crate::ports::UnitOfWork;
+use crate::AppError;
+
+/// Write the domain's roles and permissions to storage. Idempotent.
+#[derive(Debug, Clone, Default)]
+pub struct SyncRoleCatalogue;
+
+/// How many catalogue rows a sync created or changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CatalogueChanges {
+    pub permissions_created: usize,
+    pub roles_changed: usize,
+}
+
+impl Command for SyncRoleCatalogue {
+    const NAME: &'static str = "tenancy.sync_role_catalogue";
+    type Output = CatalogueChanges;
+
+    fn authorization(&self) -> Authorization {
+        Authorization::System
+    }
+
+    fn audit_subject(&self, _: &RequestContext, output: &CatalogueChanges) -> Option<AuditSubject> {
+        let changed = output.permissions_created + output.roles_changed > 0;
+        changed.then_some(AuditSubject { entity_type: "role_catalogue", entity_id: None })
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct SyncRoleCatalogueHandler;
+
+#[async_trait]
+impl CommandHandler<SyncRoleCatalogue> for SyncRoleCatalogueHandler {
+    async fn handle(
+        &self,
+        _: &RequestContext,
+        _: &SyncRoleCatalogue,
+        uow: &mut dyn UnitOfWork,
+    ) -> Result<CatalogueChanges, AppError> {
+        let mut changes = CatalogueChanges::default();
+        for permission in PERMISSION_CATALOGUE {
+            if uow.role_catalogue().upsert_permission(permission.key, permission.description).await? {
+                changes.permissions_created += 1;
+            }
+        }
+        for role in Role::ALL {
+            if uow.role_catalogue().upsert_role(role.as_str(), role.description(), &role.permissions()).await? {
+                changes.roles_changed += 1;
+            }
+        }
+        Ok(changes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::test_support::TestUnitOfWork;
+
+    #[tokio::test]
+    async fn writes_every_permission_and_role_and_counts_changes() {
+        let mut uow = TestUnitOfWork::default();
+        uow.catalogue.expect_upsert_permission().times(PERMISSION_CATALOGUE.len()).returning(|_, _| Ok(true));
+        uow.catalogue
+            .expect_upsert_role()
+            .times(4)
+            .returning(|name, _, permissions| Ok(name == "owner" && permissions.len() == PERMISSION_CATALOGUE.len()));
+        let changes = SyncRoleCatalogueHandler
+            .handle(&RequestContext::system("test"), &SyncRoleCatalogue, &mut uow)
+            .await
+            .unwrap();
+        assert_eq!(changes, CatalogueChanges { permissions_created: PERMISSION_CATALOGUE.len(), roles_changed: 1 });
+    }
+}

@@ -1,0 +1,121 @@
+use std::sync::Arc;
+
+use tenantry_domain::tenancy::Role;
+use tenantry_kernel::{TenantId, UserId};
+
+use crate::pipeline::RequestContext;
+use crate::ports::{MembershipCache, TenancyQueries};
+use crate::{AppError, ErrorCode};
+
+/// Answers "is this caller a member of this tenant, with which role?" for the
+/// pipeline and the queries, through the membership cache.
+pub struct TenantGuard {
+    queries: Arc<dyn TenancyQueries>,
+    cache: Arc<dyn MembershipCache>,
+}
+
+impl TenantGuard {
+    pub fn new(queries: Arc<dyn TenancyQueries>, cache: Arc<dyn MembershipCache>) -> Self {
+        Self { queries, cache }
+    }
+
+    /// # Errors
+    /// Storage failures.
+    pub async fn role(&self, tenant: TenantId, user: UserId) -> Result<Option<Role>, AppError> {
+        if let Some(cached) = self.cache.get(tenant, user) {
+            return Ok(cached);
+        }
+        let role = self.queries.role_of(tenant, user).await?;
+        self.cache.put(tenant, user, role);
+        Ok(role)
+    }
+
+    /// Forgets a membership; called once its change is committed.
+    pub fn invalidate(&self, tenant: TenantId, user: UserId) {
+        self.cache.invalidate(tenant, user);
+    }
+
+    /// The caller's role in the context's tenant, checked against `permission`.
+    ///
+    /// # Errors
+    /// 401 without a caller; 400 `tenant_required` without a tenant; for a
+    /// non-member 404 when the tenant came from the URL, else 403 `not_a_member`;
+    /// 403 `forbidden` when the role lacks the permission.
+    pub async fn authorize(&self, context: &RequestContext, permission: Option<&str>) -> Result<Role, AppError> {
+        let principal = context.require_principal()?;
+        let tenant = context.tenant_id.ok_or(AppError::BadRequest {
+            code: ErrorCode::TenantRequired,
+            message: "send the organization id in the X-Tenant-Id header",
+        })?;
+        match self.role(tenant, principal.user_id).await? {
+            None if context.tenant_in_path => Err(AppError::NotFound { message: "organization not found" }),
+            None => Err(AppError::Forbidden {
+                code: ErrorCode::NotAMember,
+                message: "you are not a member of this organization",
+            }),
+            Some(role) if permission.is_some_and(|p| !role.grants(p)) => {
+                Err(AppError::Forbidden { code: ErrorCode::Forbidden, message: "your role does not allow this" })
+            }
+            Some(role) => Ok(role),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::Principal;
+    use crate::ports::{MockMembershipCache, MockTenancyQueries};
+    use tenantry_kernel::SessionId;
+
+    fn context(tenant_in_path: bool) -> RequestContext {
+        RequestContext {
+            principal: Some(Principal { user_id: UserId::new(), session_id: SessionId::new() }),
+            tenant_id: Some(TenantId::new()),
+            tenant_in_path,
+            ..RequestContext::default()
+        }
+    }
+
+    fn guard(role: Option<Role>) -> TenantGuard {
+        let mut queries = MockTenancyQueries::new();
+        queries.expect_role_of().returning(move |_, _| Ok(role));
+        let mut cache = MockMembershipCache::new();
+        cache.expect_get().returning(|_, _| None);
+        cache.expect_put().returning(|_, _, _| ());
+        TenantGuard::new(Arc::new(queries), Arc::new(cache))
+    }
+
+    #[tokio::test]
+    async fn a_missing_tenant_is_a_bad_request() {
+        let mut context = context(false);
+        context.tenant_id = None;
+        let error = guard(Some(Role::Owner)).authorize(&context, None).await.unwrap_err();
+        assert_eq!(error.code(), ErrorCode::TenantRequired);
+    }
+
+    #[tokio::test]
+    async fn a_non_member_gets_not_a_member_by_header_and_not_found_by_path() {
+        assert_eq!(guard(None).authorize(&context(false), None).await.unwrap_err().code(), ErrorCode::NotAMember);
+        assert_eq!(guard(None).authorize(&context(true), None).await.unwrap_err().code(), ErrorCode::NotFound);
+    }
+
+    #[tokio::test]
+    async fn a_role_without_the_permission_is_forbidden() {
+        let viewer = guard(Some(Role::Viewer));
+        assert_eq!(
+            viewer.authorize(&context(true), Some("member:invite")).await.unwrap_err().code(),
+            ErrorCode::Forbidden
+        );
+        assert_eq!(viewer.authorize(&context(true), Some("member:read")).await.unwrap(), Role::Viewer);
+    }
+
+    #[tokio::test]
+    async fn a_cached_answer_skips_the_query() {
+        let queries = MockTenancyQueries::new(); // any call would panic
+        let mut cache = MockMembershipCache::new();
+        cache.expect_get().returning(|_, _| Some(Some(Role::Admin)));
+        let guard = TenantGuard::new(Arc::new(queries), Arc::new(cache));
+        assert_eq!(guard.authorize(&context(false), Some("member:invite")).await.unwrap(), Role::Admin);
+    }
+}

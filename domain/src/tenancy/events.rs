@@ -1,0 +1,74 @@
+use serde::Serialize;
+use tenantry_kernel::{DomainEvent, TenantId, UserId};
+
+use super::InvitationId;
+
+/// A new organization exists, owned by its creator.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrganizationCreated {
+    pub organization_id: TenantId,
+    pub name: String,
+    pub slug: String,
+    pub owner_id: UserId,
+}
+
+/// Someone was invited (the token is never part of an event).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MemberInvited {
+    pub organization_id: TenantId,
+    pub invitation_id: InvitationId,
+    pub email: String,
+    pub role: String,
+    pub invited_by: UserId,
+}
+
+/// An invitation was used: a new member joined.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InvitationAccepted {
+    pub organization_id: TenantId,
+    pub invitation_id: InvitationId,
+    pub user_id: UserId,
+    pub invited_by: UserId,
+    pub role: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MemberRoleChanged {
+    pub organization_id: TenantId,
+    pub user_id: UserId,
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MemberRemoved {
+    pub organization_id: TenantId,
+    pub user_id: UserId,
+    pub removed_by: UserId,
+}
+
+impl DomainEvent for OrganizationCreated {
+    fn event_type(&self) -> &'static str {
+        "tenancy.organization_created"
+    }
+}
+impl DomainEvent for MemberInvited {
+    fn event_type(&self) -> &'static str {
+        "tenancy.member_invited"
+    }
+}
+impl DomainEvent for InvitationAccepted {
+    fn event_type(&self) -> &'static str {
+        "tenancy.invitation_accepted"
+    }
+}
+impl DomainEvent for MemberRoleChanged {
+    fn event_type(&self) -> &'static str {
+        "tenancy.member_role_changed"
+    }
+}
+impl DomainEvent for MemberRemoved {
+    fn event_type(&self) -> &'static str {
+        "tenancy.member_removed"
+    }
+}

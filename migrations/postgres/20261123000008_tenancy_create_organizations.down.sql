@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS tenancy.memberships;
+DROP TABLE IF EXISTS tenancy.organizations;

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS memberships;
+DROP TABLE IF EXISTS organizations;
