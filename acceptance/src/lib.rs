@@ -16,6 +16,6 @@ mod world;
 pub use runner::{run_features, unmatched_steps, BackendOutcome, MAX_CONCURRENT_SCENARIOS, SCENARIO_FILTER_ENV};
 pub use tenantry_server::testing::{TestApp, TestBackend};
 pub use world::{
-    Account, ApiRequest, RecordedResponse, RefreshCarrier, TenantryWorld, WhichRefreshToken, DEFAULT_PASSWORD,
-    EMAIL_DOMAIN,
+    Account, ApiRequest, Organization, RecordedResponse, RefreshCarrier, TenantryWorld, WhichRefreshToken,
+    DEFAULT_PASSWORD, EMAIL_DOMAIN, MAIL_DELIVERY_TIMEOUT,
 };

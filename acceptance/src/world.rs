@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context as _};
 use reqwest::header::{HeaderMap, AUTHORIZATION, CONTENT_TYPE};
@@ -20,6 +20,10 @@ pub const DEFAULT_PASSWORD: &str = "correct horse battery staple";
 /// Domain of the e-mail addresses the step library makes up (`alice@example.test`).
 /// `.test` is reserved by RFC 2606, so no mail can ever leave a test run.
 pub const EMAIL_DOMAIN: &str = "example.test";
+
+/// How long steps wait for a message to reach the server's mailbox: mail may be
+/// written by a background task after the request that caused it was answered.
+pub const MAIL_DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// One scenario's view of a running Tenantry: the server, an HTTP client, the users
 /// the scenario created and the last responses it received.
@@ -53,6 +57,10 @@ pub struct TenantryWorld {
     app: Option<TestApp>,
     client: reqwest::Client,
     users: HashMap<String, Account>,
+    organizations: HashMap<String, Organization>,
+    /// Per address, how many messages it had received before the last invitation
+    /// the scenario sent to it: the invitation's own mail is the one after those.
+    mails_before_invitation: HashMap<String, usize>,
     remembered: HashMap<String, String>,
     next_headers: Vec<(String, String)>,
     last: Option<RecordedResponse>,
@@ -94,6 +102,17 @@ impl Account {
             previous_refresh_token: None,
         }
     }
+}
+
+/// An organization the scenario knows by a short name (`"acme"`): the one it was
+/// created with, which is also its name on the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organization {
+    pub name: String,
+    pub id: String,
+    pub slug: String,
+    /// The scenario's name of the user who created it (its first owner).
+    pub creator: String,
 }
 
 /// A request to the API under test, relative to the server's base URL.
@@ -213,6 +232,7 @@ impl fmt::Debug for TenantryWorld {
             .field("backend", &self.backend.map(|b| b.name()))
             .field("base_url", &self.app.as_ref().map(|a| a.base_url.as_str()))
             .field("users", &self.users.keys().collect::<Vec<_>>())
+            .field("organizations", &self.organizations.keys().collect::<Vec<_>>())
             .field("remembered", &self.remembered)
             .field("last_status", &self.last.as_ref().map(|r| r.status))
             .finish_non_exhaustive()
@@ -236,6 +256,8 @@ impl TenantryWorld {
             app: None,
             client,
             users: HashMap::new(),
+            organizations: HashMap::new(),
+            mails_before_invitation: HashMap::new(),
             remembered: HashMap::new(),
             next_headers: Vec::new(),
             last: None,
@@ -471,10 +493,200 @@ impl TenantryWorld {
         Ok(())
     }
 
+    /// Fails with the whole exchange unless the last response has status `expected`;
+    /// `doing` says what the request was for ("registering \"alice\"").
+    ///
+    /// # Errors
+    /// When no request was sent or the status differs.
+    pub fn expect_status(&self, expected: u16, doing: &str) -> anyhow::Result<()> {
+        let response = self.last_response()?;
+        if response.status != expected {
+            bail!("{doing}: expected {expected}, got {}\n{response}", response.status);
+        }
+        Ok(())
+    }
+
+    /// Makes `name` a registered, logged-in user, registering it with the library's
+    /// defaults ([`Account::for_name`]) if the scenario does not know it and logging
+    /// it in if it holds no access token; returns that token. Meant for `Given`
+    /// steps: any refusal on the way is an error.
+    ///
+    /// # Errors
+    /// When registration or login does not succeed.
+    pub async fn ensure_logged_in(&mut self, name: &str) -> anyhow::Result<String> {
+        if !self.users.contains_key(name) {
+            self.register(name, Account::for_name(name)).await?;
+            self.expect_status(201, &format!("registering {name:?}"))?;
+        }
+        if self.user(name)?.access_token.is_none() {
+            self.log_in(name, None, None).await?;
+            self.expect_status(200, &format!("logging {name:?} in"))?;
+        }
+        self.access_token(name)
+    }
+
+    /// # Errors
+    /// When the scenario has no organization by that name.
+    pub fn organization(&self, name: &str) -> anyhow::Result<&Organization> {
+        self.organizations.get(name).ok_or_else(|| {
+            let mut known: Vec<_> = self.organizations.keys().map(String::as_str).collect();
+            known.sort_unstable();
+            anyhow!("no organization {name:?} in this scenario (known: {known:?}); create it first")
+        })
+    }
+
+    /// Makes an organization known to the scenario (and to `{name.id}` placeholders).
+    pub fn add_organization(&mut self, organization: Organization) {
+        self.organizations.insert(organization.name.clone(), organization);
+    }
+
+    /// `POST /api/v1/organizations` as the logged-in `creator`, named `name`, with
+    /// `slug` when given (the server derives one otherwise). On 201 the organization
+    /// is known to the scenario as `name`.
+    ///
+    /// # Errors
+    /// When `creator` has not logged in, the server cannot be reached, or a 201
+    /// lacks `id` or `slug`.
+    pub async fn create_organization(&mut self, creator: &str, name: &str, slug: Option<&str>) -> anyhow::Result<()> {
+        let token = self.access_token(creator)?;
+        let mut body = json!({ "name": name });
+        if let Some(slug) = slug {
+            body["slug"] = json!(slug);
+        }
+        let response = self.send(ApiRequest::post("/api/v1/organizations").bearer(token).json(&body)).await?;
+        if response.status != 201 {
+            return Ok(());
+        }
+        let text = |field: &str| -> anyhow::Result<String> {
+            response
+                .json_at(field)?
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| anyhow!("{field:?} is not a string\n{response}"))
+        };
+        let organization =
+            Organization { name: name.to_owned(), id: text("id")?, slug: text("slug")?, creator: creator.to_owned() };
+        self.add_organization(organization);
+        Ok(())
+    }
+
+    /// An addressee as steps write it: an e-mail address (interpolated) when the text
+    /// holds an `@`, otherwise the e-mail of the scenario's user by that name.
+    ///
+    /// # Errors
+    /// When it is neither an address nor a known user, or a placeholder is unknown.
+    pub fn email_of(&self, who: &str) -> anyhow::Result<String> {
+        let who = self.interpolate(who)?;
+        if who.contains('@') {
+            return Ok(who);
+        }
+        Ok(self.user(&who)?.email.clone())
+    }
+
+    /// `POST /api/v1/organizations/{id}/invitations` as `inviter`. On 201 the
+    /// number of messages `email` had before is noted, so that
+    /// [`TenantryWorld::latest_invitation_token`] waits for this invitation's mail.
+    ///
+    /// # Errors
+    /// When the inviter has not logged in, the organization is unknown or the server
+    /// cannot be reached.
+    pub async fn invite(&mut self, inviter: &str, organization: &str, email: &str, role: &str) -> anyhow::Result<()> {
+        let token = self.access_token(inviter)?;
+        let path = format!("/api/v1/organizations/{}/invitations", self.organization(organization)?.id);
+        let body = json!({ "email": email, "role": role });
+        let before = self.mails_to(email).await?.len();
+        let status = self.send(ApiRequest::post(path).bearer(token).json(&body)).await?.status;
+        if status == 201 {
+            self.mails_before_invitation.insert(email.to_owned(), before);
+        }
+        Ok(())
+    }
+
+    /// The raw messages the server's mailer wrote to `email`, oldest first.
+    ///
+    /// # Errors
+    /// When the server cannot be spawned.
+    pub async fn mails_to(&mut self, email: &str) -> anyhow::Result<Vec<String>> {
+        Ok(self.app().await?.mails_to(email))
+    }
+
+    /// The token of the latest invitation mailed to `email`, waiting for the mail of
+    /// the last invitation the scenario sent there (any invitation mail when the
+    /// scenario sent none itself).
+    ///
+    /// # Errors
+    /// When no such mail arrives in time.
+    pub async fn latest_invitation_token(&mut self, email: &str) -> anyhow::Result<String> {
+        let before = self.mails_before_invitation.get(email).copied().unwrap_or(0);
+        self.invitation_token(email, before).await
+    }
+
+    /// The token of the latest invitation mailed to `email`, once more than
+    /// `mails_before` messages have reached that address: mail may be written by a
+    /// background task after the request that caused it has been answered, so this
+    /// waits up to [`MAIL_DELIVERY_TIMEOUT`].
+    ///
+    /// # Errors
+    /// When no such mail arrives in time.
+    pub async fn invitation_token(&mut self, email: &str, mails_before: usize) -> anyhow::Result<String> {
+        let deadline = Instant::now() + MAIL_DELIVERY_TIMEOUT;
+        loop {
+            let app = self.app().await?;
+            let count = app.mails_to(email).len();
+            if count > mails_before {
+                if let Some(token) = app.latest_invitation_token(email) {
+                    return Ok(token);
+                }
+            }
+            if Instant::now() >= deadline {
+                bail!(
+                    "no invitation token mailed to {email} within {MAIL_DELIVERY_TIMEOUT:?} \
+                     ({count} messages to that address, {mails_before} expected before the invitation)"
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// `POST /api/v1/invitations/{token}/accept`, as `who` (their bearer token) or
+    /// anonymously.
+    ///
+    /// # Errors
+    /// When `who` has not logged in or the server cannot be reached.
+    pub async fn accept_invitation(&mut self, who: Option<&str>, token: &str) -> anyhow::Result<()> {
+        let mut request = ApiRequest::post(format!("/api/v1/invitations/{token}/accept"));
+        if let Some(name) = who {
+            request = request.bearer(self.access_token(name)?);
+        }
+        self.send(request).await?;
+        Ok(())
+    }
+
+    /// Makes `name` a member of `organization` with `role` the way a person would
+    /// become one: the organization's creator invites them, the token is read from
+    /// the invitation mail, and they accept it. Registers and logs in `name` (and
+    /// logs the creator in) as needed; every step must succeed.
+    ///
+    /// # Errors
+    /// When any of those requests is refused or the mail does not arrive.
+    pub async fn add_member(&mut self, name: &str, organization: &str, role: &str) -> anyhow::Result<()> {
+        let creator = self.organization(organization)?.creator.clone();
+        self.ensure_logged_in(&creator).await?;
+        self.ensure_logged_in(name).await?;
+        let email = self.user(name)?.email.clone();
+        self.invite(&creator, organization, &email, role).await?;
+        self.expect_status(201, &format!("{creator:?} inviting {email} to {organization:?} as {role:?}"))?;
+        let token = self.latest_invitation_token(&email).await?;
+        self.accept_invitation(Some(name), &token).await?;
+        self.expect_status(200, &format!("{name:?} accepting the invitation to {organization:?}"))
+    }
+
     /// Replaces `{placeholders}` in feature text:
     /// - `{alice.email}`, `{alice.password}`, `{alice.display_name}`, `{alice.id}`,
     ///   `{alice.access_token}`, `{alice.refresh_token}`,
     ///   `{alice.previous_refresh_token}` for a user of the scenario;
+    /// - `{acme.id}`, `{acme.slug}`, `{acme.name}` for an organization of the
+    ///   scenario (a user of the same name wins);
     /// - `{response.<path>}` for a value of the last response's JSON body;
     /// - `{name}` for a value remembered with
     ///   `the response JSON at "<path>" is remembered as "<name>"`.
@@ -520,6 +732,14 @@ impl TenantryWorld {
             };
             return value.ok_or_else(|| anyhow!("{{{key}}}: {head:?} has no {tail} yet"));
         }
+        if let Some(organization) = self.organizations.get(head) {
+            return match tail {
+                "id" => Ok(organization.id.clone()),
+                "slug" => Ok(organization.slug.clone()),
+                "name" => Ok(organization.name.clone()),
+                other => bail!("{{{key}}}: organizations have no field {other:?}"),
+            };
+        }
         if head == "response" {
             let value = self.last_response()?.json_at(tail)?;
             return Ok(json::as_text(value));
@@ -527,7 +747,7 @@ impl TenantryWorld {
         self.remembered
             .get(key)
             .cloned()
-            .ok_or_else(|| anyhow!("{{{key}}} names no user, response value or remembered value"))
+            .ok_or_else(|| anyhow!("{{{key}}} names no user, organization, response value or remembered value"))
     }
 }
 
@@ -575,7 +795,32 @@ mod tests {
         alice.id = Some("0190-id".into());
         world.users.insert("alice".into(), alice);
         world.remember("org_id", "0190-org");
+        world.add_organization(Organization {
+            name: "acme".into(),
+            id: "0190-acme".into(),
+            slug: "acme-corp".into(),
+            creator: "alice".into(),
+        });
         world
+    }
+
+    #[test]
+    fn interpolates_organizations() {
+        let world = world_with_alice();
+        assert_eq!(
+            world.interpolate("/api/v1/organizations/{acme.id}/members/{alice.id} {acme.slug}").unwrap(),
+            "/api/v1/organizations/0190-acme/members/0190-id acme-corp"
+        );
+        assert!(world.interpolate("{acme.owner}").is_err());
+    }
+
+    #[test]
+    fn addressees_are_emails_or_users() {
+        let world = world_with_alice();
+        assert_eq!(world.email_of("alice").unwrap(), "alice@example.test");
+        assert_eq!(world.email_of("bob@example.test").unwrap(), "bob@example.test");
+        assert_eq!(world.email_of("{alice.email}").unwrap(), "alice@example.test");
+        assert!(world.email_of("bob").is_err());
     }
 
     #[test]

@@ -8,29 +8,23 @@ use cucumber::{given, then, when};
 
 use crate::world::{Account, RefreshCarrier, TenantryWorld, WhichRefreshToken};
 
-fn expect_status(world: &TenantryWorld, expected: u16, doing: &str) -> Result<()> {
-    let response = world.last_response()?;
-    ensure!(response.status == expected, "{doing}: expected {expected}, got {}\n{response}", response.status);
-    Ok(())
-}
-
 #[given(regex = r#"^a registered user "([^"]+)"$"#)]
 async fn a_registered_user(world: &mut TenantryWorld, name: String) -> Result<()> {
     world.register(&name, Account::for_name(&name)).await?;
-    expect_status(world, 201, &format!("registering {name:?}"))
+    world.expect_status(201, &format!("registering {name:?}"))
 }
 
 #[given(regex = r#"^a registered user "([^"]+)" with email "([^"]*)"$"#)]
 async fn a_registered_user_with_email(world: &mut TenantryWorld, name: String, email: String) -> Result<()> {
     let email = world.interpolate(&email)?;
     world.register(&name, Account::with_email(&name, &email)).await?;
-    expect_status(world, 201, &format!("registering {name:?}"))
+    world.expect_status(201, &format!("registering {name:?}"))
 }
 
 #[given(regex = r#"^"([^"]+)" is logged in$"#)]
 async fn is_logged_in(world: &mut TenantryWorld, name: String) -> Result<()> {
     world.log_in(&name, None, None).await?;
-    expect_status(world, 200, &format!("logging {name:?} in"))
+    world.expect_status(200, &format!("logging {name:?} in"))
 }
 
 #[given(regex = r#"^a logged-in user "([^"]+)"$"#)]

@@ -26,10 +26,40 @@
 //! | Then  | `the response JSON at "email" starts with "..."` / `... has 2 entries` / `... has key "..."` / `... matches the response header "..."` |
 //! | Then  | `the response has the field "id"` / `the response has no field "password_hash"` / `the response has exactly the fields "id, email"` |
 //! | Then  | `the response has header "Location"` / `the response header "Location" is "..."` / `... is not "..."` / `... contains "..."` |
-//! | Then  | `the response body contains "..."` / `the response body equals the previous response body apart from "request_id"` |
+//! | Then  | `the response body contains "..."` / `... does not contain "..."` / `the response body equals the previous response body apart from "request_id"` |
 //! | Then  | `the validation details include "password" with issue "too_short"` / `... include the field "..."` / `the validation details are:` (table) |
 //! | Then  | `"alice" received a new token pair` |
+//! | Then  | `the response status is 403 or 404` |
+//! | Then  | `the response JSON at "permissions" includes "member:invite"` / `... does not include "..."` / `... lists exactly "a, b" in any order` |
+//! | Then  | `the response JSON at "items" has the "slug" values "acme, globex"` (in order) / `the response JSON at "items.0" has exactly the fields "..."` |
+//! | Then  | `the response JSON at "expires_at" is 7 days after the one at "created_at"` |
+//!
+//! Organizations, members and tenants ([`organizations`]); `"acme"` is then
+//! `{acme.id}`, `{acme.slug}`, `{acme.name}`. An addressee (`"bob"` below, in
+//! invitations and mail) is a user of the scenario or an e-mail address.
+//!
+//! | Kind  | Phrase |
+//! |-------|--------|
+//! | Given | `an organization "acme" owned by "alice"` (registers and logs in alice if needed) |
+//! | Given | `"bob" is a member of "acme" with role "admin"` (invited by acme's creator, token read from the mail, accepted by bob) |
+//! | Given | `"alice" invited "bob" to "acme" as "member"` |
+//! | When  | `"alice" creates an organization "acme"` / `... with slug "acme-hq"` |
+//! | When  | `"alice" invites "bob@example.test" to "acme" as "member"` |
+//! | When  | `"bob" accepts his invitation` / `"mallory" accepts the latest invitation sent to "bob"` / `an anonymous client accepts the latest invitation sent to "bob"` |
+//! | When  | `"alice" changes the role of "bob" in "acme" to "viewer"` / `"alice" removes "bob" from "acme"` / `"bob" leaves "acme"` |
+//! | When  | `"alice" sends GET "/api/v1/membership" for tenant "acme"` / `... for tenant "acme" with:` (docstring JSON; sets `X-Tenant-Id`) |
+//! | Then  | `"bob" has the role "admin" in "acme"` / `"bob" is not a member of "acme"` / `"alice" sees the members of "acme" as:` (`email \| role` table) — these send a request of their own |
+//!
+//! The server's mail ([`mail`]), waited for up to [`MAIL_DELIVERY_TIMEOUT`](crate::MAIL_DELIVERY_TIMEOUT):
+//!
+//! | Kind  | Phrase |
+//! |-------|--------|
+//! | When  | `the latest invitation token sent to "bob" is remembered as "token"` |
+//! | Then  | `"bob" received an invitation mail` / `"bob" received no mail` / `"bob" received 2 mails` |
+//! | Then  | `the latest mail to "bob" contains "..."` / `the response does not contain the latest invitation token sent to "bob"` |
 
 pub mod accounts;
+pub mod mail;
+pub mod organizations;
 pub mod requests;
 pub mod responses;

@@ -7,24 +7,24 @@ use reqwest::Method;
 
 use crate::world::{ApiRequest, TenantryWorld};
 
-fn method(name: &str) -> Result<Method> {
+pub(crate) fn method(name: &str) -> Result<Method> {
     Method::from_bytes(name.as_bytes()).map_err(|e| anyhow!("HTTP method {name:?}: {e}"))
 }
 
-fn docstring(step: &Step) -> Result<&str> {
+pub(crate) fn docstring(step: &Step) -> Result<&str> {
     step.docstring().map(|text| text.trim()).ok_or_else(|| anyhow!("this step needs a \"\"\" docstring \"\"\" body"))
 }
 
 /// The docstring as JSON text, refusing typos in the feature (the raw-body step is
 /// the way to send malformed JSON on purpose).
-fn json_docstring(world: &TenantryWorld, step: &Step) -> Result<String> {
+pub(crate) fn json_docstring(world: &TenantryWorld, step: &Step) -> Result<String> {
     let body = world.interpolate(docstring(step)?)?;
     serde_json::from_str::<serde_json::Value>(&body)
         .map_err(|e| anyhow!("the step's docstring is not JSON ({e}): {body}"))?;
     Ok(body)
 }
 
-async fn send(
+pub(crate) async fn send(
     world: &mut TenantryWorld,
     bearer: Option<String>,
     method_name: &str,

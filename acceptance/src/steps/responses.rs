@@ -41,6 +41,17 @@ fn status_is(world: &mut TenantryWorld, expected: u16) -> Result<()> {
     Ok(())
 }
 
+#[then(regex = r"^the response status is (\d{3}) or (\d{3})$")]
+fn status_is_either(world: &mut TenantryWorld, one: u16, other: u16) -> Result<()> {
+    let response = last(world)?;
+    ensure!(
+        response.status == one || response.status == other,
+        "expected status {one} or {other}, got {}\n{response}",
+        response.status
+    );
+    Ok(())
+}
+
 #[then(regex = r#"^the error code is "([^"]*)"$"#)]
 fn error_code_is(world: &mut TenantryWorld, expected: String) -> Result<()> {
     let response = last(world)?;
@@ -154,6 +165,93 @@ fn json_has_key(world: &mut TenantryWorld, path: String, key: String) -> Result<
     Ok(())
 }
 
+/// The array at `path` as feature text, one entry per element.
+fn texts_at(response: &RecordedResponse, path: &str) -> Result<Vec<String>> {
+    let items = response.json_at(path)?.as_array().ok_or_else(|| anyhow!("{path:?} is not an array\n{response}"))?;
+    Ok(items.iter().map(json::as_text).collect())
+}
+
+fn comma_list(text: &str) -> Vec<String> {
+    text.split(',').map(str::trim).filter(|item| !item.is_empty()).map(str::to_owned).collect()
+}
+
+#[then(regex = r#"^the response JSON at "([^"]*)" includes "([^"]*)"$"#)]
+fn json_includes(world: &mut TenantryWorld, path: String, item: String) -> Result<()> {
+    let item = world.interpolate(&item)?;
+    let response = last(world)?;
+    let items = texts_at(response, &path)?;
+    ensure!(items.contains(&item), "expected {path:?} to include {item:?}, it holds {items:?}\n{response}");
+    Ok(())
+}
+
+#[then(regex = r#"^the response JSON at "([^"]*)" does not include "([^"]*)"$"#)]
+fn json_excludes(world: &mut TenantryWorld, path: String, item: String) -> Result<()> {
+    let item = world.interpolate(&item)?;
+    let response = last(world)?;
+    let items = texts_at(response, &path)?;
+    ensure!(!items.contains(&item), "expected {path:?} not to include {item:?}, it holds {items:?}\n{response}");
+    Ok(())
+}
+
+/// Every listed entry, in any order, each once, and nothing else.
+#[then(regex = r#"^the response JSON at "([^"]*)" lists exactly "([^"]*)" in any order$"#)]
+fn json_lists_exactly(world: &mut TenantryWorld, path: String, expected: String) -> Result<()> {
+    let mut expected = comma_list(&world.interpolate(&expected)?);
+    let response = last(world)?;
+    let mut actual = texts_at(response, &path)?;
+    expected.sort_unstable();
+    actual.sort_unstable();
+    ensure!(actual == expected, "expected {path:?} to hold exactly {expected:?}, it holds {actual:?}\n{response}");
+    Ok(())
+}
+
+/// The value of `field` in each object of the array at `path`, in order: how a
+/// feature checks what a list holds and how it is sorted.
+#[then(regex = r#"^the response JSON at "([^"]*)" has the "([^"]+)" values "([^"]*)"$"#)]
+fn json_field_values(world: &mut TenantryWorld, path: String, field: String, expected: String) -> Result<()> {
+    let expected = comma_list(&world.interpolate(&expected)?);
+    let response = last(world)?;
+    let items = response.json_at(&path)?.as_array().ok_or_else(|| anyhow!("{path:?} is not an array\n{response}"))?;
+    let actual: Vec<String> = items
+        .iter()
+        .map(|item| item.get(&field).map(json::as_text).ok_or_else(|| anyhow!("{item} has no {field:?}\n{response}")))
+        .collect::<Result<_>>()?;
+    ensure!(actual == expected, "expected the {field:?} values {expected:?} in {path:?}, got {actual:?}\n{response}");
+    Ok(())
+}
+
+#[then(regex = r#"^the response JSON at "([^"]*)" has exactly the fields "([^"]*)"$"#)]
+fn json_has_exactly_fields(world: &mut TenantryWorld, path: String, fields: String) -> Result<()> {
+    let response = last(world)?;
+    let expected: BTreeSet<&str> = fields.split(',').map(str::trim).filter(|f| !f.is_empty()).collect();
+    let value = response.json_at(&path)?;
+    let object = value.as_object().ok_or_else(|| anyhow!("{path:?} is not a JSON object\n{response}"))?;
+    let actual: BTreeSet<&str> = object.keys().map(String::as_str).collect();
+    ensure!(
+        actual == expected,
+        "expected {path:?} to have exactly the fields {expected:?}, got {actual:?}\n{response}"
+    );
+    Ok(())
+}
+
+/// Two timestamps of the body `days` apart, to the second (both are set from one
+/// clock reading, or within the same request).
+#[then(regex = r#"^the response JSON at "([^"]*)" is (\d+) days? after the one at "([^"]*)"$"#)]
+fn json_days_after(world: &mut TenantryWorld, later: String, days: i64, earlier: String) -> Result<()> {
+    let response = last(world)?;
+    let time = |path: &str| -> Result<chrono::DateTime<chrono::FixedOffset>> {
+        let value = response.json_at(path)?;
+        value
+            .as_str()
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+            .ok_or_else(|| anyhow!("{path:?} is not an RFC 3339 timestamp: {value}\n{response}"))
+    };
+    let gap = time(&later)? - time(&earlier)?;
+    let off = (gap - chrono::Duration::days(days)).num_milliseconds().abs();
+    ensure!(off <= 1_000, "expected {later:?} to be {days} days after {earlier:?}, the gap is {gap}\n{response}");
+    Ok(())
+}
+
 #[then(regex = r#"^the response JSON at "([^"]*)" matches the response header "([^"]+)"$"#)]
 fn json_matches_header(world: &mut TenantryWorld, path: String, header: String) -> Result<()> {
     let response = last(world)?;
@@ -239,6 +337,14 @@ fn header_contains(world: &mut TenantryWorld, name: String, needle: String) -> R
 fn body_contains(world: &mut TenantryWorld, needle: String) -> Result<()> {
     let response = last(world)?;
     ensure!(response.body.contains(&needle), "expected the body to contain {needle:?}\n{response}");
+    Ok(())
+}
+
+#[then(regex = r#"^the response body does not contain "([^"]*)"$"#)]
+fn body_lacks(world: &mut TenantryWorld, needle: String) -> Result<()> {
+    let needle = world.interpolate(&needle)?;
+    let response = last(world)?;
+    ensure!(!response.body.contains(&needle), "expected the body not to contain {needle:?}\n{response}");
     Ok(())
 }
 

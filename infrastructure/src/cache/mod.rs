@@ -9,10 +9,13 @@ use tenantry_application::ports::MembershipCache;
 use tenantry_domain::tenancy::Role;
 use tenantry_kernel::{TenantId, UserId};
 
+/// A cached answer (`None`: not a member) and when it was fetched.
+type Entry = (Option<Role>, Instant);
+
 /// A bounded map with a time-to-live. The TTL caps how long a change made by
 /// another instance (which cannot invalidate this one) stays unseen.
 pub struct InProcessMembershipCache {
-    entries: Mutex<HashMap<(TenantId, UserId), (Option<Role>, Instant)>>,
+    entries: Mutex<HashMap<(TenantId, UserId), Entry>>,
     ttl: Duration,
     capacity: usize,
 }

@@ -1,0 +1,92 @@
+//! The server's outgoing mail, as the test kit's mailbox holds it (one raw message
+//! per `.eml` file): who got what, and the invitation tokens inside.
+//!
+//! An addressee is written either as an e-mail address (`"bob@example.test"`,
+//! `"{bob.email}"`) or as the name of a user of the scenario (`"bob"`).
+
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, ensure, Result};
+use cucumber::{then, when};
+
+use crate::world::{TenantryWorld, MAIL_DELIVERY_TIMEOUT};
+
+/// How long "no mail" is waited for: a few polls of the outbox relay, so a message
+/// written by a background task after the answer would have arrived.
+pub const MAIL_SETTLE_TIME: Duration = Duration::from_millis(1_500);
+
+/// The messages to `email` once there are at least `at_least` of them, or whatever
+/// is there when [`MAIL_DELIVERY_TIMEOUT`] runs out.
+async fn mails_once(world: &mut TenantryWorld, email: &str, at_least: usize) -> Result<Vec<String>> {
+    let deadline = Instant::now() + MAIL_DELIVERY_TIMEOUT;
+    loop {
+        let mails = world.mails_to(email).await?;
+        if mails.len() >= at_least || Instant::now() >= deadline {
+            return Ok(mails);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[when(regex = r#"^the latest invitation token sent to "([^"]+)" is remembered as "([A-Za-z_][A-Za-z0-9_-]*)"$"#)]
+async fn remember_invitation_token(world: &mut TenantryWorld, who: String, name: String) -> Result<()> {
+    let email = world.email_of(&who)?;
+    let token = world.latest_invitation_token(&email).await?;
+    world.remember(name, token);
+    Ok(())
+}
+
+#[then(regex = r#"^"([^"]+)" received an invitation mail$"#)]
+async fn received_an_invitation(world: &mut TenantryWorld, who: String) -> Result<()> {
+    let email = world.email_of(&who)?;
+    world.latest_invitation_token(&email).await?;
+    Ok(())
+}
+
+#[then(regex = r#"^"([^"]+)" received no mail$"#)]
+async fn received_no_mail(world: &mut TenantryWorld, who: String) -> Result<()> {
+    let email = world.email_of(&who)?;
+    tokio::time::sleep(MAIL_SETTLE_TIME).await;
+    let mails = world.mails_to(&email).await?;
+    ensure!(mails.is_empty(), "expected no mail to {email}, found {}:\n{}", mails.len(), mails.join("\n-----\n"));
+    Ok(())
+}
+
+#[then(regex = r#"^"([^"]+)" received (\d+) mails?$"#)]
+async fn received_mails(world: &mut TenantryWorld, who: String, expected: usize) -> Result<()> {
+    let email = world.email_of(&who)?;
+    mails_once(world, &email, expected).await?;
+    tokio::time::sleep(MAIL_SETTLE_TIME).await;
+    let mails = world.mails_to(&email).await?;
+    ensure!(
+        mails.len() == expected,
+        "expected {expected} mails to {email}, found {}:\n{}",
+        mails.len(),
+        mails.join("\n-----\n")
+    );
+    Ok(())
+}
+
+#[then(regex = r#"^the latest mail to "([^"]+)" contains "([^"]*)"$"#)]
+async fn latest_mail_contains(world: &mut TenantryWorld, who: String, needle: String) -> Result<()> {
+    let email = world.email_of(&who)?;
+    let needle = world.interpolate(&needle)?;
+    let mails = mails_once(world, &email, 1).await?;
+    let latest = mails.last().ok_or_else(|| anyhow!("no mail to {email} within {MAIL_DELIVERY_TIMEOUT:?}"))?;
+    ensure!(latest.contains(&needle), "expected the latest mail to {email} to contain {needle:?}:\n{latest}");
+    Ok(())
+}
+
+/// The invitation token travels by mail only: not in the API's answer.
+#[then(regex = r#"^the response does not contain the latest invitation token sent to "([^"]+)"$"#)]
+async fn response_lacks_token(world: &mut TenantryWorld, who: String) -> Result<()> {
+    let email = world.email_of(&who)?;
+    let token = world.latest_invitation_token(&email).await?;
+    let response = world.last_response()?;
+    let in_headers = response.headers.values().any(|v| v.to_str().is_ok_and(|v| v.contains(&token)));
+    ensure!(
+        !response.body.contains(&token) && !in_headers,
+        "the response carries the invitation token {token:?}\n{response}"
+    );
+    Ok(())
+}
