@@ -45,6 +45,8 @@ pub struct Application {
     accept_invitation: AcceptInvitationHandler,
     change_member_role: ChangeMemberRoleHandler,
     remove_member: RemoveMemberHandler,
+    provision_organization: ProvisionOrganizationHandler,
+    provision_membership: ProvisionMembershipHandler,
     authenticator: Authenticator,
     tenants: Arc<TenantGuard>,
     tenancy_queries: Arc<dyn TenancyQueries>,
@@ -80,6 +82,8 @@ impl Application {
             accept_invitation: AcceptInvitationHandler::new(opaque_tokens, clock.clone()),
             change_member_role: ChangeMemberRoleHandler::new(clock.clone()),
             remove_member: RemoveMemberHandler::new(clock.clone()),
+            provision_organization: ProvisionOrganizationHandler::new(clock.clone()),
+            provision_membership: ProvisionMembershipHandler::new(clock.clone()),
             authenticator: Authenticator::new(token_issuer, identity_queries.clone(), clock),
             tenants,
             tenancy_queries,
@@ -247,6 +251,33 @@ impl Application {
         self.bus.dispatch(&self.remove_member, context, command).await?;
         self.tenants.invalidate(tenancy_of(context)?, user);
         Ok(())
+    }
+
+    /// Seeds: ensure an organization exists (idempotent, system only).
+    ///
+    /// # Errors
+    /// 400 bad name/slug/email; 404 when the owner has no account.
+    pub async fn provision_organization(
+        &self,
+        context: &RequestContext,
+        command: ProvisionOrganization,
+    ) -> Result<Provision<TenantId>, AppError> {
+        self.bus.dispatch(&self.provision_organization, context, command).await
+    }
+
+    /// Seeds: ensure a membership exists with a role (idempotent, system only).
+    ///
+    /// # Errors
+    /// 404 when the user has no account.
+    pub async fn provision_membership(
+        &self,
+        context: &RequestContext,
+        command: ProvisionMembership,
+    ) -> Result<Provision<UserId>, AppError> {
+        let tenant = command.tenant;
+        let outcome = self.bus.dispatch(&self.provision_membership, context, command).await?;
+        self.tenants.invalidate(tenant, outcome.value());
+        Ok(outcome)
     }
 
     /// The caller's role in the tenant named by the context (the `X-Tenant-Id` header).

@@ -85,6 +85,7 @@ pub trait OrganizationRepository: Send {
     /// changes of one tenant are serialised (the last-owner rule depends on it).
     /// `false` when it does not exist.
     async fn lock(&mut self, id: TenantId) -> Result<bool, RepositoryError>;
+    async fn find_by_slug(&mut self, slug: &str) -> Result<Option<Organization>, RepositoryError>;
 }
 
 /// Memberships, inside one transaction.

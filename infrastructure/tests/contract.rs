@@ -93,6 +93,7 @@ async fn a_duplicate_email_is_reported_as_duplicate(backend: TestBackend) {
     uow.users().insert(&new_user("dup@example.com").0).await.unwrap();
     let error = uow.users().insert(&new_user("dup@example.com").0).await.unwrap_err();
     assert!(matches!(error, RepositoryError::Duplicate { .. }), "{error:?}");
+    drop(uow);
     fx.finish().await;
 }
 
@@ -108,6 +109,7 @@ async fn a_stale_user_update_is_refused(backend: TestBackend) {
     let mut second = user.clone();
     second.grant_platform_admin(now());
     assert!(matches!(uow.users().update(&second).await.unwrap_err(), RepositoryError::StaleVersion));
+    drop(uow);
     fx.finish().await;
 }
 

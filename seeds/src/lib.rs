@@ -1,16 +1,50 @@
 //! Seed sets (seed 004 §7), run through the application layer so every rule and
 //! audit entry applies to seeded data as to any other. Every step is idempotent:
 //! a second run reports that nothing was created.
+//!
+//! | set | modules |
+//! |---|---|
+//! | `essential` (production-safe) | `roles` (role/permission catalogue), `admin` (platform admin, password from config) |
+//! | `development` | the essential modules, then `acme`: a demo organization with an owner, an admin, a member and a viewer (credentials printed once, when created) |
+//! | `test` | the essential modules, then `fixtures`: two organizations with one owner each, for isolation checks |
+
+pub mod factories;
 
 use secrecy::{ExposeSecret, SecretString};
 use tenantry_application::identity::{ProvisionPlatformAdmin, Provisioned};
 use tenantry_application::{AppError, Application, RequestContext};
+use tenantry_domain::tenancy::Role;
 
-/// Which set to load. Development and test sets arrive with the tenancy issue.
+use crate::factories::{Created, Factories};
+
+/// Which set to load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SeedSet {
     /// Production-safe: the role/permission catalogue and the platform admin.
     Essential,
+    /// Demo data for a developer's machine.
+    Development,
+    /// Fixed fixtures for automated and exploratory tests.
+    Test,
+}
+
+impl SeedSet {
+    pub fn name(&self) -> &'static str {
+        match self {
+            SeedSet::Essential => "essential",
+            SeedSet::Development => "development",
+            SeedSet::Test => "test",
+        }
+    }
+
+    /// The modules of this set, in run order.
+    pub fn modules(&self) -> &'static [&'static str] {
+        match self {
+            SeedSet::Essential => &["roles", "admin"],
+            SeedSet::Development => &["roles", "admin", "acme"],
+            SeedSet::Test => &["roles", "admin", "fixtures"],
+        }
+    }
 }
 
 /// The operator account; its password always comes from configuration.
@@ -33,63 +67,121 @@ pub struct StepOutcome {
 pub enum SeedError {
     #[error("seed step {step} failed")]
     Step { step: &'static str, source: AppError },
+    #[error("unknown module {module:?} for the {set} set (known: {known})")]
+    UnknownModule { module: String, set: &'static str, known: String },
 }
 
-/// Runs a seed set, reporting each step as it completes.
+/// The password every `test` fixture user gets: test data must be reproducible.
+/// Never used by the essential or development sets.
+pub const TEST_FIXTURE_PASSWORD: &str = "tenantry test fixture password";
+
+/// Runs a seed set (or one module of it), reporting each step as it completes.
 ///
 /// # Errors
-/// The first step that fails; earlier steps stay committed (each is its own
-/// transaction and idempotent, so rerunning is safe).
+/// An unknown module, or the first step that fails; earlier steps stay committed
+/// (each is its own transaction and idempotent, so rerunning is safe).
 pub async fn run(
     app: &Application,
     set: SeedSet,
+    module: Option<&str>,
     admin: &AdminSeed,
     mut progress: impl FnMut(&StepOutcome),
 ) -> Result<Vec<StepOutcome>, SeedError> {
-    let SeedSet::Essential = set;
+    let modules: Vec<&'static str> = match module {
+        None => set.modules().to_vec(),
+        Some(wanted) => vec![set.modules().iter().copied().find(|m| *m == wanted).ok_or_else(|| {
+            SeedError::UnknownModule { module: wanted.to_owned(), set: set.name(), known: set.modules().join(", ") }
+        })?],
+    };
     let context = RequestContext::system("seed");
     let mut outcomes = Vec::new();
+    for module in modules {
+        let outcome = match module {
+            "roles" => roles(app, &context).await,
+            "admin" => platform_admin(app, &context, admin).await,
+            "acme" => acme(app, &context).await,
+            _ => fixtures(app, &context).await,
+        }
+        .map_err(|source| SeedError::Step { step: module, source })?;
+        progress(&outcome);
+        outcomes.push(outcome);
+    }
+    Ok(outcomes)
+}
 
-    let changes = app
-        .sync_role_catalogue(&context)
-        .await
-        .map_err(|source| SeedError::Step { step: "roles_and_permissions", source })?;
-    let outcome = StepOutcome {
-        step: "roles_and_permissions",
+async fn roles(app: &Application, context: &RequestContext) -> Result<StepOutcome, AppError> {
+    let changes = app.sync_role_catalogue(context).await?;
+    Ok(StepOutcome {
+        step: "roles",
         created: changes.permissions_created + changes.roles_changed,
         summary: format!(
             "{} permissions created, {} roles created or updated",
             changes.permissions_created, changes.roles_changed
         ),
-    };
-    progress(&outcome);
-    outcomes.push(outcome);
+    })
+}
 
-    let outcome = match &admin.password {
-        None => StepOutcome {
-            step: "platform_admin",
+async fn platform_admin(
+    app: &Application,
+    context: &RequestContext,
+    admin: &AdminSeed,
+) -> Result<StepOutcome, AppError> {
+    let Some(password) = &admin.password else {
+        return Ok(StepOutcome {
+            step: "admin",
             created: 0,
             summary: "skipped: set TENANTRY__SEED__ADMIN_PASSWORD to create the admin account".to_owned(),
-        },
-        Some(password) => {
-            let command = ProvisionPlatformAdmin {
-                email: admin.email.clone(),
-                display_name: admin.display_name.clone(),
-                password: password.expose_secret().to_owned(),
-            };
-            let provisioned = app
-                .provision_platform_admin(&context, command)
-                .await
-                .map_err(|source| SeedError::Step { step: "platform_admin", source })?;
-            let (created, summary) = match provisioned {
-                Provisioned::Created(_) => (1, format!("created {}", admin.email)),
-                Provisioned::Promoted(_) => (1, format!("{} already existed; made platform admin", admin.email)),
-                Provisioned::AlreadyPresent(_) => (0, format!("{} already present", admin.email)),
-            };
-            StepOutcome { step: "platform_admin", created, summary }
-        }
+        });
     };
-    progress(&outcome);
-    outcomes.push(outcome);
-    Ok(outcomes)
+    let command = ProvisionPlatformAdmin {
+        email: admin.email.clone(),
+        display_name: admin.display_name.clone(),
+        password: password.expose_secret().to_owned(),
+    };
+    let (created, summary) = match app.provision_platform_admin(context, command).await? {
+        Provisioned::Created(_) => (1, format!("created {}", admin.email)),
+        Provisioned::Promoted(_) => (1, format!("{} already existed; made platform admin", admin.email)),
+        Provisioned::AlreadyPresent(_) => (0, format!("{} already present", admin.email)),
+    };
+    Ok(StepOutcome { step: "admin", created, summary })
+}
+
+/// Summarises what a module's factories did.
+fn summarise(step: &'static str, created: &[Created]) -> StepOutcome {
+    let count = created.iter().filter(|c| c.is_new()).count();
+    let lines: Vec<String> = created.iter().map(Created::describe).collect();
+    StepOutcome { step, created: count, summary: lines.join("; ") }
+}
+
+async fn acme(app: &Application, context: &RequestContext) -> Result<StepOutcome, AppError> {
+    let factories = Factories::new(app, context);
+    let mut created = Vec::new();
+    let people = [
+        ("owner@acme.test", "Olivia Owner", Role::Owner),
+        ("admin@acme.test", "Adam Admin", Role::Admin),
+        ("member@acme.test", "Mia Member", Role::Member),
+        ("viewer@acme.test", "Victor Viewer", Role::Viewer),
+    ];
+    for (email, name, _) in people {
+        created.push(factories.user(email, name, None).await?);
+    }
+    let (tenant, organization) = factories.organization("Acme", "acme", "owner@acme.test").await?;
+    created.push(organization);
+    for (email, _, role) in people.iter().filter(|(_, _, role)| *role != Role::Owner) {
+        created.push(factories.member(tenant, email, *role).await?);
+    }
+    Ok(summarise("acme", &created))
+}
+
+async fn fixtures(app: &Application, context: &RequestContext) -> Result<StepOutcome, AppError> {
+    let factories = Factories::new(app, context);
+    let mut created = Vec::new();
+    for (email, name, org, slug) in [
+        ("alice@globex.test", "Alice Globex", "Globex", "globex"),
+        ("bob@initech.test", "Bob Initech", "Initech", "initech"),
+    ] {
+        created.push(factories.user(email, name, Some(TEST_FIXTURE_PASSWORD)).await?);
+        created.push(factories.organization(org, slug, email).await?.1);
+    }
+    Ok(summarise("fixtures", &created))
 }

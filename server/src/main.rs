@@ -25,10 +25,13 @@ enum Command {
         #[command(subcommand)]
         action: MigrateAction,
     },
-    /// Load a seed set (idempotent).
+    /// Load a seed set (idempotent): essential, development or test.
     Seed {
         #[arg(long, value_enum, default_value = "essential")]
         env: SeedEnv,
+        /// Run one module of the set only (e.g. `roles`, `admin`, `acme`, `fixtures`).
+        #[arg(long)]
+        module: Option<String>,
     },
     /// Print the OpenAPI document as JSON.
     Openapi,
@@ -50,6 +53,8 @@ enum MigrateAction {
 #[derive(Clone, Copy, ValueEnum)]
 enum SeedEnv {
     Essential,
+    Development,
+    Test,
 }
 
 fn main() -> ExitCode {
@@ -83,7 +88,14 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
         Command::Serve => serve_api(settings).await,
         Command::Migrate { action } => migrate(action, &settings).await,
-        Command::Seed { env: SeedEnv::Essential } => seed(&settings).await,
+        Command::Seed { env, module } => {
+            let set = match env {
+                SeedEnv::Essential => tenantry_seeds::SeedSet::Essential,
+                SeedEnv::Development => tenantry_seeds::SeedSet::Development,
+                SeedEnv::Test => tenantry_seeds::SeedSet::Test,
+            };
+            seed(&settings, set, module.as_deref()).await
+        }
         Command::Openapi => {
             let json = tenantry_http::openapi().to_pretty_json().context("serialising the OpenAPI document")?;
             println!("{json}");
@@ -148,20 +160,21 @@ async fn migrate(action: MigrateAction, settings: &Settings) -> anyhow::Result<(
     Ok(())
 }
 
-async fn seed(settings: &Settings) -> anyhow::Result<()> {
+async fn seed(settings: &Settings, set: tenantry_seeds::SeedSet, module: Option<&str>) -> anyhow::Result<()> {
     let tenantry = Tenantry::build(settings).await?;
     let admin = tenantry_seeds::AdminSeed {
         email: settings.seed.admin_email.clone(),
         display_name: settings.seed.admin_display_name.clone(),
         password: settings.seed.admin_password.clone(),
     };
-    let result = tenantry_seeds::run(tenantry.application(), tenantry_seeds::SeedSet::Essential, &admin, |step| {
-        println!("[seed essential] {:<22} {}", step.step, step.summary);
+    let label = set.name();
+    let result = tenantry_seeds::run(tenantry.application(), set, module, &admin, |step| {
+        println!("[seed {label}] {:<8} {}", step.step, step.summary);
     })
     .await;
     tenantry.shutdown().await;
     let outcomes = result?;
     let created: usize = outcomes.iter().map(|o| o.created).sum();
-    println!("[seed essential] done: {created} change(s)");
+    println!("[seed {label}] done: {created} change(s)");
     Ok(())
 }

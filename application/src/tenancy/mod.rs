@@ -6,12 +6,16 @@ mod guard;
 mod invitations;
 mod members;
 mod organizations;
+mod provisioning;
 
 pub use catalogue::{CatalogueChanges, SyncRoleCatalogue, SyncRoleCatalogueHandler};
 pub use guard::TenantGuard;
 pub use invitations::{AcceptInvitation, AcceptInvitationHandler, InviteMember, InviteMemberHandler};
 pub use members::{ChangeMemberRole, ChangeMemberRoleHandler, MemberView, RemoveMember, RemoveMemberHandler};
 pub use organizations::{CreateOrganization, CreateOrganizationHandler};
+pub use provisioning::{
+    Provision, ProvisionMembership, ProvisionMembershipHandler, ProvisionOrganization, ProvisionOrganizationHandler,
+};
 
 use tenantry_kernel::{EventEnvelope, TenantId};
 

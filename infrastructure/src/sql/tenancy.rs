@@ -8,7 +8,7 @@ macro_rules! tenancy {
             InvitationRepository, ListQuery, MembershipRepository, MembershipView, OrganizationRepository,
             OrganizationView, RepositoryError, RoleCatalogueRepository, TenancyQueries,
         };
-        use tenantry_domain::tenancy::{Invitation, InvitationId, Membership, Organization, Role};
+        use tenantry_domain::tenancy::{Invitation, InvitationId, Membership, Organization, OrganizationName, Role, Slug};
         use tenantry_kernel::{EmailAddress, Page, SortOrder, TenantId, UserId};
 
         use crate::sql::{corrupt, storage_error};
@@ -84,6 +84,27 @@ macro_rules! tenancy {
                 .await
                 .map_err(storage_error)?;
                 Ok(())
+            }
+
+            async fn find_by_slug(&mut self, slug: &str) -> Result<Option<Organization>, RepositoryError> {
+                let row = sqlx::query("SELECT id, name, slug, created_at, updated_at, version FROM organizations WHERE slug = $1")
+                    .bind(slug)
+                    .fetch_optional(&mut *self.tx)
+                    .await
+                    .map_err(storage_error)?;
+                row.map(|row| {
+                    let name: String = row.try_get("name").map_err(storage_error)?;
+                    let slug: String = row.try_get("slug").map_err(storage_error)?;
+                    Ok(Organization::restore(
+                        TenantId::from_uuid(row.try_get("id").map_err(storage_error)?),
+                        OrganizationName::parse(&name).map_err(corrupt("organization name"))?,
+                        Slug::parse(&slug).map_err(corrupt("organization slug"))?,
+                        row.try_get("created_at").map_err(storage_error)?,
+                        row.try_get("updated_at").map_err(storage_error)?,
+                        row.try_get("version").map_err(storage_error)?,
+                    ))
+                })
+                .transpose()
             }
 
             async fn lock(&mut self, id: TenantId) -> Result<bool, RepositoryError> {
