@@ -36,7 +36,8 @@ pub struct Application {
     bus: CommandBus,
     register_user: RegisterUserHandler,
     provision_admin: ProvisionPlatformAdminHandler,
-    log_in: LogInHandler,
+    credentials: CredentialVerifier,
+    start_session: StartSessionHandler,
     refresh_session: RefreshSessionHandler,
     log_out: LogOutHandler,
     sync_role_catalogue: SyncRoleCatalogueHandler,
@@ -73,7 +74,8 @@ impl Application {
             bus: CommandBus::new(units_of_work, clock.clone(), tenants.clone()),
             register_user: RegisterUserHandler::new(password_hasher.clone(), clock.clone()),
             provision_admin: ProvisionPlatformAdminHandler::new(password_hasher.clone(), clock.clone()),
-            log_in: LogInHandler::new(password_hasher, token_issuer.clone(), opaque_tokens.clone(), clock.clone()),
+            credentials: CredentialVerifier::new(password_hasher, identity_queries.clone()),
+            start_session: StartSessionHandler::new(token_issuer.clone(), opaque_tokens.clone(), clock.clone()),
             refresh_session: RefreshSessionHandler::new(token_issuer.clone(), opaque_tokens.clone(), clock.clone()),
             log_out: LogOutHandler::new(clock.clone()),
             sync_role_catalogue: SyncRoleCatalogueHandler,
@@ -108,10 +110,13 @@ impl Application {
         self.bus.dispatch(&self.provision_admin, context, command).await
     }
 
+    /// Verifies the credentials (outside any transaction), then opens a session.
+    ///
     /// # Errors
-    /// See [`LogInHandler`].
+    /// See [`CredentialVerifier::verify`].
     pub async fn log_in(&self, context: &RequestContext, command: LogIn) -> Result<TokenPair, AppError> {
-        self.bus.dispatch(&self.log_in, context, command).await
+        let user_id = self.credentials.verify(&command).await?;
+        self.bus.dispatch(&self.start_session, context, StartSession { user_id }).await
     }
 
     /// # Errors

@@ -32,12 +32,14 @@ pub struct RequestContext {
     pub tenant_in_path: bool,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// Set only by [`RequestContext::system`]: seeds and the CLI, never a request.
+    pub(crate) system: bool,
 }
 
 impl RequestContext {
     /// A context for work started by the system itself (seeds, CLI).
     pub fn system(label: &str) -> Self {
-        Self { request_id: format!("{label}-{}", Uuid::now_v7()), ..Self::default() }
+        Self { request_id: format!("{label}-{}", Uuid::now_v7()), system: true, ..Self::default() }
     }
 
     /// The caller, or a 401 when the command needs one and there is none.
@@ -162,7 +164,7 @@ async fn authorize(required: Authorization, context: &RequestContext, tenants: &
     match required {
         Authorization::Public => Ok(()),
         Authorization::Authenticated => context.require_principal().map(|_| ()),
-        Authorization::System if context.principal.is_none() && context.ip.is_none() => Ok(()),
+        Authorization::System if context.system => Ok(()),
         Authorization::System => {
             Err(AppError::Forbidden { code: ErrorCode::Forbidden, message: "reserved for the system" })
         }

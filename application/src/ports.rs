@@ -230,6 +230,12 @@ pub struct UserView {
 pub trait IdentityQueries: Send + Sync + 'static {
     async fn user_by_id(&self, id: UserId) -> Result<Option<UserView>, RepositoryError>;
     async fn session_status(&self, id: SessionId) -> Result<Option<SessionStatus>, RepositoryError>;
+    /// The id and password hash of the account with this email, for login; read
+    /// outside any transaction so the slow hash check never holds a write lock.
+    async fn credentials_by_email(
+        &self,
+        email: &EmailAddress,
+    ) -> Result<Option<(UserId, PasswordHash)>, RepositoryError>;
     /// The users with these ids (missing ids are skipped), for views of other contexts.
     async fn users_by_ids(&self, ids: &[UserId]) -> Result<Vec<UserView>, RepositoryError>;
 }
@@ -283,13 +289,22 @@ pub trait TenancyQueries: Send + Sync + 'static {
     async fn members(&self, tenant: TenantId, query: &ListQuery) -> Result<Page<MembershipView>, RepositoryError>;
 }
 
+/// A membership-cache lookup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CachedRole {
+    /// The cached answer; `Hit(None)` is a cached "not a member".
+    Hit(Option<Role>),
+    /// Not cached. Pass the ticket to `put`, which refuses the value if any
+    /// invalidation happened since this lookup (the value read may be stale).
+    Miss { ticket: u64 },
+}
+
 /// Remembers membership lookups (they run on every tenant-scoped request). Entries
 /// are invalidated the moment a membership changes.
 #[cfg_attr(test, mockall::automock)]
 pub trait MembershipCache: Send + Sync + 'static {
-    /// `Some(None)` is a cached "not a member".
-    fn get(&self, tenant: TenantId, user: UserId) -> Option<Option<Role>>;
-    fn put(&self, tenant: TenantId, user: UserId, role: Option<Role>);
+    fn get(&self, tenant: TenantId, user: UserId) -> CachedRole;
+    fn put(&self, tenant: TenantId, user: UserId, role: Option<Role>, ticket: u64);
     fn invalidate(&self, tenant: TenantId, user: UserId);
 }
 

@@ -17,19 +17,13 @@ use crate::HttpState;
 pub struct RequestMeta(pub RequestContext);
 
 fn context_of(req: &HttpRequest) -> RequestContext {
-    RequestContext {
-        request_id: req.extensions().get::<RequestId>().map(|id| id.0.clone()).unwrap_or_default(),
-        principal: None,
-        tenant_id: None,
-        tenant_in_path: false,
-        // The direct peer: forwarded headers are only trustworthy behind a known proxy.
-        ip: req.peer_addr().map(|addr| addr.ip().to_string()),
-        user_agent: req
-            .headers()
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|ua| ua.chars().take(256).collect()),
-    }
+    let mut context = RequestContext::default();
+    context.request_id = req.extensions().get::<RequestId>().map(|id| id.0.clone()).unwrap_or_default();
+    // The direct peer: forwarded headers are only trustworthy behind a known proxy.
+    context.ip = req.peer_addr().map(|addr| addr.ip().to_string());
+    context.user_agent =
+        req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|ua| ua.chars().take(256).collect());
+    context
 }
 
 impl FromRequest for RequestMeta {

@@ -94,3 +94,23 @@ pub(crate) fn optional_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<Option<
         .map(Some)
         .map_err(|e| actix_web::error::InternalError::from_response(e.to_string(), malformed(&e)).into())
 }
+
+/// Reads a body by hand up to the JSON limit, answering 413 in the API shape beyond it.
+pub(crate) async fn read_limited(mut payload: web::Payload) -> Result<web::BytesMut, actix_web::Error> {
+    use futures::StreamExt;
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk?;
+        if body.len() + chunk.len() > JSON_LIMIT_BYTES {
+            let response = http_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::PayloadTooLarge,
+                format!("the body exceeds {JSON_LIMIT_BYTES} bytes"),
+                vec![],
+            );
+            return Err(actix_web::error::InternalError::from_response("body too large", response).into());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}

@@ -15,6 +15,7 @@ use crate::routes::{identity, operations, tenancy};
         identity::refresh,
         identity::logout,
         identity::me,
+        identity::get_user,
         tenancy::create_organization,
         tenancy::list_organizations,
         tenancy::get_organization,

@@ -85,7 +85,9 @@ pub(crate) async fn observe(
         "http_request",
         request_id = %request_id,
         method = %method,
-        path = %req.path(),
+        // The route pattern, recorded after routing: raw paths can carry secrets
+        // (an invitation token in `/invitations/{token}/accept`).
+        route = tracing::field::Empty,
         user_id = tracing::field::Empty,
         status = tracing::field::Empty,
         duration_ms = tracing::field::Empty,
@@ -101,6 +103,7 @@ pub(crate) async fn observe(
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
+    span.record("route", route.as_str());
     span.record("status", status);
     span.record("duration_ms", elapsed.as_secs_f64() * 1000.0);
     span.in_scope(|| tracing::info!(status, duration_ms = elapsed.as_secs_f64() * 1000.0, "request completed"));

@@ -111,8 +111,29 @@ impl Settings {
     }
 }
 
-/// The URL with any password replaced, for logs.
+/// The URL with any password replaced (userinfo and `password=` parameters), for logs.
 pub fn redact_url(url: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let base = redact_userinfo(base);
+    match query {
+        None => base,
+        Some(query) => {
+            let params: Vec<String> = query
+                .split('&')
+                .map(|param| match param.split_once('=') {
+                    Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                    _ => param.to_owned(),
+                })
+                .collect();
+            format!("{base}?{}", params.join("&"))
+        }
+    }
+}
+
+fn redact_userinfo(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let credentials = &url[scheme_end + 3..at];
@@ -134,5 +155,9 @@ mod tests {
         assert_eq!(redact_url("postgres://app:s3cret@db:5432/tenantry"), "postgres://app:***@db:5432/tenantry");
         assert_eq!(redact_url("postgres://postgres@127.0.0.1/x"), "postgres://postgres@127.0.0.1/x");
         assert_eq!(redact_url("sqlite://data/tenantry.db"), "sqlite://data/tenantry.db");
+        assert_eq!(
+            redact_url("postgres://app@db/t?sslmode=disable&password=s3cret"),
+            "postgres://app@db/t?sslmode=disable&password=***"
+        );
     }
 }

@@ -159,9 +159,58 @@ async fn the_openapi_document_lists_every_route_and_error_code(backend: TestBack
     app.shutdown().await;
 }
 
+async fn the_location_of_a_registration_resolves_for_its_owner_only(backend: TestBackend) {
+    let app = TestApp::spawn(backend).await.unwrap();
+    let client = reqwest::Client::new();
+    let created = register(&client, &app, "located@example.com").await;
+    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    let other = register(&client, &app, "other@example.com").await;
+    assert_eq!(other.status(), StatusCode::CREATED);
+    let token = |email: &'static str| {
+        let client = client.clone();
+        let url = app.url("/api/v1/auth/login");
+        async move {
+            let pair: Value = client
+                .post(url)
+                .json(&json!({"email": email, "password": PASSWORD}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            pair["access_token"].as_str().unwrap().to_owned()
+        }
+    };
+    let own = client.get(app.url(&location)).bearer_auth(token("located@example.com").await).send().await.unwrap();
+    assert_eq!(own.status(), StatusCode::OK);
+    let body: Value = own.json().await.unwrap();
+    assert_eq!(body["email"], "located@example.com");
+    let foreign = client.get(app.url(&location)).bearer_auth(token("other@example.com").await).send().await.unwrap();
+    assert_eq!(foreign.status(), StatusCode::NOT_FOUND);
+    app.shutdown().await;
+}
+
+async fn an_oversized_refresh_body_is_refused_in_the_error_shape(backend: TestBackend) {
+    let app = TestApp::spawn(backend).await.unwrap();
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/auth/refresh"))
+        .header("content-type", "application/json")
+        .body(format!(r#"{{"refresh_token":"{}"}}"#, "x".repeat(300 * 1024)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error_code"], "payload_too_large");
+    app.shutdown().await;
+}
+
 tenantry_infrastructure::backend_test_suite!(
     every_command_leaves_one_audit_row_and_its_events_reach_the_bus,
     rejected_input_changes_nothing,
     racing_refreshes_of_one_token_yield_one_new_pair,
     the_openapi_document_lists_every_route_and_error_code,
+    the_location_of_a_registration_resolves_for_its_owner_only,
+    an_oversized_refresh_body_is_refused_in_the_error_shape,
 );

@@ -4,16 +4,21 @@ use async_trait::async_trait;
 use tenantry_domain::identity::{EmailAddress, Password, Session, UserLoggedIn};
 use tenantry_kernel::{Clock, UserId};
 
-use crate::pipeline::AuditSubject;
-use crate::pipeline::{Authorization, Command, CommandHandler, RequestContext};
-use crate::ports::{OpaqueTokens, PasswordHasher, TokenIssuer, UnitOfWork};
+use crate::pipeline::{AuditSubject, Authorization, Command, CommandHandler, RequestContext};
+use crate::ports::{IdentityQueries, OpaqueTokens, PasswordHasher, TokenIssuer, UnitOfWork};
 use crate::AppError;
 
 /// Exchange email and password for a new session.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct LogIn {
     pub email: String,
     pub password: String,
+}
+
+impl std::fmt::Debug for LogIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LogIn").field("email", &self.email).field("password", &"***").finish()
+    }
 }
 
 /// What a client keeps after login or refresh.
@@ -25,11 +30,50 @@ pub struct TokenPair {
     pub expires_in_seconds: i64,
 }
 
-impl Command for LogIn {
+/// Checks credentials before any transaction opens: argon2 takes tens of
+/// milliseconds, and holding a write lock (SQLite) or a pooled connection
+/// (PostgreSQL) that long per login would let a login flood starve every writer.
+pub struct CredentialVerifier {
+    hasher: Arc<dyn PasswordHasher>,
+    queries: Arc<dyn IdentityQueries>,
+}
+
+impl CredentialVerifier {
+    pub fn new(hasher: Arc<dyn PasswordHasher>, queries: Arc<dyn IdentityQueries>) -> Self {
+        Self { hasher, queries }
+    }
+
+    /// # Errors
+    /// 401 `invalid_credentials` alike for an unknown email and a wrong password
+    /// (same body, same argon2 work), 400 for a malformed email or an empty password.
+    pub async fn verify(&self, command: &LogIn) -> Result<UserId, AppError> {
+        let email = EmailAddress::parse(&command.email)?;
+        let password = Password::candidate(&command.password)?;
+        let credentials = self.queries.credentials_by_email(&email).await?;
+        let verified = self
+            .hasher
+            .verify(&password, credentials.as_ref().map(|(_, hash)| hash))
+            .await
+            .map_err(AppError::internal)?;
+        match credentials {
+            Some((user_id, _)) if verified => Ok(user_id),
+            _ => Err(AppError::invalid_credentials()),
+        }
+    }
+}
+
+/// Open a session for a user whose credentials were just verified.
+#[derive(Debug, Clone)]
+pub struct StartSession {
+    pub user_id: UserId,
+}
+
+impl Command for StartSession {
     const NAME: &'static str = "identity.log_in";
     type Output = TokenPair;
 
     fn authorization(&self) -> Authorization {
+        // Reached only through `Application::log_in`, after the credential check.
         Authorization::Public
     }
 
@@ -38,58 +82,37 @@ impl Command for LogIn {
     }
 }
 
-pub struct LogInHandler {
-    hasher: Arc<dyn PasswordHasher>,
+pub struct StartSessionHandler {
     tokens: Arc<dyn TokenIssuer>,
     secrets: Arc<dyn OpaqueTokens>,
     clock: Arc<dyn Clock>,
 }
 
-impl LogInHandler {
-    pub fn new(
-        hasher: Arc<dyn PasswordHasher>,
-        tokens: Arc<dyn TokenIssuer>,
-        secrets: Arc<dyn OpaqueTokens>,
-        clock: Arc<dyn Clock>,
-    ) -> Self {
-        Self { hasher, tokens, secrets, clock }
+impl StartSessionHandler {
+    pub fn new(tokens: Arc<dyn TokenIssuer>, secrets: Arc<dyn OpaqueTokens>, clock: Arc<dyn Clock>) -> Self {
+        Self { tokens, secrets, clock }
     }
 }
 
 #[async_trait]
-impl CommandHandler<LogIn> for LogInHandler {
-    /// # Errors
-    /// 401 `invalid_credentials` alike for an unknown email and a wrong password
-    /// (same body, same argon2 work), 400 for a malformed email or an empty password.
+impl CommandHandler<StartSession> for StartSessionHandler {
     async fn handle(
         &self,
         context: &RequestContext,
-        command: &LogIn,
+        command: &StartSession,
         uow: &mut dyn UnitOfWork,
     ) -> Result<TokenPair, AppError> {
-        let email = EmailAddress::parse(&command.email)?;
-        let password = Password::candidate(&command.password)?;
-        let user = uow.users().find_by_email(&email).await?;
-        let verified = self
-            .hasher
-            .verify(&password, user.as_ref().map(|u| u.password_hash()))
-            .await
-            .map_err(AppError::internal)?;
-        let user = match user {
-            Some(user) if verified => user,
-            _ => return Err(AppError::invalid_credentials()),
-        };
         let now = self.clock.now();
         let (refresh_token, refresh_hash) = self.secrets.generate();
-        let session = Session::start(user.id(), refresh_hash, now);
+        let session = Session::start(command.user_id, refresh_hash, now);
         uow.sessions().insert(&session).await?;
-        let access = self.tokens.issue(user.id(), session.id(), now).map_err(AppError::internal)?;
-        let event = UserLoggedIn { user_id: user.id(), session_id: session.id() };
+        let access = self.tokens.issue(command.user_id, session.id(), now).map_err(AppError::internal)?;
+        let event = UserLoggedIn { user_id: command.user_id, session_id: session.id() };
         let mut envelope = super::envelope(&event, context, now)?;
-        envelope.actor_id = Some(user.id());
+        envelope.actor_id = Some(command.user_id);
         uow.record_event(envelope);
         Ok(TokenPair {
-            user_id: user.id(),
+            user_id: command.user_id,
             access_token: access.token,
             refresh_token,
             expires_in_seconds: access.expires_in_seconds,
@@ -101,79 +124,62 @@ impl CommandHandler<LogIn> for LogInHandler {
 mod tests {
     use super::*;
     use crate::identity::test_support::*;
+    use crate::ports::MockIdentityQueries;
     use crate::ErrorCode;
 
-    fn handler() -> LogInHandler {
-        LogInHandler::new(fake_hasher(), fake_token_issuer(), fake_secrets(), fixed_clock())
+    fn queries_knowing(user: Option<tenantry_domain::identity::User>) -> Arc<dyn IdentityQueries> {
+        let mut queries = MockIdentityQueries::new();
+        queries
+            .expect_credentials_by_email()
+            .returning(move |_| Ok(user.as_ref().map(|u| (u.id(), u.password_hash().clone()))));
+        Arc::new(queries)
+    }
+
+    fn login(email: &str, password: &str) -> LogIn {
+        LogIn { email: email.into(), password: password.into() }
     }
 
     #[tokio::test]
-    async fn correct_credentials_open_a_session_and_return_a_token_pair() {
-        let mut uow = TestUnitOfWork::default();
+    async fn correct_credentials_identify_the_user() {
         let user = stored_user("alice@example.com");
-        let user_id = user.id();
-        uow.users.expect_find_by_email().returning(move |_| Ok(Some(user.clone())));
+        let id = user.id();
+        let verifier = CredentialVerifier::new(fake_hasher(), queries_knowing(Some(user)));
+        assert_eq!(verifier.verify(&login("Alice@Example.com", STRONG)).await.unwrap(), id);
+    }
+
+    #[tokio::test]
+    async fn unknown_email_and_wrong_password_fail_alike_and_cost_the_same() {
+        let hasher = Arc::new(CountingHasher::default());
+        let unknown = CredentialVerifier::new(hasher.clone(), queries_knowing(None));
+        let unknown_error = unknown.verify(&login("bob@example.com", STRONG)).await.unwrap_err();
+        let wrong = CredentialVerifier::new(hasher.clone(), queries_knowing(Some(stored_user("alice@example.com"))));
+        let wrong_error = wrong.verify(&login("alice@example.com", "not the password")).await.unwrap_err();
+        assert_eq!(unknown_error.code(), ErrorCode::InvalidCredentials);
+        assert_eq!(wrong_error.code(), ErrorCode::InvalidCredentials);
+        assert_eq!(unknown_error.to_string(), wrong_error.to_string());
+        assert_eq!(hasher.verifications(), 2, "the unknown-email path still spends a verification");
+    }
+
+    #[tokio::test]
+    async fn malformed_input_is_a_validation_error() {
+        let verifier = CredentialVerifier::new(fake_hasher(), queries_knowing(None));
+        assert_eq!(verifier.verify(&login("nope", STRONG)).await.unwrap_err().code(), ErrorCode::ValidationFailed);
+        assert_eq!(verifier.verify(&login("a@example.com", "")).await.unwrap_err().code(), ErrorCode::ValidationFailed);
+    }
+
+    #[tokio::test]
+    async fn a_started_session_stores_the_refresh_hash_and_returns_a_token_pair() {
+        let user_id = UserId::new();
+        let mut uow = TestUnitOfWork::default();
         uow.sessions
             .expect_insert()
             .withf(move |s| s.user_id() == user_id && s.refresh_token_hash() == "hash-of-refresh-1")
             .times(1)
             .returning(|_| Ok(()));
-        let pair = handler()
-            .handle(
-                &RequestContext::default(),
-                &LogIn { email: "alice@example.com".into(), password: STRONG.into() },
-                &mut uow,
-            )
-            .await
-            .unwrap();
+        let handler = StartSessionHandler::new(fake_token_issuer(), fake_secrets(), fixed_clock());
+        let pair = handler.handle(&RequestContext::default(), &StartSession { user_id }, &mut uow).await.unwrap();
         assert_eq!(pair.refresh_token, "refresh-1");
         assert!(pair.access_token.starts_with(&format!("access:{user_id}:")));
         assert_eq!(uow.events[0].event_type, "identity.user_logged_in");
-    }
-
-    #[tokio::test]
-    async fn unknown_email_and_wrong_password_fail_alike() {
-        let mut unknown = TestUnitOfWork::default();
-        unknown.users.expect_find_by_email().returning(|_| Ok(None));
-        let unknown_error = handler()
-            .handle(
-                &RequestContext::default(),
-                &LogIn { email: "bob@example.com".into(), password: STRONG.into() },
-                &mut unknown,
-            )
-            .await
-            .unwrap_err();
-
-        let mut wrong = TestUnitOfWork::default();
-        wrong.users.expect_find_by_email().returning(|_| Ok(Some(stored_user("alice@example.com"))));
-        let wrong_error = handler()
-            .handle(
-                &RequestContext::default(),
-                &LogIn { email: "alice@example.com".into(), password: "not the password".into() },
-                &mut wrong,
-            )
-            .await
-            .unwrap_err();
-
-        assert_eq!(unknown_error.code(), ErrorCode::InvalidCredentials);
-        assert_eq!(unknown_error.to_string(), wrong_error.to_string());
-        assert_eq!(wrong_error.code(), ErrorCode::InvalidCredentials);
-        assert!(unknown.events.is_empty() && wrong.events.is_empty());
-    }
-
-    #[tokio::test]
-    async fn the_unknown_email_path_still_spends_a_verification() {
-        let mut uow = TestUnitOfWork::default();
-        uow.users.expect_find_by_email().returning(|_| Ok(None));
-        let hasher = Arc::new(CountingHasher::default());
-        let handler = LogInHandler::new(hasher.clone(), fake_token_issuer(), fake_secrets(), fixed_clock());
-        let _ = handler
-            .handle(
-                &RequestContext::default(),
-                &LogIn { email: "bob@example.com".into(), password: STRONG.into() },
-                &mut uow,
-            )
-            .await;
-        assert_eq!(hasher.verifications(), 1);
     }
 }

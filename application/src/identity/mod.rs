@@ -8,7 +8,7 @@ pub(crate) mod refresh;
 mod register;
 
 pub use authenticate::Authenticator;
-pub use login::{LogIn, LogInHandler, TokenPair};
+pub use login::{CredentialVerifier, LogIn, StartSession, StartSessionHandler, TokenPair};
 pub use logout::{LogOut, LogOutHandler};
 pub use refresh::{RefreshOutcome, RefreshSession, RefreshSessionHandler};
 pub use register::{

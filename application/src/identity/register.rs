@@ -10,11 +10,17 @@ use crate::ports::{PasswordHasher, RepositoryError, UnitOfWork};
 use crate::{AppError, ErrorCode};
 
 /// Create an account with email and password.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RegisterUser {
     pub email: String,
     pub password: String,
     pub display_name: String,
+}
+
+impl std::fmt::Debug for RegisterUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegisterUser").field("email", &self.email).field("password", &"***").finish_non_exhaustive()
+    }
 }
 
 impl Command for RegisterUser {
@@ -110,7 +116,7 @@ impl CommandHandler<RegisterUser> for RegisterUserHandler {
 }
 
 /// Ensure the platform operator account exists (essential seed). Idempotent.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ProvisionPlatformAdmin {
     pub email: String,
     pub password: String,
@@ -124,6 +130,15 @@ pub enum Provisioned {
     /// The account existed and was made a platform admin.
     Promoted(UserId),
     AlreadyPresent(UserId),
+}
+
+impl std::fmt::Debug for ProvisionPlatformAdmin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProvisionPlatformAdmin")
+            .field("email", &self.email)
+            .field("password", &"***")
+            .finish_non_exhaustive()
+    }
 }
 
 impl Command for ProvisionPlatformAdmin {

@@ -4,7 +4,7 @@ use tenantry_domain::tenancy::Role;
 use tenantry_kernel::{TenantId, UserId};
 
 use crate::pipeline::RequestContext;
-use crate::ports::{MembershipCache, TenancyQueries};
+use crate::ports::{CachedRole, MembershipCache, TenancyQueries};
 use crate::{AppError, ErrorCode};
 
 /// Answers "is this caller a member of this tenant, with which role?" for the
@@ -22,11 +22,12 @@ impl TenantGuard {
     /// # Errors
     /// Storage failures.
     pub async fn role(&self, tenant: TenantId, user: UserId) -> Result<Option<Role>, AppError> {
-        if let Some(cached) = self.cache.get(tenant, user) {
-            return Ok(cached);
-        }
+        let ticket = match self.cache.get(tenant, user) {
+            CachedRole::Hit(role) => return Ok(role),
+            CachedRole::Miss { ticket } => ticket,
+        };
         let role = self.queries.role_of(tenant, user).await?;
-        self.cache.put(tenant, user, role);
+        self.cache.put(tenant, user, role, ticket);
         Ok(role)
     }
 
@@ -81,8 +82,8 @@ mod tests {
         let mut queries = MockTenancyQueries::new();
         queries.expect_role_of().returning(move |_, _| Ok(role));
         let mut cache = MockMembershipCache::new();
-        cache.expect_get().returning(|_, _| None);
-        cache.expect_put().returning(|_, _, _| ());
+        cache.expect_get().returning(|_, _| CachedRole::Miss { ticket: 0 });
+        cache.expect_put().returning(|_, _, _, _| ());
         TenantGuard::new(Arc::new(queries), Arc::new(cache))
     }
 
@@ -114,7 +115,7 @@ mod tests {
     async fn a_cached_answer_skips_the_query() {
         let queries = MockTenancyQueries::new(); // any call would panic
         let mut cache = MockMembershipCache::new();
-        cache.expect_get().returning(|_, _| Some(Some(Role::Admin)));
+        cache.expect_get().returning(|_, _| CachedRole::Hit(Some(Role::Admin)));
         let guard = TenantGuard::new(Arc::new(queries), Arc::new(cache));
         assert_eq!(guard.authorize(&context(false), Some("member:invite")).await.unwrap(), Role::Admin);
     }

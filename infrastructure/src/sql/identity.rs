@@ -198,6 +198,24 @@ macro_rules! identity {
 
         #[async_trait]
         impl IdentityQueries for SqlIdentityQueries {
+            async fn credentials_by_email(
+                &self,
+                email: &EmailAddress,
+            ) -> Result<Option<(UserId, PasswordHash)>, RepositoryError> {
+                let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = $1")
+                    .bind(email.as_str())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(storage_error)?;
+                row.map(|row| {
+                    Ok((
+                        UserId::from_uuid(row.try_get("id").map_err(storage_error)?),
+                        PasswordHash::from_phc(row.try_get("password_hash").map_err(storage_error)?),
+                    ))
+                })
+                .transpose()
+            }
+
             async fn users_by_ids(&self, ids: &[UserId]) -> Result<Vec<UserView>, RepositoryError> {
                 if ids.is_empty() {
                     return Ok(Vec::new());

@@ -18,11 +18,21 @@ pub(crate) fn storage_error(error: sqlx::Error) -> RepositoryError {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
             RepositoryError::Duplicate { constraint: db.constraint().unwrap_or("unique").to_owned() }
         }
+        // Lock contention is transient: SQLite busy/locked (5, 6 and their extended
+        // codes), PostgreSQL serialization failure, deadlock and lock timeout.
+        sqlx::Error::Database(db) if db.code().is_some_and(|code| is_contention(&code)) => {
+            RepositoryError::Unavailable(Box::new(error))
+        }
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
             RepositoryError::Unavailable(Box::new(error))
         }
         _ => RepositoryError::Other(Box::new(error)),
     }
+}
+
+fn is_contention(code: &str) -> bool {
+    matches!(code, "40001" | "40P01" | "55P03")
+        || code.parse::<i32>().is_ok_and(|sqlite| matches!(sqlite & 0xff, 5 | 6))
 }
 
 /// A stored value that no longer satisfies the domain's rules.

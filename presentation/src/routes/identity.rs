@@ -11,11 +11,11 @@ use uuid::Uuid;
 
 use crate::auth::{Authenticated, RequestMeta};
 use crate::error::{ApiError, ErrorBody};
-use crate::json::optional_body;
+use crate::json::{optional_body, read_limited};
 use crate::HttpState;
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(register).service(login).service(refresh).service(logout).service(me);
+    cfg.service(register).service(login).service(refresh).service(logout).service(me).service(get_user);
 }
 
 /// A new account.
@@ -156,10 +156,17 @@ pub(crate) async fn refresh(
     state: web::Data<HttpState>,
     meta: RequestMeta,
     req: HttpRequest,
-    body: web::Bytes,
+    body: web::Payload,
 ) -> Result<HttpResponse, actix_web::Error> {
+    let body = read_limited(body).await?;
     let from_body = optional_body::<RefreshRequest>(&body)?.map(|b| b.refresh_token);
-    let from_header = req.headers().get("x-refresh-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let from_header = req
+        .headers()
+        .get("x-refresh-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned);
     let refresh_token = from_header.or(from_body).unwrap_or_default();
     let pair = state.app.refresh_session(&meta.0, RefreshSession { refresh_token }).await.map_err(ApiError)?;
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(TokenResponse::from(pair)))
@@ -186,6 +193,28 @@ pub(crate) async fn logout(state: web::Data<HttpState>, auth: Authenticated) -> 
 #[get("/api/v1/users/me")]
 pub(crate) async fn me(state: web::Data<HttpState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
     let principal = auth.0.require_principal()?;
+    let user = state.app.get_user(principal.user_id).await?;
+    Ok(HttpResponse::Ok().json(UserResponse::from(user)))
+}
+
+/// A user by id — the `Location` of a registration. Profiles are private: any id
+/// but the caller's own answers 404.
+#[utoipa::path(
+    tag = "identity",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "User id")),
+    responses((status = 200, body = UserResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+#[get("/api/v1/users/{id}")]
+pub(crate) async fn get_user(
+    state: web::Data<HttpState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let principal = auth.0.require_principal()?;
+    if principal.user_id.as_uuid() != path.into_inner() {
+        return Err(ApiError(tenantry_application::AppError::NotFound { message: "user not found" }));
+    }
     let user = state.app.get_user(principal.user_id).await?;
     Ok(HttpResponse::Ok().json(UserResponse::from(user)))
 }
