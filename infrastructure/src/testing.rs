@@ -122,6 +122,7 @@ pub enum TestDatabaseError {
 
 /// One suite, both backends: generates `mod sqlite` and `mod postgres`, each with a
 /// `#[tokio::test]` per case calling `case(TestBackend::..)` from the enclosing module.
+/// The PostgreSQL half honours `TENANTRY_TEST_BACKENDS` (an explicit, printed opt-out).
 #[macro_export]
 macro_rules! backend_test_suite {
     ($($case:ident),* $(,)?) => {
@@ -134,6 +135,11 @@ macro_rules! backend_test_suite {
         mod postgres {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $case() {
+                // Only an explicit opt-out skips PostgreSQL; CI always selects it.
+                if !$crate::testing::TestBackend::selected().contains(&$crate::testing::TestBackend::Postgres) {
+                    eprintln!("skipped: TENANTRY_TEST_BACKENDS does not include postgres");
+                    return;
+                }
                 super::$case($crate::testing::TestBackend::Postgres).await;
             })*
         }

@@ -206,6 +206,18 @@ async fn an_oversized_refresh_body_is_refused_in_the_error_shape(backend: TestBa
     app.shutdown().await;
 }
 
+async fn every_answer_carries_the_security_headers(backend: TestBackend) {
+    let app = TestApp::spawn(backend).await.unwrap();
+    for path in ["/health", "/api/v1/users/me", "/no/such/route"] {
+        let response = reqwest::get(app.url(path)).await.unwrap();
+        let headers = response.headers();
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
+    }
+    app.shutdown().await;
+}
+
 tenantry_infrastructure::backend_test_suite!(
     every_command_leaves_one_audit_row_and_its_events_reach_the_bus,
     rejected_input_changes_nothing,
@@ -213,4 +225,5 @@ tenantry_infrastructure::backend_test_suite!(
     the_openapi_document_lists_every_route_and_error_code,
     the_location_of_a_registration_resolves_for_its_owner_only,
     an_oversized_refresh_body_is_refused_in_the_error_shape,
+    every_answer_carries_the_security_headers,
 );
