@@ -34,8 +34,9 @@ pub struct ApplicationPorts {
 /// The use cases of Tenantry.
 pub struct Application {
     bus: CommandBus,
-    register_user: RegisterUserHandler,
-    provision_admin: ProvisionPlatformAdminHandler,
+    accounts: AccountPreparer,
+    create_user: CreateUserHandler,
+    provision_admin: ProvisionAdminAccountHandler,
     credentials: CredentialVerifier,
     start_session: StartSessionHandler,
     refresh_session: RefreshSessionHandler,
@@ -72,8 +73,9 @@ impl Application {
         let tenants = Arc::new(TenantGuard::new(tenancy_queries.clone(), membership_cache));
         Self {
             bus: CommandBus::new(units_of_work, clock.clone(), tenants.clone()),
-            register_user: RegisterUserHandler::new(password_hasher.clone(), clock.clone()),
-            provision_admin: ProvisionPlatformAdminHandler::new(password_hasher.clone(), clock.clone()),
+            accounts: AccountPreparer::new(password_hasher.clone()),
+            create_user: CreateUserHandler::new(clock.clone()),
+            provision_admin: ProvisionAdminAccountHandler::new(clock.clone()),
             credentials: CredentialVerifier::new(password_hasher, identity_queries.clone()),
             start_session: StartSessionHandler::new(token_issuer.clone(), opaque_tokens.clone(), clock.clone()),
             refresh_session: RefreshSessionHandler::new(token_issuer.clone(), opaque_tokens.clone(), clock.clone()),
@@ -94,20 +96,24 @@ impl Application {
         }
     }
 
+    /// Validates and hashes (outside any transaction), then stores the account.
+    ///
     /// # Errors
-    /// See [`RegisterUserHandler`].
+    /// See [`AccountPreparer::prepare`] and [`CreateUserHandler`].
     pub async fn register_user(&self, context: &RequestContext, command: RegisterUser) -> Result<UserId, AppError> {
-        self.bus.dispatch(&self.register_user, context, command).await
+        let account = self.accounts.prepare(&command.email, &command.display_name, &command.password).await?;
+        self.bus.dispatch(&self.create_user, context, CreateUser { account }).await
     }
 
     /// # Errors
-    /// See [`ProvisionPlatformAdminHandler`].
+    /// See [`AccountPreparer::prepare`].
     pub async fn provision_platform_admin(
         &self,
         context: &RequestContext,
         command: ProvisionPlatformAdmin,
     ) -> Result<Provisioned, AppError> {
-        self.bus.dispatch(&self.provision_admin, context, command).await
+        let account = self.accounts.prepare(&command.email, &command.display_name, &command.password).await?;
+        self.bus.dispatch(&self.provision_admin, context, ProvisionAdminAccount { account }).await
     }
 
     /// Verifies the credentials (outside any transaction), then opens a session.

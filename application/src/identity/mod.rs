@@ -12,7 +12,8 @@ pub use login::{CredentialVerifier, LogIn, StartSession, StartSessionHandler, To
 pub use logout::{LogOut, LogOutHandler};
 pub use refresh::{RefreshOutcome, RefreshSession, RefreshSessionHandler};
 pub use register::{
-    ProvisionPlatformAdmin, ProvisionPlatformAdminHandler, Provisioned, RegisterUser, RegisterUserHandler,
+    AccountPreparer, CreateUser, CreateUserHandler, NewAccount, ProvisionAdminAccount, ProvisionAdminAccountHandler,
+    ProvisionPlatformAdmin, Provisioned, RegisterUser,
 };
 
 use tenantry_kernel::EventEnvelope;

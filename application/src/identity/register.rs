@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use tenantry_domain::identity::{DisplayName, EmailAddress, Password, User};
+use tenantry_domain::identity::{DisplayName, EmailAddress, Password, PasswordHash, User};
 use tenantry_kernel::{Clock, UserId, ValidationError};
 
 use crate::pipeline::AuditSubject;
@@ -9,7 +9,8 @@ use crate::pipeline::{Authorization, Command, CommandHandler, RequestContext};
 use crate::ports::{PasswordHasher, RepositoryError, UnitOfWork};
 use crate::{AppError, ErrorCode};
 
-/// Create an account with email and password.
+/// Create an account with email and password (the façade's input; the command that
+/// runs in the transaction is [`CreateUser`], with the password already hashed).
 #[derive(Clone)]
 pub struct RegisterUser {
     pub email: String,
@@ -23,7 +24,94 @@ impl std::fmt::Debug for RegisterUser {
     }
 }
 
-impl Command for RegisterUser {
+/// Ensure the platform operator account exists (essential seed). Idempotent.
+#[derive(Clone)]
+pub struct ProvisionPlatformAdmin {
+    pub email: String,
+    pub password: String,
+    pub display_name: String,
+}
+
+impl std::fmt::Debug for ProvisionPlatformAdmin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProvisionPlatformAdmin")
+            .field("email", &self.email)
+            .field("password", &"***")
+            .finish_non_exhaustive()
+    }
+}
+
+/// The validated fields and password hash of an account about to be created.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAccount {
+    pub email: EmailAddress,
+    pub display_name: DisplayName,
+    pub password_hash: PasswordHash,
+}
+
+/// Validates and hashes before any transaction opens: argon2 takes tens of
+/// milliseconds and must not hold a write lock or a pooled connection meanwhile.
+pub struct AccountPreparer {
+    hasher: Arc<dyn PasswordHasher>,
+}
+
+impl AccountPreparer {
+    pub fn new(hasher: Arc<dyn PasswordHasher>) -> Self {
+        Self { hasher }
+    }
+
+    /// # Errors
+    /// 400 `validation_failed` listing every bad field.
+    pub async fn prepare(&self, email: &str, display_name: &str, password: &str) -> Result<NewAccount, AppError> {
+        let email = EmailAddress::parse(email);
+        let display_name = DisplayName::parse(display_name);
+        let password = Password::parse(password);
+        let (email, display_name, password) = match (email, display_name, password) {
+            (Ok(email), Ok(display_name), Ok(password)) => (email, display_name, password),
+            (e, d, p) => {
+                return Err(ValidationError::collect([e.map(drop), d.map(drop), p.map(drop)])
+                    .err()
+                    .map_or_else(|| AppError::internal(ValidationError::field("input", "invalid")), AppError::from))
+            }
+        };
+        let password_hash = self.hasher.hash(&password).await.map_err(AppError::internal)?;
+        Ok(NewAccount { email, display_name, password_hash })
+    }
+}
+
+fn duplicate_email() -> AppError {
+    AppError::Conflict { code: ErrorCode::EmailTaken, message: "an account with this email already exists" }
+}
+
+/// Inserts a prepared account and records `UserRegistered`.
+async fn insert_user(
+    clock: &dyn Clock,
+    uow: &mut dyn UnitOfWork,
+    context: &RequestContext,
+    account: &NewAccount,
+    platform_admin: bool,
+) -> Result<UserId, AppError> {
+    let now = clock.now();
+    let (mut user, registered) =
+        User::register(account.email.clone(), account.display_name.clone(), account.password_hash.clone(), now);
+    if platform_admin {
+        user.grant_platform_admin(now);
+    }
+    match uow.users().insert(&user).await {
+        Err(RepositoryError::Duplicate { .. }) => return Err(duplicate_email()),
+        other => other?,
+    }
+    uow.record_event(super::envelope(&registered, context, now)?);
+    Ok(user.id())
+}
+
+/// Store a new account (its password already hashed by [`AccountPreparer`]).
+#[derive(Debug, Clone)]
+pub struct CreateUser {
+    pub account: NewAccount,
+}
+
+impl Command for CreateUser {
     const NAME: &'static str = "identity.register_user";
     type Output = UserId;
 
@@ -36,91 +124,31 @@ impl Command for RegisterUser {
     }
 }
 
-pub struct RegisterUserHandler {
-    hasher: Arc<dyn PasswordHasher>,
+pub struct CreateUserHandler {
     clock: Arc<dyn Clock>,
 }
 
-impl RegisterUserHandler {
-    pub fn new(hasher: Arc<dyn PasswordHasher>, clock: Arc<dyn Clock>) -> Self {
-        Self { hasher, clock }
-    }
-}
-
-fn duplicate_email() -> AppError {
-    AppError::Conflict { code: ErrorCode::EmailTaken, message: "an account with this email already exists" }
-}
-
-/// Shared by registration and admin provisioning: validates every field at once,
-/// hashes and inserts. Returns the new user's id.
-async fn create_user(
-    hasher: &dyn PasswordHasher,
-    clock: &dyn Clock,
-    uow: &mut dyn UnitOfWork,
-    context: &RequestContext,
-    account: NewAccount,
-    platform_admin: bool,
-) -> Result<UserId, AppError> {
-    let hash = hasher.hash(&account.password).await.map_err(AppError::internal)?;
-    let now = clock.now();
-    let (mut user, registered) = User::register(account.email, account.display_name, hash, now);
-    if platform_admin {
-        user.grant_platform_admin(now);
-    }
-    match uow.users().insert(&user).await {
-        Err(RepositoryError::Duplicate { .. }) => return Err(duplicate_email()),
-        other => other?,
-    }
-    uow.record_event(super::envelope(&registered, context, now)?);
-    Ok(user.id())
-}
-
-/// The validated fields of an account about to be created.
-struct NewAccount {
-    email: EmailAddress,
-    display_name: DisplayName,
-    password: Password,
-}
-
-fn parse_new_account(email: &str, display_name: &str, password: &str) -> Result<NewAccount, AppError> {
-    let email = EmailAddress::parse(email);
-    let display_name = DisplayName::parse(display_name);
-    let password = Password::parse(password);
-    match (email, display_name, password) {
-        (Ok(email), Ok(display_name), Ok(password)) => Ok(NewAccount { email, display_name, password }),
-        (e, d, p) => Err(ValidationError::collect([e.map(drop), d.map(drop), p.map(drop)])
-            .err()
-            .map(AppError::from)
-            .unwrap_or_else(|| AppError::internal(ValidationError::field("input", "invalid")))),
+impl CreateUserHandler {
+    pub fn new(clock: Arc<dyn Clock>) -> Self {
+        Self { clock }
     }
 }
 
 #[async_trait]
-impl CommandHandler<RegisterUser> for RegisterUserHandler {
+impl CommandHandler<CreateUser> for CreateUserHandler {
     /// # Errors
-    /// 400 `validation_failed` listing every bad field; 409 `email_taken`.
+    /// 409 `email_taken` (checked first, and decided by the unique constraint under a race).
     async fn handle(
         &self,
         context: &RequestContext,
-        command: &RegisterUser,
+        command: &CreateUser,
         uow: &mut dyn UnitOfWork,
     ) -> Result<UserId, AppError> {
-        let account = parse_new_account(&command.email, &command.display_name, &command.password)?;
-        // Checked first so a duplicate does not cost an argon2 hash; the unique
-        // constraint still decides under a race.
-        if uow.users().find_by_email(&account.email).await?.is_some() {
+        if uow.users().find_by_email(&command.account.email).await?.is_some() {
             return Err(duplicate_email());
         }
-        create_user(self.hasher.as_ref(), self.clock.as_ref(), uow, context, account, false).await
+        insert_user(self.clock.as_ref(), uow, context, &command.account, false).await
     }
-}
-
-/// Ensure the platform operator account exists (essential seed). Idempotent.
-#[derive(Clone)]
-pub struct ProvisionPlatformAdmin {
-    pub email: String,
-    pub password: String,
-    pub display_name: String,
 }
 
 /// Whether provisioning created something or found it in place.
@@ -132,16 +160,13 @@ pub enum Provisioned {
     AlreadyPresent(UserId),
 }
 
-impl std::fmt::Debug for ProvisionPlatformAdmin {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ProvisionPlatformAdmin")
-            .field("email", &self.email)
-            .field("password", &"***")
-            .finish_non_exhaustive()
-    }
+/// Make a prepared account the platform admin, creating it when missing.
+#[derive(Debug, Clone)]
+pub struct ProvisionAdminAccount {
+    pub account: NewAccount,
 }
 
-impl Command for ProvisionPlatformAdmin {
+impl Command for ProvisionAdminAccount {
     const NAME: &'static str = "identity.provision_platform_admin";
     type Output = Provisioned;
 
@@ -157,29 +182,25 @@ impl Command for ProvisionPlatformAdmin {
     }
 }
 
-pub struct ProvisionPlatformAdminHandler {
-    hasher: Arc<dyn PasswordHasher>,
+pub struct ProvisionAdminAccountHandler {
     clock: Arc<dyn Clock>,
 }
 
-impl ProvisionPlatformAdminHandler {
-    pub fn new(hasher: Arc<dyn PasswordHasher>, clock: Arc<dyn Clock>) -> Self {
-        Self { hasher, clock }
+impl ProvisionAdminAccountHandler {
+    pub fn new(clock: Arc<dyn Clock>) -> Self {
+        Self { clock }
     }
 }
 
 #[async_trait]
-impl CommandHandler<ProvisionPlatformAdmin> for ProvisionPlatformAdminHandler {
-    /// # Errors
-    /// 400 when the configured email or password breaks the policy.
+impl CommandHandler<ProvisionAdminAccount> for ProvisionAdminAccountHandler {
     async fn handle(
         &self,
         context: &RequestContext,
-        command: &ProvisionPlatformAdmin,
+        command: &ProvisionAdminAccount,
         uow: &mut dyn UnitOfWork,
     ) -> Result<Provisioned, AppError> {
-        let account = parse_new_account(&command.email, &command.display_name, &command.password)?;
-        if let Some(mut existing) = uow.users().find_by_email(&account.email).await? {
+        if let Some(mut existing) = uow.users().find_by_email(&command.account.email).await? {
             if existing.is_platform_admin() {
                 return Ok(Provisioned::AlreadyPresent(existing.id()));
             }
@@ -187,9 +208,7 @@ impl CommandHandler<ProvisionPlatformAdmin> for ProvisionPlatformAdminHandler {
             uow.users().update(&existing).await?;
             return Ok(Provisioned::Promoted(existing.id()));
         }
-        create_user(self.hasher.as_ref(), self.clock.as_ref(), uow, context, account, true)
-            .await
-            .map(Provisioned::Created)
+        insert_user(self.clock.as_ref(), uow, context, &command.account, true).await.map(Provisioned::Created)
     }
 }
 
@@ -198,21 +217,22 @@ mod tests {
     use super::*;
     use crate::identity::test_support::*;
 
-    fn command(email: &str, password: &str) -> RegisterUser {
-        RegisterUser { email: email.into(), password: password.into(), display_name: "Alice".into() }
+    async fn prepared(email: &str) -> NewAccount {
+        AccountPreparer::new(fake_hasher()).prepare(email, "Alice", STRONG).await.unwrap()
     }
 
     #[tokio::test]
     async fn registers_a_new_user_and_records_user_registered() {
-        // Given no account with that email
         let mut uow = TestUnitOfWork::default();
         uow.users.expect_find_by_email().returning(|_| Ok(None));
-        uow.users.expect_insert().times(1).returning(|_| Ok(()));
-        let handler = RegisterUserHandler::new(fake_hasher(), fixed_clock());
-        // When
+        uow.users
+            .expect_insert()
+            .withf(|u| u.password_hash().as_phc() == format!("fake${STRONG}"))
+            .times(1)
+            .returning(|_| Ok(()));
+        let command = CreateUser { account: prepared("Alice@Example.com").await };
         let id =
-            handler.handle(&RequestContext::default(), &command("Alice@Example.com", STRONG), &mut uow).await.unwrap();
-        // Then
+            CreateUserHandler::new(fixed_clock()).handle(&RequestContext::default(), &command, &mut uow).await.unwrap();
         assert_eq!(uow.events.len(), 1);
         assert_eq!(uow.events[0].event_type, "identity.user_registered");
         assert_eq!(uow.events[0].payload["user_id"], id.to_string());
@@ -220,23 +240,20 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn reports_every_invalid_field_at_once_and_touches_nothing() {
-        let mut uow = TestUnitOfWork::default(); // no expectations: any repository call fails the test
-        let handler = RegisterUserHandler::new(fake_hasher(), fixed_clock());
-        let bad = RegisterUser { email: "nope".into(), password: "short".into(), display_name: " ".into() };
-        let error = handler.handle(&RequestContext::default(), &bad, &mut uow).await.unwrap_err();
+    async fn reports_every_invalid_field_at_once_before_hashing() {
+        let hasher = Arc::new(CountingHasher::default());
+        let error = AccountPreparer::new(hasher.clone()).prepare("nope", " ", "short").await.unwrap_err();
         let fields: Vec<_> = error.details().iter().map(|d| d.field.as_str()).collect();
         assert_eq!(fields, ["email", "display_name", "password"]);
-        assert!(uow.events.is_empty());
     }
 
     #[tokio::test]
     async fn a_taken_email_is_a_conflict() {
         let mut uow = TestUnitOfWork::default();
         uow.users.expect_find_by_email().returning(|_| Ok(Some(stored_user("alice@example.com"))));
-        let handler = RegisterUserHandler::new(fake_hasher(), fixed_clock());
-        let error = handler
-            .handle(&RequestContext::default(), &command("alice@example.com", STRONG), &mut uow)
+        let command = CreateUser { account: prepared("alice@example.com").await };
+        let error = CreateUserHandler::new(fixed_clock())
+            .handle(&RequestContext::default(), &command, &mut uow)
             .await
             .unwrap_err();
         assert_eq!(error.code(), ErrorCode::EmailTaken);
@@ -249,9 +266,9 @@ mod tests {
         uow.users
             .expect_insert()
             .returning(|_| Err(RepositoryError::Duplicate { constraint: "users_email_key".into() }));
-        let handler = RegisterUserHandler::new(fake_hasher(), fixed_clock());
-        let error = handler
-            .handle(&RequestContext::default(), &command("alice@example.com", STRONG), &mut uow)
+        let command = CreateUser { account: prepared("alice@example.com").await };
+        let error = CreateUserHandler::new(fixed_clock())
+            .handle(&RequestContext::default(), &command, &mut uow)
             .await
             .unwrap_err();
         assert_eq!(error.code(), ErrorCode::EmailTaken);
@@ -265,13 +282,11 @@ mod tests {
         let id = existing.id();
         uow.users.expect_find_by_email().returning(move |_| Ok(Some(existing.clone())));
         uow.users.expect_update().withf(|u| u.is_platform_admin()).times(1).returning(|_| Ok(()));
-        let handler = ProvisionPlatformAdminHandler::new(fake_hasher(), fixed_clock());
-        let command = ProvisionPlatformAdmin {
-            email: "ops@example.com".into(),
-            password: STRONG.into(),
-            display_name: "Ops".into(),
-        };
-        let outcome = handler.handle(&RequestContext::system("seed"), &command, &mut uow).await.unwrap();
+        let command = ProvisionAdminAccount { account: prepared("ops@example.com").await };
+        let outcome = ProvisionAdminAccountHandler::new(fixed_clock())
+            .handle(&RequestContext::system("seed"), &command, &mut uow)
+            .await
+            .unwrap();
         assert_eq!(outcome, Provisioned::Promoted(id));
     }
 }
