@@ -12,7 +12,7 @@ use crate::identity::*;
 use crate::pipeline::{CommandBus, Principal, RequestContext};
 use crate::ports::{
     HealthCheck, IdentityQueries, ListQuery, Mailer, MembershipCache, OpaqueTokens, OrganizationView, PasswordHasher,
-    TenancyQueries, TokenIssuer, UnitOfWorkFactory, UserView,
+    SessionView, TenancyQueries, TokenIssuer, UnitOfWorkFactory, UserView,
 };
 use crate::tenancy::*;
 use crate::AppError;
@@ -41,6 +41,7 @@ pub struct Application {
     start_session: StartSessionHandler,
     refresh_session: RefreshSessionHandler,
     log_out: LogOutHandler,
+    sessions: SessionsHandler,
     sync_role_catalogue: SyncRoleCatalogueHandler,
     create_organization: CreateOrganizationHandler,
     invite_member: InviteMemberHandler,
@@ -54,6 +55,7 @@ pub struct Application {
     tenancy_queries: Arc<dyn TenancyQueries>,
     identity_queries: Arc<dyn IdentityQueries>,
     health: Arc<dyn HealthCheck>,
+    clock: Arc<dyn Clock>,
 }
 
 impl Application {
@@ -80,6 +82,7 @@ impl Application {
             start_session: StartSessionHandler::new(token_issuer.clone(), opaque_tokens.clone(), clock.clone()),
             refresh_session: RefreshSessionHandler::new(token_issuer.clone(), opaque_tokens.clone(), clock.clone()),
             log_out: LogOutHandler::new(clock.clone()),
+            sessions: SessionsHandler::new(clock.clone()),
             sync_role_catalogue: SyncRoleCatalogueHandler,
             create_organization: CreateOrganizationHandler::new(clock.clone()),
             invite_member: InviteMemberHandler::new(opaque_tokens.clone(), mailer, clock.clone()),
@@ -88,11 +91,12 @@ impl Application {
             remove_member: RemoveMemberHandler::new(clock.clone()),
             provision_organization: ProvisionOrganizationHandler::new(clock.clone()),
             provision_membership: ProvisionMembershipHandler::new(clock.clone()),
-            authenticator: Authenticator::new(token_issuer, identity_queries.clone(), clock),
+            authenticator: Authenticator::new(token_issuer, identity_queries.clone(), clock.clone()),
             tenants,
             tenancy_queries,
             identity_queries,
             health,
+            clock,
         }
     }
 
@@ -143,6 +147,29 @@ impl Application {
     /// See [`LogOutHandler`].
     pub async fn log_out(&self, context: &RequestContext) -> Result<(), AppError> {
         self.bus.dispatch(&self.log_out, context, LogOut).await
+    }
+
+    /// The caller's live sessions, newest first.
+    ///
+    /// # Errors
+    /// 401 without a caller.
+    pub async fn list_sessions(&self, context: &RequestContext) -> Result<Vec<SessionView>, AppError> {
+        let principal = context.require_principal()?;
+        Ok(self.identity_queries.live_sessions(principal.user_id, self.clock.now()).await?)
+    }
+
+    /// # Errors
+    /// See [`SessionsHandler`].
+    pub async fn revoke_session(&self, context: &RequestContext, command: RevokeSession) -> Result<(), AppError> {
+        self.bus.dispatch(&self.sessions, context, command).await
+    }
+
+    /// Ends every session of the caller but the current one; answers how many ended.
+    ///
+    /// # Errors
+    /// 401 without a caller.
+    pub async fn revoke_other_sessions(&self, context: &RequestContext) -> Result<usize, AppError> {
+        self.bus.dispatch(&self.sessions, context, RevokeOtherSessions).await
     }
 
     /// # Errors

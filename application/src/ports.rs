@@ -53,6 +53,8 @@ pub trait SessionRepository: Send {
     /// Finds the session a refresh token belongs to, locking it against a
     /// concurrent rotation where the backend supports row locks.
     async fn find_by_refresh_token_hash(&mut self, hash: &str) -> Result<Option<Session>, RepositoryError>;
+    /// The user's sessions that are not revoked yet.
+    async fn unrevoked_of(&mut self, user: UserId) -> Result<Vec<Session>, RepositoryError>;
     /// Remembers a rotated-out refresh token hash, so a replay of it can be recognised.
     async fn retire_refresh_token_hash(&mut self, session: &Session, hash: &str) -> Result<(), RepositoryError>;
     /// The session a rotated-out refresh token belonged to.
@@ -224,12 +226,24 @@ pub struct UserView {
     pub updated_at: DateTime<Utc>,
 }
 
+/// One of a user's live sessions, as its owner sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionView {
+    pub id: SessionId,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
 /// Read side of identity: straight from storage into views, outside any unit of work.
 #[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait IdentityQueries: Send + Sync + 'static {
     async fn user_by_id(&self, id: UserId) -> Result<Option<UserView>, RepositoryError>;
     async fn session_status(&self, id: SessionId) -> Result<Option<SessionStatus>, RepositoryError>;
+    /// The user's sessions that are neither revoked nor expired at `now`, newest first.
+    async fn live_sessions(&self, user: UserId, now: DateTime<Utc>) -> Result<Vec<SessionView>, RepositoryError>;
     /// The id and password hash of the account with this email, for login; read
     /// outside any transaction so the slow hash check never holds a write lock.
     async fn credentials_by_email(

@@ -218,6 +218,68 @@ async fn every_answer_carries_the_security_headers(backend: TestBackend) {
     app.shutdown().await;
 }
 
+async fn a_user_lists_their_sessions_and_ends_the_others(backend: TestBackend) {
+    let app = TestApp::spawn(backend).await.unwrap();
+    let client = reqwest::Client::new();
+    assert_eq!(register(&client, &app, "sessions@example.com").await.status(), StatusCode::CREATED);
+    let mut tokens = Vec::new();
+    for agent in ["laptop", "phone"] {
+        let pair: Value = client
+            .post(app.url("/api/v1/auth/login"))
+            .header("user-agent", agent)
+            .json(&json!({"email": "sessions@example.com", "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        tokens.push(pair["access_token"].as_str().unwrap().to_owned());
+    }
+    let (laptop, phone) = (&tokens[0], &tokens[1]);
+    let list: Value = client
+        .get(app.url("/api/v1/users/me/sessions"))
+        .bearer_auth(laptop)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 2);
+    let current: Vec<&Value> = list["items"].as_array().unwrap().iter().filter(|s| s["current"] == true).collect();
+    assert_eq!(current.len(), 1);
+    assert_eq!(current[0]["user_agent"], "laptop");
+    assert_eq!(current[0]["ip"], "127.0.0.1");
+
+    let ended: Value = client
+        .delete(app.url("/api/v1/users/me/sessions"))
+        .bearer_auth(laptop)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ended["revoked"], 1);
+    let refused = client.get(app.url("/api/v1/users/me")).bearer_auth(phone).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let still = client.get(app.url("/api/v1/users/me")).bearer_auth(laptop).send().await.unwrap();
+    assert_eq!(still.status(), StatusCode::OK);
+
+    let own_id = current[0]["id"].as_str().unwrap().to_owned();
+    let gone = client
+        .delete(app.url(&format!("/api/v1/users/me/sessions/{own_id}")))
+        .bearer_auth(laptop)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), StatusCode::NO_CONTENT);
+    let after = client.get(app.url("/api/v1/users/me")).bearer_auth(laptop).send().await.unwrap();
+    assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+    app.shutdown().await;
+}
+
 tenantry_infrastructure::backend_test_suite!(
     every_command_leaves_one_audit_row_and_its_events_reach_the_bus,
     rejected_input_changes_nothing,
@@ -226,4 +288,5 @@ tenantry_infrastructure::backend_test_suite!(
     the_location_of_a_registration_resolves_for_its_owner_only,
     an_oversized_refresh_body_is_refused_in_the_error_shape,
     every_answer_carries_the_security_headers,
+    a_user_lists_their_sessions_and_ends_the_others,
 );

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use tenantry_domain::identity::{EmailAddress, Password, Session, UserLoggedIn};
+use tenantry_domain::identity::{EmailAddress, Password, Session, SessionClient, UserLoggedIn};
 use tenantry_kernel::{Clock, UserId};
 
 use crate::pipeline::{AuditSubject, Authorization, Command, CommandHandler, RequestContext};
@@ -104,7 +104,8 @@ impl CommandHandler<StartSession> for StartSessionHandler {
     ) -> Result<TokenPair, AppError> {
         let now = self.clock.now();
         let (refresh_token, refresh_hash) = self.secrets.generate();
-        let session = Session::start(command.user_id, refresh_hash, now);
+        let client = SessionClient { ip: context.ip.clone(), user_agent: context.user_agent.clone() };
+        let session = Session::start(command.user_id, refresh_hash, now).with_client(client);
         uow.sessions().insert(&session).await?;
         let access = self.tokens.issue(command.user_id, session.id(), now).map_err(AppError::internal)?;
         let event = UserLoggedIn { user_id: command.user_id, session_id: session.id() };

@@ -6,6 +6,7 @@ mod login;
 mod logout;
 pub(crate) mod refresh;
 mod register;
+mod sessions;
 
 pub use authenticate::Authenticator;
 pub use login::{CredentialVerifier, LogIn, StartSession, StartSessionHandler, TokenPair};
@@ -15,6 +16,7 @@ pub use register::{
     AccountPreparer, CreateUser, CreateUserHandler, NewAccount, ProvisionAdminAccount, ProvisionAdminAccountHandler,
     ProvisionPlatformAdmin, Provisioned, RegisterUser,
 };
+pub use sessions::{RevokeOtherSessions, RevokeSession, SessionsHandler};
 
 use tenantry_kernel::EventEnvelope;
 

@@ -12,6 +12,13 @@ pub enum SessionState {
     Revoked,
 }
 
+/// Where a session was opened from, shown to its owner in the session list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionClient {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
 /// A server-side login session. Access tokens name it, so revoking the session
 /// (logout) kills its tokens; the refresh token is stored only as a hash and rotates.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +30,7 @@ pub struct Session {
     last_seen_at: DateTime<Utc>,
     expires_at: DateTime<Utc>,
     revoked_at: Option<DateTime<Utc>>,
+    client: SessionClient,
 }
 
 impl Session {
@@ -35,10 +43,18 @@ impl Session {
             last_seen_at: now,
             expires_at: now + Duration::days(REFRESH_TOKEN_TTL_DAYS),
             revoked_at: None,
+            client: SessionClient::default(),
         }
     }
 
+    /// Records where the session was opened from.
+    pub fn with_client(mut self, client: SessionClient) -> Self {
+        self.client = client;
+        self
+    }
+
     /// Rebuilds a session from storage; only adapters call this.
+    #[allow(clippy::too_many_arguments)]
     pub fn restore(
         id: SessionId,
         user_id: UserId,
@@ -47,8 +63,9 @@ impl Session {
         last_seen_at: DateTime<Utc>,
         expires_at: DateTime<Utc>,
         revoked_at: Option<DateTime<Utc>>,
+        client: SessionClient,
     ) -> Self {
-        Self { id, user_id, refresh_token_hash, created_at, last_seen_at, expires_at, revoked_at }
+        Self { id, user_id, refresh_token_hash, created_at, last_seen_at, expires_at, revoked_at, client }
     }
 
     pub fn state(&self, now: DateTime<Utc>) -> SessionState {
@@ -94,6 +111,9 @@ impl Session {
     }
     pub fn revoked_at(&self) -> Option<DateTime<Utc>> {
         self.revoked_at
+    }
+    pub fn client(&self) -> &SessionClient {
+        &self.client
     }
 }
 

@@ -5,8 +5,10 @@ macro_rules! identity {
     ($db:ty, $uow:ty, $lock:literal) => {
         use async_trait::async_trait;
         use sqlx::Row;
-        use tenantry_application::ports::{IdentityQueries, RepositoryError, SessionRepository, SessionStatus, UserRepository, UserView};
-        use tenantry_domain::identity::{DisplayName, EmailAddress, PasswordHash, Session, User};
+        use tenantry_application::ports::{
+            IdentityQueries, RepositoryError, SessionRepository, SessionStatus, SessionView, UserRepository, UserView,
+        };
+        use tenantry_domain::identity::{DisplayName, EmailAddress, PasswordHash, Session, SessionClient, User};
         use tenantry_kernel::{SessionId, UserId};
 
         use crate::sql::{corrupt, storage_error};
@@ -14,7 +16,8 @@ macro_rules! identity {
         type DbRow = <$db as sqlx::Database>::Row;
 
         const USER_COLUMNS: &str = "id, email, display_name, password_hash, is_platform_admin, created_at, updated_at, version";
-        const SESSION_COLUMNS: &str = "id, user_id, refresh_token_hash, created_at, last_seen_at, expires_at, revoked_at";
+        const SESSION_COLUMNS: &str =
+            "id, user_id, refresh_token_hash, created_at, last_seen_at, expires_at, revoked_at, ip, user_agent";
 
         fn user_from_row(row: &DbRow) -> Result<User, RepositoryError> {
             let email: String = row.try_get("email").map_err(storage_error)?;
@@ -40,6 +43,10 @@ macro_rules! identity {
                 row.try_get("last_seen_at").map_err(storage_error)?,
                 row.try_get("expires_at").map_err(storage_error)?,
                 row.try_get("revoked_at").map_err(storage_error)?,
+                SessionClient {
+                    ip: row.try_get("ip").map_err(storage_error)?,
+                    user_agent: row.try_get("user_agent").map_err(storage_error)?,
+                },
             ))
         }
 
@@ -104,8 +111,8 @@ macro_rules! identity {
         impl SessionRepository for $uow {
             async fn insert(&mut self, session: &Session) -> Result<(), RepositoryError> {
                 sqlx::query(
-                    "INSERT INTO sessions (id, user_id, refresh_token_hash, created_at, last_seen_at, expires_at, revoked_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    "INSERT INTO sessions (id, user_id, refresh_token_hash, created_at, last_seen_at, expires_at, revoked_at, \
+                     ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 )
                 .bind(session.id().as_uuid())
                 .bind(session.user_id().as_uuid())
@@ -114,6 +121,8 @@ macro_rules! identity {
                 .bind(session.last_seen_at())
                 .bind(session.expires_at())
                 .bind(session.revoked_at())
+                .bind(session.client().ip.as_deref())
+                .bind(session.client().user_agent.as_deref())
                 .execute(&mut *self.tx)
                 .await
                 .map_err(storage_error)?;
@@ -151,6 +160,12 @@ macro_rules! identity {
                 row.as_ref().map(session_from_row).transpose()
             }
 
+            async fn unrevoked_of(&mut self, user: UserId) -> Result<Vec<Session>, RepositoryError> {
+                let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE user_id = $1 AND revoked_at IS NULL{}", $lock);
+                let rows = sqlx::query(&sql).bind(user.as_uuid()).fetch_all(&mut *self.tx).await.map_err(storage_error)?;
+                rows.iter().map(session_from_row).collect()
+            }
+
             async fn retire_refresh_token_hash(&mut self, session: &Session, hash: &str) -> Result<(), RepositoryError> {
                 sqlx::query("INSERT INTO retired_refresh_tokens (token_hash, session_id, retired_at) VALUES ($1, $2, $3)")
                     .bind(hash)
@@ -164,7 +179,8 @@ macro_rules! identity {
 
             async fn find_by_retired_refresh_token_hash(&mut self, hash: &str) -> Result<Option<Session>, RepositoryError> {
                 let sql = format!(
-                    "SELECT s.id, s.user_id, s.refresh_token_hash, s.created_at, s.last_seen_at, s.expires_at, s.revoked_at \
+                    "SELECT s.id, s.user_id, s.refresh_token_hash, s.created_at, s.last_seen_at, s.expires_at, s.revoked_at, \
+                     s.ip, s.user_agent \
                      FROM sessions s JOIN retired_refresh_tokens r ON r.session_id = s.id WHERE r.token_hash = $1{}",
                     $lock
                 );
@@ -214,6 +230,32 @@ macro_rules! identity {
                     ))
                 })
                 .transpose()
+            }
+
+            async fn live_sessions(
+                &self,
+                user: UserId,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Vec<SessionView>, RepositoryError> {
+                // Expiry is compared in Rust: SQLite stores timestamps as text.
+                let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE user_id = $1 AND revoked_at IS NULL");
+                let rows = sqlx::query(&sql).bind(user.as_uuid()).fetch_all(&self.pool).await.map_err(storage_error)?;
+                let mut sessions: Vec<SessionView> = rows
+                    .iter()
+                    .map(session_from_row)
+                    .collect::<Result<Vec<_>, _>>()?
+                    .into_iter()
+                    .filter(|s| s.expires_at() > now)
+                    .map(|s| SessionView {
+                        id: s.id(),
+                        created_at: s.created_at(),
+                        last_seen_at: s.last_seen_at(),
+                        ip: s.client().ip.clone(),
+                        user_agent: s.client().user_agent.clone(),
+                    })
+                    .collect();
+                sessions.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+                Ok(sessions)
             }
 
             async fn users_by_ids(&self, ids: &[UserId]) -> Result<Vec<UserView>, RepositoryError> {

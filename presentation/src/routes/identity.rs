@@ -1,11 +1,12 @@
 //! Identity routes: registration, login, refresh, logout and the current user.
 
 use actix_web::http::header;
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tenantry_application::identity::{LogIn, RefreshSession, RegisterUser, TokenPair};
+use tenantry_application::identity::{LogIn, RefreshSession, RegisterUser, RevokeSession, TokenPair};
 use tenantry_application::ports::UserView;
+use tenantry_kernel::SessionId;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -15,7 +16,15 @@ use crate::json::{optional_body, read_limited};
 use crate::HttpState;
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(register).service(login).service(refresh).service(logout).service(me).service(get_user);
+    cfg.service(register)
+        .service(login)
+        .service(refresh)
+        .service(logout)
+        .service(me)
+        .service(list_sessions)
+        .service(revoke_other_sessions)
+        .service(revoke_session)
+        .service(get_user);
 }
 
 /// A new account.
@@ -217,4 +226,83 @@ pub(crate) async fn get_user(
     }
     let user = state.app.get_user(principal.user_id).await?;
     Ok(HttpResponse::Ok().json(UserResponse::from(user)))
+}
+
+/// One of the caller's live sessions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionResponse {
+    pub id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// The session this request was made with.
+    pub current: bool,
+}
+
+/// How many sessions were ended.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevokedSessions {
+    pub revoked: usize,
+}
+
+pub type SessionPage = crate::paging::PageResponse<SessionResponse>;
+
+/// The caller's live sessions, newest first (all on one page: a person has few).
+#[utoipa::path(
+    tag = "identity",
+    security(("bearer" = [])),
+    responses((status = 200, body = SessionPage), (status = 401, body = ErrorBody))
+)]
+#[get("/api/v1/users/me/sessions")]
+pub(crate) async fn list_sessions(state: web::Data<HttpState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
+    let current = auth.0.require_principal()?.session_id;
+    let sessions = state.app.list_sessions(&auth.0).await?;
+    let total = sessions.len();
+    let items: Vec<SessionResponse> = sessions
+        .into_iter()
+        .map(|s| SessionResponse {
+            id: s.id.as_uuid(),
+            created_at: s.created_at,
+            last_seen_at: s.last_seen_at,
+            ip: s.ip,
+            user_agent: s.user_agent,
+            current: s.id == current,
+        })
+        .collect();
+    let size = u32::try_from(total.max(1)).unwrap_or(u32::MAX);
+    Ok(HttpResponse::Ok().json(SessionPage { items, page: 1, size, total: total as u64 }))
+}
+
+/// End one of the caller's sessions; its tokens stop working at once.
+#[utoipa::path(
+    tag = "identity",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Session id")),
+    responses((status = 204, description = "Ended"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+#[delete("/api/v1/users/me/sessions/{id}")]
+pub(crate) async fn revoke_session(
+    state: web::Data<HttpState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let command = RevokeSession { session_id: SessionId::from_uuid(path.into_inner()) };
+    state.app.revoke_session(&auth.0, command).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// End every session of the caller except the current one.
+#[utoipa::path(
+    tag = "identity",
+    security(("bearer" = [])),
+    responses((status = 200, body = RevokedSessions), (status = 401, body = ErrorBody))
+)]
+#[delete("/api/v1/users/me/sessions")]
+pub(crate) async fn revoke_other_sessions(
+    state: web::Data<HttpState>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    let revoked = state.app.revoke_other_sessions(&auth.0).await?;
+    Ok(HttpResponse::Ok().json(RevokedSessions { revoked }))
 }
