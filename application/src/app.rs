@@ -335,10 +335,7 @@ impl Application {
 }
 
 fn tenancy_of(context: &RequestContext) -> Result<TenantId, AppError> {
-    context.tenant_id.ok_or(AppError::BadRequest {
-        code: crate::ErrorCode::TenantRequired,
-        message: "send the organization id in the X-Tenant-Id header",
-    })
+    context.tenant_id.ok_or_else(AppError::tenant_required)
 }
 
 /// A membership joined with the member's profile (identity's read side).

@@ -151,6 +151,14 @@ impl AppError {
         AppError::Internal(Box::new(error))
     }
 
+    /// 400 `tenant_required`: a tenant-scoped call without an organization.
+    pub fn tenant_required() -> Self {
+        AppError::BadRequest {
+            code: ErrorCode::TenantRequired,
+            message: "send the organization id in the X-Tenant-Id header",
+        }
+    }
+
     pub(crate) fn invalid_credentials() -> Self {
         AppError::Unauthenticated { code: ErrorCode::InvalidCredentials, message: "invalid email or password" }
     }

@@ -44,10 +44,7 @@ impl TenantGuard {
     /// 403 `forbidden` when the role lacks the permission.
     pub async fn authorize(&self, context: &RequestContext, permission: Option<&str>) -> Result<Role, AppError> {
         let principal = context.require_principal()?;
-        let tenant = context.tenant_id.ok_or(AppError::BadRequest {
-            code: ErrorCode::TenantRequired,
-            message: "send the organization id in the X-Tenant-Id header",
-        })?;
+        let tenant = context.tenant_id.ok_or_else(AppError::tenant_required)?;
         match self.role(tenant, principal.user_id).await? {
             None if context.tenant_in_path => Err(AppError::NotFound { message: "organization not found" }),
             None => Err(AppError::Forbidden {

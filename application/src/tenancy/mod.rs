@@ -20,7 +20,7 @@ pub use provisioning::{
 use tenantry_kernel::{EventEnvelope, TenantId};
 
 use crate::pipeline::RequestContext;
-use crate::{AppError, ErrorCode};
+use crate::AppError;
 
 /// Wraps a tenancy event with its tenant and the acting user.
 fn envelope<E: tenantry_kernel::DomainEvent>(
@@ -35,9 +35,7 @@ fn envelope<E: tenantry_kernel::DomainEvent>(
 
 /// The tenant of a tenant-scoped command (the pipeline has already checked it).
 fn tenant_of(context: &RequestContext) -> Result<TenantId, AppError> {
-    context
-        .tenant_id
-        .ok_or(AppError::BadRequest { code: ErrorCode::TenantRequired, message: "X-Tenant-Id is required" })
+    context.tenant_id.ok_or_else(AppError::tenant_required)
 }
 
 fn member_not_found() -> AppError {

@@ -9,7 +9,7 @@ use tenantry_application::ports::OrganizationView;
 use tenantry_application::tenancy::{
     AcceptInvitation, ChangeMemberRole, CreateOrganization, InviteMember, MemberView, RemoveMember,
 };
-use tenantry_application::{AppError, ErrorCode, RequestContext};
+use tenantry_application::{AppError, RequestContext};
 use tenantry_domain::tenancy::{Invitation, Membership};
 use tenantry_kernel::{TenantId, UserId};
 use utoipa::ToSchema;
@@ -384,12 +384,7 @@ pub(crate) async fn current_membership(
 
 /// Reads `X-Tenant-Id` (API.md "Tenancy"); a value that is not an id is as good as none.
 pub(crate) fn with_tenant_header(mut context: RequestContext, req: &HttpRequest) -> Result<RequestContext, ApiError> {
-    let required = || {
-        ApiError(AppError::BadRequest {
-            code: ErrorCode::TenantRequired,
-            message: "send the organization id in the X-Tenant-Id header",
-        })
-    };
+    let required = || ApiError(AppError::tenant_required());
     let value = req.headers().get("x-tenant-id").ok_or_else(required)?;
     let id = value.to_str().ok().and_then(|v| Uuid::parse_str(v.trim()).ok()).ok_or_else(required)?;
     context.tenant_id = Some(TenantId::from_uuid(id));
