@@ -18,7 +18,7 @@ Feature: Login and access tokens
     And a logged-in user "bob"
     When "alice" sends GET "/api/v1/users/me"
     Then the response status is 200
-    And the response has exactly the fields "id, email, display_name, created_at, updated_at"
+    And the response has exactly the fields "id, email, display_name, email_verified, created_at, updated_at"
     And the response JSON at "id" is "{alice.id}"
     And the response JSON at "email" is "alice@example.test"
     And the response JSON at "display_name" is "Alice"

@@ -8,7 +8,7 @@ Feature: Registration
       {"email": "alice@example.test", "password": "correct horse battery staple", "display_name": "Alice"}
       """
     Then the response status is 201
-    And the response has exactly the fields "id, email, display_name, created_at, updated_at"
+    And the response has exactly the fields "id, email, display_name, email_verified, created_at, updated_at"
     And the response JSON at "id" is a UUID
     And the response JSON at "email" is "alice@example.test"
     And the response JSON at "display_name" is "Alice"

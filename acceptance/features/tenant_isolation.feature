@@ -43,7 +43,7 @@ Feature: Tenant isolation
       | alice | owner  |
       | carol | member |
     And "mallory@example.test" received no mail
-    And "bob" received no mail
+    And "bob" received no invitation mail
 
     Examples:
       | route                                 | method | path                                                 | body                                             |

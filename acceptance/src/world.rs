@@ -9,6 +9,7 @@ use reqwest::header::{HeaderMap, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::Method;
 use serde_json::{json, Value};
 use tenantry_server::testing::{TestApp, TestBackend};
+use tenantry_server::Settings;
 
 use crate::json;
 
@@ -63,6 +64,9 @@ pub struct TenantryWorld {
     mails_before_invitation: HashMap<String, usize>,
     remembered: HashMap<String, String>,
     next_headers: Vec<(String, String)>,
+    /// Server settings this scenario changes (`auth.require_verified_email`...),
+    /// applied when its server is spawned.
+    setting_overrides: Vec<(String, String)>,
     last: Option<RecordedResponse>,
     previous: Option<RecordedResponse>,
 }
@@ -239,6 +243,28 @@ impl fmt::Debug for TenantryWorld {
     }
 }
 
+/// The settings a scenario may change, by their configuration key.
+fn apply_settings(settings: &mut Settings, overrides: &[(String, String)]) -> anyhow::Result<()> {
+    for (key, value) in overrides {
+        let number = || value.parse::<u32>().with_context(|| format!("{key} takes a number, not {value:?}"));
+        match key.as_str() {
+            "auth.require_verified_email" => {
+                settings.auth.require_verified_email =
+                    value.parse().with_context(|| format!("{key} takes true or false, not {value:?}"))?;
+            }
+            "rate_limit.api_per_second" => settings.rate_limit.api_per_second = number()?,
+            "rate_limit.api_burst" => settings.rate_limit.api_burst = number()?,
+            "rate_limit.credentials_per_minute" => settings.rate_limit.credentials_per_minute = number()?,
+            "rate_limit.credentials_burst" => settings.rate_limit.credentials_burst = number()?,
+            "server.cors_allowed_origins" => {
+                settings.server.cors_allowed_origins = value.split(',').map(|o| o.trim().to_owned()).collect();
+            }
+            other => anyhow::bail!("the acceptance kit cannot change the setting {other:?}"),
+        }
+    }
+    Ok(())
+}
+
 impl TenantryWorld {
     /// A world with no backend yet: see [`TenantryWorld::use_backend`].
     ///
@@ -260,6 +286,7 @@ impl TenantryWorld {
             mails_before_invitation: HashMap::new(),
             remembered: HashMap::new(),
             next_headers: Vec::new(),
+            setting_overrides: Vec::new(),
             last: None,
             previous: None,
         })
@@ -288,12 +315,26 @@ impl TenantryWorld {
                      from a `before` hook"
                 )
             })?;
-            let app = TestApp::spawn(backend)
+            let overrides = self.setting_overrides.clone();
+            let mut invalid = Ok(());
+            let app = TestApp::spawn_with(backend, |settings| invalid = apply_settings(settings, &overrides))
                 .await
                 .map_err(|e| anyhow!("spawning a Tenantry server on {}: {e:#}", backend.name()))?;
             self.app = Some(app);
+            invalid?;
         }
         Ok(self.app.as_ref().expect("spawned above"))
+    }
+
+    /// Changes a server setting for this scenario; only before its server starts
+    /// (the first request spawns it).
+    ///
+    /// # Errors
+    /// When the server is already running.
+    pub fn override_setting(&mut self, key: &str, value: &str) -> anyhow::Result<()> {
+        anyhow::ensure!(self.app.is_none(), "server settings must be given before the first request");
+        self.setting_overrides.push((key.to_owned(), value.to_owned()));
+        Ok(())
     }
 
     /// Stops the server (if one was spawned) and drops its database.

@@ -4,18 +4,19 @@
 
 use std::sync::Arc;
 
+use tenantry_domain::identity::{AccountTokenPurpose, Password};
 use tenantry_domain::tenancy::{Invitation, Membership, Role};
-use tenantry_kernel::{Clock, Page, TenantId, UserId};
+use tenantry_kernel::{Clock, Page, TenantId, UserId, ValidationError};
 
 use crate::identity::refresh;
 use crate::identity::*;
 use crate::pipeline::{CommandBus, Principal, RequestContext};
 use crate::ports::{
     HealthCheck, IdentityQueries, ListQuery, Mailer, MembershipCache, OpaqueTokens, OrganizationView, PasswordHasher,
-    SessionView, TenancyQueries, TokenIssuer, UnitOfWorkFactory, UserView,
+    PublishedKey, SessionView, TenancyQueries, TokenIssuer, UnitOfWorkFactory, UserView,
 };
 use crate::tenancy::*;
-use crate::AppError;
+use crate::{AppError, ErrorCode};
 
 /// The adapters an `Application` needs; built by the composition root.
 pub struct ApplicationPorts {
@@ -29,6 +30,14 @@ pub struct ApplicationPorts {
     pub mailer: Arc<dyn Mailer>,
     pub health: Arc<dyn HealthCheck>,
     pub clock: Arc<dyn Clock>,
+    pub policy: AuthPolicy,
+}
+
+/// Authentication rules a product may tighten.
+#[derive(Debug, Clone, Default)]
+pub struct AuthPolicy {
+    /// Refuse login (403 `email_not_verified`) until the address is verified.
+    pub require_verified_email: bool,
 }
 
 /// The use cases of Tenantry.
@@ -39,6 +48,10 @@ pub struct Application {
     provision_admin: ProvisionAdminAccountHandler,
     credentials: CredentialVerifier,
     start_session: StartSessionHandler,
+    record_login_failure: RecordLoginFailureHandler,
+    recovery: RecoveryHandler,
+    account_mail: Arc<AccountMail>,
+    policy: AuthPolicy,
     refresh_session: RefreshSessionHandler,
     log_out: LogOutHandler,
     sessions: SessionsHandler,
@@ -51,6 +64,7 @@ pub struct Application {
     provision_organization: ProvisionOrganizationHandler,
     provision_membership: ProvisionMembershipHandler,
     authenticator: Authenticator,
+    token_issuer: Arc<dyn TokenIssuer>,
     tenants: Arc<TenantGuard>,
     tenancy_queries: Arc<dyn TenancyQueries>,
     identity_queries: Arc<dyn IdentityQueries>,
@@ -71,15 +85,21 @@ impl Application {
             mailer,
             health,
             clock,
+            policy,
         } = ports;
+        let account_mail = Arc::new(AccountMail::new(opaque_tokens.clone(), mailer.clone()));
         let tenants = Arc::new(TenantGuard::new(tenancy_queries.clone(), membership_cache));
         Self {
             bus: CommandBus::new(units_of_work, clock.clone(), tenants.clone()),
             accounts: AccountPreparer::new(password_hasher.clone()),
-            create_user: CreateUserHandler::new(clock.clone()),
+            create_user: CreateUserHandler::new(account_mail.clone(), clock.clone()),
             provision_admin: ProvisionAdminAccountHandler::new(clock.clone()),
             credentials: CredentialVerifier::new(password_hasher, identity_queries.clone()),
             start_session: StartSessionHandler::new(token_issuer.clone(), opaque_tokens.clone(), clock.clone()),
+            record_login_failure: RecordLoginFailureHandler::new(clock.clone()),
+            recovery: RecoveryHandler::new(account_mail.clone(), clock.clone()),
+            account_mail,
+            policy,
             refresh_session: RefreshSessionHandler::new(token_issuer.clone(), opaque_tokens.clone(), clock.clone()),
             log_out: LogOutHandler::new(clock.clone()),
             sessions: SessionsHandler::new(clock.clone()),
@@ -91,7 +111,8 @@ impl Application {
             remove_member: RemoveMemberHandler::new(clock.clone()),
             provision_organization: ProvisionOrganizationHandler::new(clock.clone()),
             provision_membership: ProvisionMembershipHandler::new(clock.clone()),
-            authenticator: Authenticator::new(token_issuer, identity_queries.clone(), clock.clone()),
+            authenticator: Authenticator::new(token_issuer.clone(), identity_queries.clone(), clock.clone()),
+            token_issuer,
             tenants,
             tenancy_queries,
             identity_queries,
@@ -120,13 +141,134 @@ impl Application {
         self.bus.dispatch(&self.provision_admin, context, ProvisionAdminAccount { account }).await
     }
 
-    /// Verifies the credentials (outside any transaction), then opens a session.
+    /// Verifies the credentials (outside any transaction), then opens a session. A
+    /// failure is counted in its own transaction; the fifth within fifteen minutes
+    /// locks the address for thirty, whether or not an account has it.
     ///
     /// # Errors
-    /// See [`CredentialVerifier::verify`].
+    /// 400 malformed input; 401 `invalid_credentials`; 429 `account_locked`;
+    /// 403 `email_not_verified` when the policy requires a verified address.
     pub async fn log_in(&self, context: &RequestContext, command: LogIn) -> Result<TokenPair, AppError> {
-        let user_id = self.credentials.verify(&command).await?;
-        self.bus.dispatch(&self.start_session, context, StartSession { user_id }).await
+        let (email, password) = parse_login(&command)?;
+        let login_key = self.account_mail.login_key(&email);
+        self.ensure_not_locked(&login_key).await?;
+        match self.credentials.check(&email, &password).await? {
+            CredentialCheck::Verified(credentials) => {
+                if self.policy.require_verified_email && !credentials.email_verified {
+                    return Err(AppError::Forbidden {
+                        code: ErrorCode::EmailNotVerified,
+                        message:
+                            "verify your email address first; POST /api/v1/auth/resend-verification sends a new link",
+                    });
+                }
+                let command = StartSession { user_id: credentials.user_id, login_key };
+                self.bus.dispatch(&self.start_session, context, command).await
+            }
+            CredentialCheck::Rejected { user_id } => {
+                Err(self.count_failure(context, login_key, user_id, AppError::invalid_credentials()).await)
+            }
+        }
+    }
+
+    async fn ensure_not_locked(&self, login_key: &str) -> Result<(), AppError> {
+        let now = self.clock.now();
+        match self.identity_queries.login_locked_until(login_key, now).await? {
+            Some(until) => Err(AppError::account_locked(seconds_between(now, until))),
+            None => Ok(()),
+        }
+    }
+
+    /// Records a failed password check and answers the error to return: `refusal`,
+    /// or `account_locked` when this failure locked the address.
+    async fn count_failure(
+        &self,
+        context: &RequestContext,
+        login_key: String,
+        user_id: Option<UserId>,
+        refusal: AppError,
+    ) -> AppError {
+        let command = RecordLoginFailure { login_key, user_id };
+        match self.bus.dispatch(&self.record_login_failure, context, command).await {
+            Ok(Some(until)) => AppError::account_locked(seconds_between(self.clock.now(), until)),
+            Ok(None) => refusal,
+            Err(error) => error,
+        }
+    }
+
+    /// Mails a new verification link to an unverified address. Always succeeds for
+    /// a well-formed address, so the answer tells nothing about accounts.
+    ///
+    /// # Errors
+    /// 400 for a malformed address.
+    pub async fn request_email_verification(&self, context: &RequestContext, email: String) -> Result<(), AppError> {
+        let command = MailAccountToken { email, purpose: AccountTokenPurpose::VerifyEmail };
+        self.bus.dispatch(&self.recovery, context, command).await.map(drop)
+    }
+
+    /// # Errors
+    /// See [`RecoveryHandler`].
+    pub async fn verify_email(&self, context: &RequestContext, command: VerifyEmail) -> Result<(), AppError> {
+        self.bus.dispatch(&self.recovery, context, command).await.map(drop)
+    }
+
+    /// Mails a password reset link when the address has an account; answers alike
+    /// either way (no user enumeration).
+    ///
+    /// # Errors
+    /// 400 for a malformed address.
+    pub async fn request_password_reset(&self, context: &RequestContext, email: String) -> Result<(), AppError> {
+        let command = MailAccountToken { email, purpose: AccountTokenPurpose::ResetPassword };
+        self.bus.dispatch(&self.recovery, context, command).await.map(drop)
+    }
+
+    /// Validates and hashes the new password outside the transaction, then redeems
+    /// the token, sets the password and ends every session.
+    ///
+    /// # Errors
+    /// 400 for a password the policy refuses (field `new_password`); see [`RecoveryHandler`].
+    pub async fn reset_password(
+        &self,
+        context: &RequestContext,
+        token: String,
+        new_password: &str,
+    ) -> Result<(), AppError> {
+        let new_password_hash = self.accounts.hash_new_password(new_password, "new_password").await?;
+        self.bus.dispatch(&self.recovery, context, ResetPassword { token, new_password_hash }).await.map(drop)
+    }
+
+    /// Replaces the caller's password after checking the current one; every other
+    /// session ends. Wrong current passwords count towards the login lock.
+    ///
+    /// # Errors
+    /// 400 (`current_password` incorrect, or `new_password` refused); 429 `account_locked`.
+    pub async fn change_password(
+        &self,
+        context: &RequestContext,
+        current_password: &str,
+        new_password: &str,
+    ) -> Result<(), AppError> {
+        let principal = context.require_principal()?;
+        let current = Password::candidate(current_password).map_err(|e| e.on_field("current_password"));
+        let new = Password::parse(new_password).map_err(|e| e.on_field("new_password"));
+        let (current, _) = match (current, new) {
+            (Ok(current), Ok(new)) => (current, new),
+            (current, new) => {
+                return Err(ValidationError::collect([current.map(drop), new.map(drop)])
+                    .err()
+                    .map_or_else(|| AppError::internal(ValidationError::field("input", "invalid")), AppError::from))
+            }
+        };
+        let Some(credentials) = self.identity_queries.credentials_by_id(principal.user_id).await? else {
+            return Err(AppError::NotFound { message: "user not found" });
+        };
+        let login_key = self.account_mail.login_key(&credentials.email);
+        self.ensure_not_locked(&login_key).await?;
+        if let CredentialCheck::Rejected { user_id } = self.credentials.check_user(principal.user_id, &current).await? {
+            let refusal = AppError::from(ValidationError::field("current_password", "incorrect"));
+            return Err(self.count_failure(context, login_key, user_id, refusal).await);
+        }
+        let new_password_hash = self.accounts.hash_new_password(new_password, "new_password").await?;
+        self.bus.dispatch(&self.recovery, context, ChangePassword { new_password_hash }).await
     }
 
     /// # Errors
@@ -176,6 +318,11 @@ impl Application {
     /// Storage failures only.
     pub async fn sync_role_catalogue(&self, context: &RequestContext) -> Result<CatalogueChanges, AppError> {
         self.bus.dispatch(&self.sync_role_catalogue, context, SyncRoleCatalogue).await
+    }
+
+    /// The public keys that verify access tokens (the JWKS).
+    pub fn published_keys(&self) -> Vec<PublishedKey> {
+        self.token_issuer.published_keys()
     }
 
     /// # Errors
@@ -332,6 +479,11 @@ impl Application {
     pub async fn readiness(&self) -> Result<(), AppError> {
         self.health.check().await.map_err(AppError::from)
     }
+}
+
+/// Whole seconds from `now` to `until`, at least one (a `Retry-After` of 0 invites a hot loop).
+fn seconds_between(now: chrono::DateTime<chrono::Utc>, until: chrono::DateTime<chrono::Utc>) -> u64 {
+    u64::try_from((until - now).num_seconds()).unwrap_or(0).max(1)
 }
 
 fn tenancy_of(context: &RequestContext) -> Result<TenantId, AppError> {

@@ -25,6 +25,11 @@ pub enum ErrorCode {
     SlugTaken,
     AlreadyMember,
     LastOwner,
+    AccountLocked,
+    EmailNotVerified,
+    AccountTokenInvalid,
+    AccountTokenExpired,
+    AccountTokenUsed,
     InvitationExpired,
     InvitationAlreadyUsed,
     InvitationWrongRecipient,
@@ -53,6 +58,11 @@ impl ErrorCode {
         ErrorCode::SlugTaken,
         ErrorCode::AlreadyMember,
         ErrorCode::LastOwner,
+        ErrorCode::AccountLocked,
+        ErrorCode::EmailNotVerified,
+        ErrorCode::AccountTokenInvalid,
+        ErrorCode::AccountTokenExpired,
+        ErrorCode::AccountTokenUsed,
         ErrorCode::InvitationExpired,
         ErrorCode::InvitationAlreadyUsed,
         ErrorCode::InvitationWrongRecipient,
@@ -81,6 +91,11 @@ impl ErrorCode {
             ErrorCode::SlugTaken => "slug_taken",
             ErrorCode::AlreadyMember => "already_member",
             ErrorCode::LastOwner => "last_owner",
+            ErrorCode::AccountLocked => "account_locked",
+            ErrorCode::EmailNotVerified => "email_not_verified",
+            ErrorCode::AccountTokenInvalid => "account_token_invalid",
+            ErrorCode::AccountTokenExpired => "account_token_expired",
+            ErrorCode::AccountTokenUsed => "account_token_used",
             ErrorCode::InvitationExpired => "invitation_expired",
             ErrorCode::InvitationAlreadyUsed => "invitation_already_used",
             ErrorCode::InvitationWrongRecipient => "invitation_wrong_recipient",
@@ -117,6 +132,9 @@ pub enum AppError {
     /// 422: well-formed, but breaks a business rule (`last_owner`, `invitation_expired`).
     #[error("{message}")]
     BusinessRule { code: ErrorCode, message: &'static str },
+    /// 429: too many attempts; the client may retry after `retry_after_seconds`.
+    #[error("{message}")]
+    TooManyRequests { code: ErrorCode, message: &'static str, retry_after_seconds: u64 },
     /// 503: a dependency (the database) is unreachable.
     #[error("a dependency is unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -133,7 +151,8 @@ impl AppError {
             | AppError::Unauthenticated { code, .. }
             | AppError::Forbidden { code, .. }
             | AppError::Conflict { code, .. }
-            | AppError::BusinessRule { code, .. } => *code,
+            | AppError::BusinessRule { code, .. }
+            | AppError::TooManyRequests { code, .. } => *code,
             AppError::NotFound { .. } => ErrorCode::NotFound,
             AppError::Unavailable(_) => ErrorCode::ServiceUnavailable,
             AppError::Internal(_) => ErrorCode::InternalError,
@@ -156,6 +175,15 @@ impl AppError {
         AppError::BadRequest {
             code: ErrorCode::TenantRequired,
             message: "send the organization id in the X-Tenant-Id header",
+        }
+    }
+
+    /// 429 `account_locked`: too many failed logins for this address.
+    pub(crate) fn account_locked(retry_after_seconds: u64) -> Self {
+        AppError::TooManyRequests {
+            code: ErrorCode::AccountLocked,
+            message: "too many failed logins for this address; try again later or reset the password",
+            retry_after_seconds,
         }
     }
 

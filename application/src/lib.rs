@@ -9,6 +9,6 @@ pub mod pipeline;
 pub mod ports;
 pub mod tenancy;
 
-pub use app::{Application, ApplicationPorts};
+pub use app::{Application, ApplicationPorts, AuthPolicy};
 pub use error::{AppError, ErrorCode};
 pub use pipeline::{Authorization, Command, CommandBus, CommandHandler, Principal, RequestContext};

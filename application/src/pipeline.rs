@@ -76,6 +76,12 @@ pub trait Command: Send + Sync + 'static {
 
     fn authorization(&self) -> Authorization;
 
+    /// The action the audit entry records; the command's name unless the outcome
+    /// deserves its own (a failed login that locked the address).
+    fn audit_action(&self, _output: &Self::Output) -> &'static str {
+        Self::NAME
+    }
+
     /// The entity the audit entry names; `None` when the command changed nothing
     /// (an idempotent no-op leaves no trace).
     fn audit_subject(&self, context: &RequestContext, output: &Self::Output) -> Option<AuditSubject>;
@@ -143,7 +149,7 @@ impl CommandBus {
                     occurred_at: self.clock.now(),
                     tenant_id: context.tenant_id,
                     actor_id: context.principal.as_ref().map(|p| p.user_id),
-                    action: C::NAME,
+                    action: command.audit_action(&output),
                     entity_type: subject.entity_type,
                     entity_id: subject.entity_id,
                     request_id: context.request_id.clone(),
@@ -231,6 +237,12 @@ mod tests {
         }
         fn sessions(&mut self) -> &mut dyn crate::ports::SessionRepository {
             self.inner.sessions()
+        }
+        fn account_tokens(&mut self) -> &mut dyn crate::ports::AccountTokenRepository {
+            self.inner.account_tokens()
+        }
+        fn login_throttles(&mut self) -> &mut dyn crate::ports::LoginThrottleRepository {
+            self.inner.login_throttles()
         }
         fn role_catalogue(&mut self) -> &mut dyn crate::ports::RoleCatalogueRepository {
             self.inner.role_catalogue()

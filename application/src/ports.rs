@@ -4,7 +4,9 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use tenantry_domain::identity::{EmailAddress, Password, PasswordHash, Session, User};
+use tenantry_domain::identity::{
+    AccountToken, AccountTokenPurpose, EmailAddress, LoginThrottle, Password, PasswordHash, Session, User,
+};
 use tenantry_domain::tenancy::{Invitation, Membership, Organization, Role};
 use tenantry_kernel::{EventEnvelope, Page, PageRequest, SessionId, SortOrder, TenantId, UserId};
 
@@ -59,6 +61,41 @@ pub trait SessionRepository: Send {
     async fn retire_refresh_token_hash(&mut self, session: &Session, hash: &str) -> Result<(), RepositoryError>;
     /// The session a rotated-out refresh token belonged to.
     async fn find_by_retired_refresh_token_hash(&mut self, hash: &str) -> Result<Option<Session>, RepositoryError>;
+}
+
+/// Mailed single-use tokens (email verification, password reset), inside one transaction.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait AccountTokenRepository: Send {
+    async fn insert(&mut self, token: &AccountToken) -> Result<(), RepositoryError>;
+    /// Saves redemption.
+    async fn update(&mut self, token: &AccountToken) -> Result<(), RepositoryError>;
+    /// Finds (and locks, where supported) the token of this purpose with this hash.
+    async fn find_by_hash(
+        &mut self,
+        purpose: AccountTokenPurpose,
+        hash: &str,
+    ) -> Result<Option<AccountToken>, RepositoryError>;
+    /// Uses up every unused token of the user for this purpose, so only the newest
+    /// mail (or none, after a redemption) still works.
+    async fn void_unused(
+        &mut self,
+        user: UserId,
+        purpose: AccountTokenPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepositoryError>;
+}
+
+/// Failed-login counters, inside one transaction.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait LoginThrottleRepository: Send {
+    /// Loads and locks the counter of a login key, creating an empty one first, so
+    /// concurrent failures of one address are counted one after another.
+    async fn load_for_update(&mut self, login_key: &str, now: DateTime<Utc>) -> Result<LoginThrottle, RepositoryError>;
+    async fn save(&mut self, throttle: &LoginThrottle) -> Result<(), RepositoryError>;
+    /// Forgets a login key's failures (after a successful login or a password reset).
+    async fn clear(&mut self, login_key: &str) -> Result<(), RepositoryError>;
 }
 
 /// The role and permission catalogue (tenancy), written by the essential seed.
@@ -120,6 +157,8 @@ pub trait InvitationRepository: Send {
 pub trait UnitOfWork: Send {
     fn users(&mut self) -> &mut dyn UserRepository;
     fn sessions(&mut self) -> &mut dyn SessionRepository;
+    fn account_tokens(&mut self) -> &mut dyn AccountTokenRepository;
+    fn login_throttles(&mut self) -> &mut dyn LoginThrottleRepository;
     fn role_catalogue(&mut self) -> &mut dyn RoleCatalogueRepository;
     fn organizations(&mut self) -> &mut dyn OrganizationRepository;
     fn memberships(&mut self) -> &mut dyn MembershipRepository;
@@ -175,6 +214,20 @@ pub trait TokenIssuer: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> Result<IssuedAccessToken, TokenError>;
     fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<AccessClaims, TokenError>;
+    /// The public keys that verify tokens, for `/.well-known/jwks.json`.
+    fn published_keys(&self) -> Vec<PublishedKey>;
+}
+
+/// A public verification key, as published in a JWKS (an OKP key, RFC 8037).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedKey {
+    pub kid: String,
+    /// JWS algorithm (`EdDSA`).
+    pub algorithm: &'static str,
+    /// JWK curve (`Ed25519`).
+    pub curve: &'static str,
+    /// The public key, base64url.
+    pub x: String,
 }
 
 /// Why a token was refused; all of these are a 401 to the caller.
@@ -222,8 +275,18 @@ pub struct UserView {
     pub email: String,
     pub display_name: String,
     pub is_platform_admin: bool,
+    pub email_verified: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// What a password check needs to know about an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub user_id: UserId,
+    pub email: EmailAddress,
+    pub password_hash: PasswordHash,
+    pub email_verified: bool,
 }
 
 /// One of a user's live sessions, as its owner sees it.
@@ -244,12 +307,17 @@ pub trait IdentityQueries: Send + Sync + 'static {
     async fn session_status(&self, id: SessionId) -> Result<Option<SessionStatus>, RepositoryError>;
     /// The user's sessions that are neither revoked nor expired at `now`, newest first.
     async fn live_sessions(&self, user: UserId, now: DateTime<Utc>) -> Result<Vec<SessionView>, RepositoryError>;
-    /// The id and password hash of the account with this email, for login; read
-    /// outside any transaction so the slow hash check never holds a write lock.
-    async fn credentials_by_email(
+    /// What login needs of the account with this email; read outside any
+    /// transaction so the slow hash check never holds a write lock.
+    async fn credentials_by_email(&self, email: &EmailAddress) -> Result<Option<Credentials>, RepositoryError>;
+    /// The same, by id (changing a password checks the current one).
+    async fn credentials_by_id(&self, id: UserId) -> Result<Option<Credentials>, RepositoryError>;
+    /// The end of the login lock in force for this login key at `now`, if any.
+    async fn login_locked_until(
         &self,
-        email: &EmailAddress,
-    ) -> Result<Option<(UserId, PasswordHash)>, RepositoryError>;
+        login_key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, RepositoryError>;
     /// The users with these ids (missing ids are skipped), for views of other contexts.
     async fn users_by_ids(&self, ids: &[UserId]) -> Result<Vec<UserView>, RepositoryError>;
 }
@@ -345,4 +413,37 @@ pub struct MailError(pub String);
 #[async_trait]
 pub trait HealthCheck: Send + Sync + 'static {
     async fn check(&self) -> Result<(), RepositoryError>;
+}
+
+/// Which limit a request counts against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RateClass {
+    /// Every API request, per client address and per signed-in user.
+    Api,
+    /// Routes that take credentials or send mail (login, register, password
+    /// reset...): much stricter, per client address.
+    Credentials,
+}
+
+/// The outcome of counting one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateDecision {
+    pub allowed: bool,
+    /// The burst size of the class (`RateLimit-Limit`).
+    pub limit: u32,
+    /// Requests left right now (`RateLimit-Remaining`).
+    pub remaining: u32,
+    /// Seconds until the allowance is whole again (`RateLimit-Reset`).
+    pub reset_seconds: u64,
+    /// Seconds until the next request would be allowed; 0 when allowed (`Retry-After`).
+    pub retry_after_seconds: u64,
+}
+
+/// Counts requests per key and class. In-process by default; a shared store (Redis)
+/// replaces it when several server processes must share one budget.
+#[async_trait]
+pub trait RateLimiter: Send + Sync + 'static {
+    /// # Errors
+    /// `Unavailable` when a shared store cannot be reached (callers fail open).
+    async fn check(&self, class: RateClass, key: &str) -> Result<RateDecision, RepositoryError>;
 }

@@ -8,6 +8,7 @@ pub mod database;
 pub mod events;
 pub mod mail;
 pub mod postgres;
+pub mod rate_limit;
 mod sql;
 pub mod sqlite;
 #[cfg(feature = "testing")]

@@ -7,6 +7,7 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use tenantry_application::ports::RateClass;
 use tenantry_application::{AppError, ErrorCode, RequestContext};
 
 use crate::error::ApiError;
@@ -64,6 +65,20 @@ impl FromRequest for Authenticated {
                 .app_data::<web::Data<HttpState>>()
                 .ok_or_else(|| ApiError(AppError::internal(std::io::Error::other("HttpState is not registered"))))?;
             let principal = state.app.authenticate(&token).await.map_err(ApiError)?;
+            if let Some(limiter) = &state.rate_limiter {
+                let key = format!("user:{}", principal.user_id);
+                match limiter.check(RateClass::Api, &key).await {
+                    Ok(decision) if !decision.allowed => {
+                        return Err(actix_web::error::InternalError::from_response(
+                            "rate limited",
+                            crate::edge::rate_limited(&decision),
+                        )
+                        .into())
+                    }
+                    Ok(_) => {}
+                    Err(error) => tracing::warn!(error = %error, "rate limiter unavailable; request let through"),
+                }
+            }
             tracing::Span::current().record("user_id", tracing::field::display(principal.user_id));
             let mut context = context_of(&req);
             context.principal = Some(principal);

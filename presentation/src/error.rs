@@ -70,6 +70,7 @@ impl ResponseError for ApiError {
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::BusinessRule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -95,6 +96,9 @@ impl ResponseError for ApiError {
                 actix_web::http::header::WWW_AUTHENTICATE,
                 actix_web::http::header::HeaderValue::from_static("Bearer"),
             );
+        }
+        if let AppError::TooManyRequests { retry_after_seconds, .. } = &self.0 {
+            response.headers_mut().insert(actix_web::http::header::RETRY_AFTER, (*retry_after_seconds).into());
         }
         response
     }

@@ -4,6 +4,7 @@
 //! error shape, and documents every route in OpenAPI.
 
 mod auth;
+mod edge;
 mod error;
 mod json;
 mod openapi;
@@ -12,8 +13,10 @@ mod routes;
 mod telemetry;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::web;
+use tenantry_application::ports::RateLimiter;
 use tenantry_application::Application;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -29,11 +32,40 @@ pub use telemetry::HttpMetrics;
 pub struct HttpState {
     pub app: Arc<Application>,
     pub metrics: Arc<HttpMetrics>,
+    /// Counts requests per client address and per user; `None` turns limiting off.
+    pub rate_limiter: Option<Arc<dyn RateLimiter>>,
+    /// Browser origins allowed to call the API cross-origin (CORS).
+    pub cors_allowed_origins: Vec<String>,
+    /// The most any one request may take before it is abandoned with a 503.
+    pub request_timeout: Duration,
 }
 
 impl HttpState {
+    /// State without rate limiting or CORS and a 30 s request budget; the composition
+    /// root (`Tenantry::http_state`) sets all three from configuration.
     pub fn new(app: Arc<Application>) -> Self {
-        Self { app, metrics: Arc::new(HttpMetrics::new()) }
+        Self {
+            app,
+            metrics: Arc::new(HttpMetrics::new()),
+            rate_limiter: None,
+            cors_allowed_origins: Vec::new(),
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+
+    pub fn with_rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
+        self.rate_limiter = Some(limiter);
+        self
+    }
+
+    pub fn with_cors_allowed_origins(mut self, origins: Vec<String>) -> Self {
+        self.cors_allowed_origins = origins;
+        self
+    }
+
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
     }
 }
 
@@ -42,13 +74,22 @@ impl HttpState {
 pub fn configure(state: HttpState) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         let metrics = state.metrics.clone();
+        let limiter = state.rate_limiter.clone();
+        let budget = state.request_timeout;
+        let cors = edge::cors(&state.cors_allowed_origins);
+        let cors_enabled = !state.cors_allowed_origins.is_empty();
+        // The last `wrap` runs first: telemetry (request id) -> CORS -> security
+        // headers -> rate limit -> time budget -> routes.
         cfg.service(
             web::scope("")
                 .app_data(web::Data::new(state))
                 .app_data(json::json_config())
                 .app_data(json::path_config())
                 .app_data(json::query_config())
+                .wrap(actix_web::middleware::from_fn(move |req, next| edge::limit_time(budget, req, next)))
+                .wrap(actix_web::middleware::from_fn(move |req, next| edge::limit_rate(limiter.clone(), req, next)))
                 .wrap(security_headers())
+                .wrap(actix_web::middleware::Condition::new(cors_enabled, cors))
                 .wrap(actix_web::middleware::from_fn(move |req, next| telemetry::observe(metrics.clone(), req, next)))
                 .configure(routes::operations::configure)
                 .configure(routes::identity::configure)

@@ -15,6 +15,7 @@ pub struct Settings {
     pub log: LogSettings,
     pub seed: SeedSettings,
     pub mail: MailSettings,
+    pub rate_limit: RateLimitSettings,
     /// Where the embedded defaults keep their files (SQLite, signing secret).
     pub data_dir: PathBuf,
 }
@@ -27,6 +28,22 @@ pub struct ServerSettings {
     pub workers: Option<usize>,
     /// Seconds in-flight requests get to finish after SIGTERM/Ctrl-C.
     pub shutdown_timeout_seconds: u64,
+    /// The most a request may take before it is abandoned with a 503.
+    pub request_timeout_seconds: u64,
+    /// Browser origins allowed to call the API cross-origin (`https://app.example.com`).
+    pub cors_allowed_origins: Vec<String>,
+}
+
+/// Request budgets per client address (seed 003: 10 requests/s by default).
+#[derive(Debug, Clone, Deserialize)]
+pub struct RateLimitSettings {
+    pub enabled: bool,
+    /// Sustained requests per second per client address and per signed-in user.
+    pub api_per_second: u32,
+    pub api_burst: u32,
+    /// Login, registration, password reset and verification mail, per client address.
+    pub credentials_per_minute: u32,
+    pub credentials_burst: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -40,9 +57,11 @@ pub struct DatabaseSettings {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct AuthSettings {
-    /// HS256 signing secret (32+ bytes). Without one, a secret is generated into
-    /// `{data_dir}/jwt-secret` on first start and reused afterwards.
-    pub jwt_secret: Option<SecretString>,
+    /// Directory of the Ed25519 signing keys (`*.pem`, PKCS#8); defaults to
+    /// `{data_dir}/jwt-keys`. Empty or missing: one is generated on first start.
+    pub keys_dir: Option<PathBuf>,
+    /// Refuse login until the address is verified through the mailed link.
+    pub require_verified_email: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -78,6 +97,13 @@ impl Settings {
             .set_default("server.host", "127.0.0.1")?
             .set_default("server.port", 8080)?
             .set_default("server.shutdown_timeout_seconds", 30)?
+            .set_default("server.request_timeout_seconds", 30)?
+            .set_default("server.cors_allowed_origins", Vec::<String>::new())?
+            .set_default("rate_limit.enabled", true)?
+            .set_default("rate_limit.api_per_second", 10)?
+            .set_default("rate_limit.api_burst", 20)?
+            .set_default("rate_limit.credentials_per_minute", 10)?
+            .set_default("rate_limit.credentials_burst", 5)?
             .set_default("database.max_connections", 10)?
             .set_default("database.migrate_on_start", true)?
             .set_default("log.format", "json")?
@@ -86,14 +112,24 @@ impl Settings {
             .set_default("seed.admin_display_name", "Platform Admin")?
             .set_default("data_dir", "data")?
             .set_default("mail.from", "Tenantry <no-reply@tenantry.local>")?
-            .set_default("auth.jwt_secret", None::<String>)?
+            .set_default("auth.require_verified_email", false)?
             .add_source(config::File::with_name("config/default").required(false))
             .add_source(config::File::with_name(&format!("config/{environment}")).required(false))
             .add_source(
-                config::Environment::with_prefix("TENANTRY").prefix_separator("__").separator("__").try_parsing(true),
+                config::Environment::with_prefix("TENANTRY")
+                    .prefix_separator("__")
+                    .separator("__")
+                    .try_parsing(true)
+                    .list_separator(",")
+                    .with_list_parse_key("server.cors_allowed_origins"),
             )
             .build()?
             .try_deserialize()
+    }
+
+    /// Where the access-token signing keys live.
+    pub fn keys_dir(&self) -> PathBuf {
+        self.auth.keys_dir.clone().unwrap_or_else(|| self.data_dir.join("jwt-keys"))
     }
 
     /// Where the embedded mailer writes.

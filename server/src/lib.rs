@@ -9,17 +9,17 @@ pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
-use secrecy::{ExposeSecret, SecretString};
-use tenantry_application::{Application, ApplicationPorts};
+use tenantry_application::ports::RateLimiter;
+use tenantry_application::{Application, ApplicationPorts, AuthPolicy};
 use tenantry_http::HttpState;
 use tenantry_infrastructure::cache::InProcessMembershipCache;
-use tenantry_infrastructure::crypto::{random_secret, Argon2Hasher, JwtTokenIssuer, Sha256OpaqueTokens};
+use tenantry_infrastructure::crypto::{Argon2Hasher, JwtTokenIssuer, KeyRing, Sha256OpaqueTokens};
 use tenantry_infrastructure::events::{InProcessEventBus, OutboxRelay, RelayHandle};
 use tenantry_infrastructure::mail::FileMailer;
+use tenantry_infrastructure::rate_limit::{InProcessRateLimiter, RateQuota};
 use tenantry_infrastructure::Database;
 use tenantry_kernel::SystemClock;
 use tokio::sync::Notify;
@@ -29,6 +29,9 @@ pub use crate::config::Settings;
 /// A wired Tenantry: the application, its database and its background tasks.
 pub struct Tenantry {
     app: Arc<Application>,
+    rate_limiter: Option<Arc<dyn RateLimiter>>,
+    cors_allowed_origins: Vec<String>,
+    request_timeout: std::time::Duration,
     database: Database,
     events: InProcessEventBus,
     relay: RelayHandle,
@@ -48,8 +51,7 @@ impl Tenantry {
         if settings.database.migrate_on_start {
             database.migrate_up().await.context("applying migrations")?;
         }
-        let secret = signing_secret(settings)?;
-        let token_issuer = JwtTokenIssuer::hs256(&secret).context("auth.jwt_secret")?;
+        let token_issuer = JwtTokenIssuer::new(&signing_keys(settings)?);
         let password_hasher = Argon2Hasher::owasp().map_err(|e| anyhow::anyhow!(e)).context("argon2 parameters")?;
 
         let outbox_signal = Arc::new(Notify::new());
@@ -66,8 +68,17 @@ impl Tenantry {
             mailer: Arc::new(FileMailer::new(settings.mail_dir(), settings.mail.from.clone())),
             health: database.health_check(),
             clock: Arc::new(SystemClock),
+            policy: AuthPolicy { require_verified_email: settings.auth.require_verified_email },
         });
-        Ok(Self { app: Arc::new(app), database, events, relay })
+        Ok(Self {
+            app: Arc::new(app),
+            rate_limiter: rate_limiter(&settings.rate_limit),
+            cors_allowed_origins: settings.server.cors_allowed_origins.clone(),
+            request_timeout: std::time::Duration::from_secs(settings.server.request_timeout_seconds.max(1)),
+            database,
+            events,
+            relay,
+        })
     }
 
     pub fn application(&self) -> &Arc<Application> {
@@ -83,9 +94,16 @@ impl Tenantry {
         &self.events
     }
 
-    /// State for `tenantry_http::configure`.
+    /// State for `tenantry_http::configure`, with the configured rate limits, CORS
+    /// allow-list and request budget.
     pub fn http_state(&self) -> HttpState {
-        HttpState::new(self.app.clone())
+        let mut state = HttpState::new(self.app.clone())
+            .with_cors_allowed_origins(self.cors_allowed_origins.clone())
+            .with_request_timeout(self.request_timeout);
+        if let Some(limiter) = &self.rate_limiter {
+            state = state.with_rate_limiter(limiter.clone());
+        }
+        state
     }
 
     /// Stops background tasks and closes the pool.
@@ -95,31 +113,31 @@ impl Tenantry {
     }
 }
 
-/// The configured secret, or the one generated under `data_dir` on first start.
-fn signing_secret(settings: &Settings) -> anyhow::Result<SecretString> {
-    if let Some(secret) = &settings.auth.jwt_secret {
-        return Ok(secret.clone());
+fn rate_limiter(settings: &config::RateLimitSettings) -> Option<Arc<dyn RateLimiter>> {
+    if !settings.enabled {
+        tracing::warn!("rate limiting is disabled (rate_limit.enabled = false)");
+        return None;
     }
-    let path = settings.data_dir.join("jwt-secret");
-    if path.exists() {
-        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-        return Ok(SecretString::from(text.trim().to_owned()));
-    }
-    std::fs::create_dir_all(&settings.data_dir).with_context(|| format!("creating {}", settings.data_dir.display()))?;
-    let secret = SecretString::from(random_secret());
-    write_private(&path, secret.expose_secret()).with_context(|| format!("writing {}", path.display()))?;
-    tracing::warn!(path = %path.display(), "no auth.jwt_secret configured: generated a signing secret (set TENANTRY__AUTH__JWT_SECRET in production)");
-    Ok(secret)
+    let api = RateQuota {
+        requests: settings.api_per_second,
+        period: std::time::Duration::from_secs(1),
+        burst: settings.api_burst,
+    };
+    let credentials = RateQuota {
+        requests: settings.credentials_per_minute,
+        period: std::time::Duration::from_secs(60),
+        burst: settings.credentials_burst,
+    };
+    Some(Arc::new(InProcessRateLimiter::new(api, credentials)))
 }
 
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+/// The configured key ring, or a first key generated under `data_dir`.
+fn signing_keys(settings: &Settings) -> anyhow::Result<KeyRing> {
+    let dir = settings.keys_dir();
+    if let Some(ring) = KeyRing::load(&dir).context("auth.keys_dir")? {
+        return Ok(ring);
     }
-    options.open(path)?.write_all(contents.as_bytes())
+    let key = KeyRing::add_generated(&dir, chrono::Utc::now()).context("generating a signing key")?;
+    tracing::warn!(dir = %dir.display(), kid = %key.kid, "no signing keys found: generated an Ed25519 key (keep this directory secret and shared by every server process; `tenantry keys rotate` adds keys)");
+    KeyRing::new(vec![key]).context("the generated key")
 }

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
+use tenantry_infrastructure::crypto::KeyRing;
 use tenantry_infrastructure::Database;
 use tenantry_server::config::{redact_url, Settings};
 use tenantry_server::{serve, telemetry, Tenantry};
@@ -35,6 +36,20 @@ enum Command {
     },
     /// Print the OpenAPI document as JSON.
     Openapi,
+    /// Manage the access-token signing keys.
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysAction {
+    /// Add a new signing key: it signs from the next start on, older keys keep
+    /// verifying until their files are deleted (after the 15-minute token lifetime).
+    Rotate,
+    /// List the keys (kid, and which one signs).
+    List,
 }
 
 #[derive(Subcommand)]
@@ -96,6 +111,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             };
             seed(&settings, set, module.as_deref()).await
         }
+        Command::Keys { action } => keys(action, &settings),
         Command::Openapi => {
             let json = tenantry_http::openapi().to_pretty_json().context("serialising the OpenAPI document")?;
             println!("{json}");
@@ -130,6 +146,26 @@ async fn serve_api(settings: Settings) -> anyhow::Result<()> {
     tracing::info!("draining background tasks");
     tenantry.shutdown().await;
     tracing::info!("stopped");
+    Ok(())
+}
+
+fn keys(action: KeysAction, settings: &Settings) -> anyhow::Result<()> {
+    let dir = settings.keys_dir();
+    match action {
+        KeysAction::Rotate => {
+            let key = KeyRing::add_generated(&dir, chrono::Utc::now())?;
+            println!("added signing key {} in {}; restart the servers to sign with it", key.kid, dir.display());
+        }
+        KeysAction::List => match KeyRing::load(&dir)? {
+            None => println!("no keys in {} (one is generated on first start)", dir.display()),
+            Some(ring) => {
+                for key in ring.all() {
+                    let role = if key.kid == ring.signing().kid { "signs+verifies" } else { "verifies" };
+                    println!("{}  {role}", key.kid);
+                }
+            }
+        },
+    }
     Ok(())
 }
 

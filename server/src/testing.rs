@@ -10,7 +10,8 @@ use anyhow::Context;
 use secrecy::SecretString;
 
 use crate::config::{
-    AuthSettings, DatabaseSettings, LogSettings, MailSettings, SeedSettings, ServerSettings, Settings,
+    AuthSettings, DatabaseSettings, LogSettings, MailSettings, RateLimitSettings, SeedSettings, ServerSettings,
+    Settings,
 };
 use crate::{serve, Tenantry};
 
@@ -19,13 +20,21 @@ pub use tenantry_infrastructure::testing::{TestBackend, TestDatabase};
 /// Settings for a test server over `database_url`, with a fixed strong secret.
 pub fn test_settings(database_url: &str, data_dir: PathBuf) -> Settings {
     Settings {
-        server: ServerSettings { host: "127.0.0.1".into(), port: 0, workers: Some(2), shutdown_timeout_seconds: 5 },
+        server: ServerSettings {
+            host: "127.0.0.1".into(),
+            port: 0,
+            workers: Some(2),
+            shutdown_timeout_seconds: 5,
+            request_timeout_seconds: 30,
+            cors_allowed_origins: Vec::new(),
+        },
         database: DatabaseSettings {
             url: Some(SecretString::from(database_url.to_owned())),
             max_connections: 5,
             migrate_on_start: true,
         },
-        auth: AuthSettings { jwt_secret: Some(SecretString::from(tenantry_infrastructure::crypto::random_secret())) },
+        // Keys are generated into the test's own data directory.
+        auth: AuthSettings { keys_dir: None, require_verified_email: false },
         log: LogSettings { format: "pretty".into(), level: "warn".into() },
         seed: SeedSettings {
             admin_email: "admin@tenantry.test".into(),
@@ -33,6 +42,15 @@ pub fn test_settings(database_url: &str, data_dir: PathBuf) -> Settings {
             admin_password: None,
         },
         mail: MailSettings { from: "Tenantry Test <no-reply@tenantry.test>".into(), dir: None },
+        // Suites fire many requests from one address in a burst; the limits are
+        // on, but far above what a suite does. Tests of limiting lower them.
+        rate_limit: RateLimitSettings {
+            enabled: true,
+            api_per_second: 10_000,
+            api_burst: 10_000,
+            credentials_per_minute: 10_000,
+            credentials_burst: 10_000,
+        },
         data_dir,
     }
 }
@@ -55,9 +73,18 @@ impl TestApp {
     /// # Errors
     /// The database cannot be created or the server cannot start.
     pub async fn spawn(backend: TestBackend) -> anyhow::Result<TestApp> {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Like [`TestApp::spawn`], with the settings adjusted first (a policy switch, a limit).
+    ///
+    /// # Errors
+    /// The database cannot be created or the server cannot start.
+    pub async fn spawn_with(backend: TestBackend, adjust: impl FnOnce(&mut Settings)) -> anyhow::Result<TestApp> {
         let database = TestDatabase::create(backend).await?;
         let data_dir = std::env::temp_dir().join(format!("tenantry-test-data-{}", uuid::Uuid::now_v7().simple()));
-        let settings = test_settings(&database.url, data_dir.clone());
+        let mut settings = test_settings(&database.url, data_dir.clone());
+        adjust(&mut settings);
         let mail_dir = settings.mail_dir();
         let tenantry = Tenantry::build(&settings).await?;
         let listener = TcpListener::bind("127.0.0.1:0").context("binding a loopback port")?;
@@ -92,9 +119,25 @@ impl TestApp {
 
     /// The token of the newest invitation mailed to `email`.
     pub fn latest_invitation_token(&self, email: &str) -> Option<String> {
-        self.mails_to(email).iter().rev().find_map(|mail| {
-            mail.lines().find_map(|line| line.strip_prefix("Invitation token: ")).map(|t| t.trim().to_owned())
-        })
+        self.latest_mailed_value(email, "Invitation token: ")
+    }
+
+    /// The token of the newest verification mail to `email`.
+    pub fn latest_verification_token(&self, email: &str) -> Option<String> {
+        self.latest_mailed_value(email, "Verification token: ")
+    }
+
+    /// The token of the newest password reset mail to `email`.
+    pub fn latest_password_reset_token(&self, email: &str) -> Option<String> {
+        self.latest_mailed_value(email, "Password reset token: ")
+    }
+
+    /// The text after `label` on a line of the newest mail to `email` that has one.
+    fn latest_mailed_value(&self, email: &str, label: &str) -> Option<String> {
+        self.mails_to(email)
+            .iter()
+            .rev()
+            .find_map(|mail| mail.lines().find_map(|line| line.strip_prefix(label)).map(|t| t.trim().to_owned()))
     }
 
     /// Stops the server, drops the database and removes the data directory.

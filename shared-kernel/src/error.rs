@@ -32,6 +32,15 @@ impl ValidationError {
         Self { violations: vec![FieldViolation::new(field, issue)] }
     }
 
+    /// The same violations reported on another field (a policy checked on
+    /// `password` while the request calls it `new_password`).
+    pub fn on_field(mut self, field: &str) -> Self {
+        for violation in &mut self.violations {
+            violation.field = field.to_owned();
+        }
+        self
+    }
+
     /// Collects the violations of several independent checks into one error.
     pub fn collect(results: impl IntoIterator<Item = Result<(), ValidationError>>) -> Result<(), ValidationError> {
         let violations: Vec<FieldViolation> =

@@ -3,10 +3,10 @@
 //! `Given` steps insist on success (they arrange the scenario, so a failure there is
 //! the real failure); `When` steps only record the answer for the `Then` steps.
 
-use anyhow::{ensure, Result};
+use anyhow::{anyhow, ensure, Result};
 use cucumber::{given, then, when};
 
-use crate::world::{Account, RefreshCarrier, TenantryWorld, WhichRefreshToken};
+use crate::world::{Account, ApiRequest, RefreshCarrier, TenantryWorld, WhichRefreshToken};
 
 #[given(regex = r#"^a registered user "([^"]+)"$"#)]
 async fn a_registered_user(world: &mut TenantryWorld, name: String) -> Result<()> {
@@ -100,5 +100,48 @@ fn received_a_new_token_pair(world: &mut TenantryWorld, name: String) -> Result<
         account.refresh_token != account.previous_refresh_token,
         "the refresh token was not rotated: the server sent the same one back\n{response}"
     );
+    Ok(())
+}
+
+/// Forgeries of a real access token, for the attack corpus: each keeps the real
+/// claims (so only the forgery can be the reason for a refusal).
+#[when(
+    regex = r#"^"([^"]+)" sends GET "([^"]*)" with (?:her|his|their) access token (forged with alg none|re-signed with HS256 keyed by the published public key|with a tampered payload|naming an unknown key id|without a signature)$"#
+)]
+async fn sends_with_forged_token(world: &mut TenantryWorld, name: String, path: String, forgery: String) -> Result<()> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+
+    let token = world.user(&name)?.access_token.clone().ok_or_else(|| anyhow!("{name:?} is not logged in"))?;
+    let parts: Vec<&str> = token.split('.').collect();
+    ensure!(parts.len() == 3, "the access token of {name:?} is not a JWS: {token}");
+    let header: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0])?)?;
+    let mut claims: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1])?)?;
+    let encode_json = |value: &serde_json::Value| URL_SAFE_NO_PAD.encode(value.to_string());
+    let forged = match forgery.as_str() {
+        "forged with alg none" => {
+            let none = serde_json::json!({"alg": "none", "typ": "JWT", "kid": header["kid"]});
+            format!("{}.{}.", encode_json(&none), parts[1])
+        }
+        "re-signed with HS256 keyed by the published public key" => {
+            let jwks = world.send(ApiRequest::get("/.well-known/jwks.json")).await?.json()?.clone();
+            let x = jwks["keys"][0]["x"].as_str().ok_or_else(|| anyhow!("no key in the JWKS: {jwks}"))?.to_owned();
+            let mut hs = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+            hs.kid = header["kid"].as_str().map(str::to_owned);
+            jsonwebtoken::encode(&hs, &claims, &jsonwebtoken::EncodingKey::from_secret(x.as_bytes()))?
+        }
+        "with a tampered payload" => {
+            claims["sub"] = serde_json::Value::String(uuid::Uuid::now_v7().to_string());
+            format!("{}.{}.{}", parts[0], encode_json(&claims), parts[2])
+        }
+        "naming an unknown key id" => {
+            let mut other = header.clone();
+            other["kid"] = serde_json::Value::String("not-a-key-of-this-server".into());
+            format!("{}.{}.{}", encode_json(&other), parts[1], parts[2])
+        }
+        _ => format!("{}.{}.", parts[0], parts[1]),
+    };
+    let path = world.interpolate(&path)?;
+    world.send(ApiRequest::get(path).bearer(forged)).await?;
     Ok(())
 }

@@ -90,3 +90,45 @@ async fn response_lacks_token(world: &mut TenantryWorld, who: String) -> Result<
     );
     Ok(())
 }
+
+/// Verification and password reset mail carry their token on a labelled line.
+#[when(
+    regex = r#"^the latest (verification|password reset) token mailed to "([^"]+)" is remembered as "([A-Za-z_][A-Za-z0-9_-]*)"$"#
+)]
+async fn remember_account_token(world: &mut TenantryWorld, kind: String, who: String, name: String) -> Result<()> {
+    let email = world.email_of(&who)?;
+    let deadline = Instant::now() + MAIL_DELIVERY_TIMEOUT;
+    loop {
+        let app = world.app().await?;
+        let token = match kind.as_str() {
+            "verification" => app.latest_verification_token(&email),
+            _ => app.latest_password_reset_token(&email),
+        };
+        if let Some(token) = token {
+            world.remember(name, token);
+            return Ok(());
+        }
+        ensure!(Instant::now() < deadline, "no {kind} mail to {email} within {MAIL_DELIVERY_TIMEOUT:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[then(regex = r#"^"([^"]+)" received no (invitation|verification|password reset) mail$"#)]
+async fn received_no_mail_of_kind(world: &mut TenantryWorld, who: String, kind: String) -> Result<()> {
+    let email = world.email_of(&who)?;
+    let label = match kind.as_str() {
+        "invitation" => "Invitation token: ",
+        "verification" => "Verification token: ",
+        _ => "Password reset token: ",
+    };
+    tokio::time::sleep(MAIL_SETTLE_TIME).await;
+    let mails = world.mails_to(&email).await?;
+    let found: Vec<&String> = mails.iter().filter(|mail| mail.contains(label)).collect();
+    ensure!(
+        found.is_empty(),
+        "expected no {kind} mail to {email}, found {}:\n{}",
+        found.len(),
+        mails.join("\n-----\n")
+    );
+    Ok(())
+}

@@ -110,3 +110,8 @@ fn remember_header(world: &mut TenantryWorld, header: String, name: String) -> R
     world.remember(name, value);
     Ok(())
 }
+
+#[given(regex = r#"^the server setting "([a-z_.]+)" is "([^"]*)"$"#)]
+async fn server_setting(world: &mut TenantryWorld, key: String, value: String) -> anyhow::Result<()> {
+    world.override_setting(&key, &value)
+}

@@ -301,6 +301,13 @@ fn has_header(world: &mut TenantryWorld, name: String) -> Result<()> {
     Ok(())
 }
 
+#[then(regex = r#"^the response has no header "([^"]+)"$"#)]
+fn has_no_header(world: &mut TenantryWorld, name: String) -> Result<()> {
+    let response = last(world)?;
+    ensure!(response.header(&name).is_none(), "expected no {name} header\n{response}");
+    Ok(())
+}
+
 #[then(regex = r#"^the response header "([^"]+)" is "([^"]*)"$"#)]
 fn header_is(world: &mut TenantryWorld, name: String, expected: String) -> Result<()> {
     let expected = world.interpolate(&expected)?;

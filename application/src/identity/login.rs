@@ -2,10 +2,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use tenantry_domain::identity::{EmailAddress, Password, Session, SessionClient, UserLoggedIn};
-use tenantry_kernel::{Clock, UserId};
+use tenantry_kernel::{Clock, UserId, ValidationError};
 
 use crate::pipeline::{AuditSubject, Authorization, Command, CommandHandler, RequestContext};
-use crate::ports::{IdentityQueries, OpaqueTokens, PasswordHasher, TokenIssuer, UnitOfWork};
+use crate::ports::{Credentials, IdentityQueries, OpaqueTokens, PasswordHasher, TokenIssuer, UnitOfWork};
 use crate::AppError;
 
 /// Exchange email and password for a new session.
@@ -43,22 +43,58 @@ impl CredentialVerifier {
         Self { hasher, queries }
     }
 
+    /// Checks a password against the account of `email`. An unknown email spends
+    /// the same argon2 work as a wrong password, and both come back `Rejected`.
+    ///
     /// # Errors
-    /// 401 `invalid_credentials` alike for an unknown email and a wrong password
-    /// (same body, same argon2 work), 400 for a malformed email or an empty password.
-    pub async fn verify(&self, command: &LogIn) -> Result<UserId, AppError> {
-        let email = EmailAddress::parse(&command.email)?;
-        let password = Password::candidate(&command.password)?;
-        let credentials = self.queries.credentials_by_email(&email).await?;
+    /// Storage and hashing failures only.
+    pub async fn check(&self, email: &EmailAddress, password: &Password) -> Result<CredentialCheck, AppError> {
+        let credentials = self.queries.credentials_by_email(email).await?;
+        self.decide(credentials, password).await
+    }
+
+    /// The same check for a signed-in user (changing a password needs the current one).
+    ///
+    /// # Errors
+    /// Storage and hashing failures only.
+    pub async fn check_user(&self, user: UserId, password: &Password) -> Result<CredentialCheck, AppError> {
+        let credentials = self.queries.credentials_by_id(user).await?;
+        self.decide(credentials, password).await
+    }
+
+    async fn decide(&self, credentials: Option<Credentials>, password: &Password) -> Result<CredentialCheck, AppError> {
         let verified = self
             .hasher
-            .verify(&password, credentials.as_ref().map(|(_, hash)| hash))
+            .verify(password, credentials.as_ref().map(|c| &c.password_hash))
             .await
             .map_err(AppError::internal)?;
-        match credentials {
-            Some((user_id, _)) if verified => Ok(user_id),
-            _ => Err(AppError::invalid_credentials()),
-        }
+        Ok(match credentials {
+            Some(credentials) if verified => CredentialCheck::Verified(credentials),
+            other => CredentialCheck::Rejected { user_id: other.map(|c| c.user_id) },
+        })
+    }
+}
+
+/// The outcome of a password check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CredentialCheck {
+    Verified(Credentials),
+    /// Wrong password or unknown address; `user_id` only feeds the audit trail.
+    Rejected {
+        user_id: Option<UserId>,
+    },
+}
+
+/// The email and password of a login request as domain values.
+///
+/// # Errors
+/// 400 listing a malformed email and an empty or oversized password together.
+pub fn parse_login(command: &LogIn) -> Result<(EmailAddress, Password), AppError> {
+    match (EmailAddress::parse(&command.email), Password::candidate(&command.password)) {
+        (Ok(email), Ok(password)) => Ok((email, password)),
+        (email, password) => Err(ValidationError::collect([email.map(drop), password.map(drop)])
+            .err()
+            .map_or_else(|| AppError::internal(ValidationError::field("email", "invalid")), AppError::from)),
     }
 }
 
@@ -66,6 +102,8 @@ impl CredentialVerifier {
 #[derive(Debug, Clone)]
 pub struct StartSession {
     pub user_id: UserId,
+    /// The address's failed-login counter, cleared by a successful login.
+    pub login_key: String,
 }
 
 impl Command for StartSession {
@@ -107,6 +145,7 @@ impl CommandHandler<StartSession> for StartSessionHandler {
         let client = SessionClient { ip: context.ip.clone(), user_agent: context.user_agent.clone() };
         let session = Session::start(command.user_id, refresh_hash, now).with_client(client);
         uow.sessions().insert(&session).await?;
+        uow.login_throttles().clear(&command.login_key).await?;
         let access = self.tokens.issue(command.user_id, session.id(), now).map_err(AppError::internal)?;
         let event = UserLoggedIn { user_id: command.user_id, session_id: session.id() };
         let mut envelope = super::envelope(&event, context, now)?;
@@ -130,14 +169,19 @@ mod tests {
 
     fn queries_knowing(user: Option<tenantry_domain::identity::User>) -> Arc<dyn IdentityQueries> {
         let mut queries = MockIdentityQueries::new();
-        queries
-            .expect_credentials_by_email()
-            .returning(move |_| Ok(user.as_ref().map(|u| (u.id(), u.password_hash().clone()))));
+        queries.expect_credentials_by_email().returning(move |_| {
+            Ok(user.as_ref().map(|u| Credentials {
+                user_id: u.id(),
+                email: u.email().clone(),
+                password_hash: u.password_hash().clone(),
+                email_verified: false,
+            }))
+        });
         Arc::new(queries)
     }
 
-    fn login(email: &str, password: &str) -> LogIn {
-        LogIn { email: email.into(), password: password.into() }
+    fn login(email: &str, password: &str) -> (EmailAddress, Password) {
+        parse_login(&LogIn { email: email.into(), password: password.into() }).unwrap()
     }
 
     #[tokio::test]
@@ -145,27 +189,36 @@ mod tests {
         let user = stored_user("alice@example.com");
         let id = user.id();
         let verifier = CredentialVerifier::new(fake_hasher(), queries_knowing(Some(user)));
-        assert_eq!(verifier.verify(&login("Alice@Example.com", STRONG)).await.unwrap(), id);
+        let (email, password) = login("Alice@Example.com", STRONG);
+        match verifier.check(&email, &password).await.unwrap() {
+            CredentialCheck::Verified(credentials) => assert_eq!(credentials.user_id, id),
+            other => panic!("expected verified, got {other:?}"),
+        }
     }
 
     #[tokio::test]
-    async fn unknown_email_and_wrong_password_fail_alike_and_cost_the_same() {
+    async fn unknown_email_and_wrong_password_are_both_rejected_and_cost_the_same() {
         let hasher = Arc::new(CountingHasher::default());
         let unknown = CredentialVerifier::new(hasher.clone(), queries_knowing(None));
-        let unknown_error = unknown.verify(&login("bob@example.com", STRONG)).await.unwrap_err();
-        let wrong = CredentialVerifier::new(hasher.clone(), queries_knowing(Some(stored_user("alice@example.com"))));
-        let wrong_error = wrong.verify(&login("alice@example.com", "not the password")).await.unwrap_err();
-        assert_eq!(unknown_error.code(), ErrorCode::InvalidCredentials);
-        assert_eq!(wrong_error.code(), ErrorCode::InvalidCredentials);
-        assert_eq!(unknown_error.to_string(), wrong_error.to_string());
+        let (email, password) = login("bob@example.com", STRONG);
+        assert_eq!(unknown.check(&email, &password).await.unwrap(), CredentialCheck::Rejected { user_id: None });
+        let alice = stored_user("alice@example.com");
+        let alice_id = alice.id();
+        let wrong = CredentialVerifier::new(hasher.clone(), queries_knowing(Some(alice)));
+        let (email, password) = login("alice@example.com", "not the password");
+        assert_eq!(
+            wrong.check(&email, &password).await.unwrap(),
+            CredentialCheck::Rejected { user_id: Some(alice_id) }
+        );
         assert_eq!(hasher.verifications(), 2, "the unknown-email path still spends a verification");
     }
 
     #[tokio::test]
-    async fn malformed_input_is_a_validation_error() {
-        let verifier = CredentialVerifier::new(fake_hasher(), queries_knowing(None));
-        assert_eq!(verifier.verify(&login("nope", STRONG)).await.unwrap_err().code(), ErrorCode::ValidationFailed);
-        assert_eq!(verifier.verify(&login("a@example.com", "")).await.unwrap_err().code(), ErrorCode::ValidationFailed);
+    async fn malformed_input_is_a_validation_error_naming_every_field() {
+        let error = parse_login(&LogIn { email: "nope".into(), password: String::new() }).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::ValidationFailed);
+        let fields: Vec<&str> = error.details().iter().map(|d| d.field.as_str()).collect();
+        assert_eq!(fields, ["email", "password"]);
     }
 
     #[tokio::test]
@@ -177,8 +230,10 @@ mod tests {
             .withf(move |s| s.user_id() == user_id && s.refresh_token_hash() == "hash-of-refresh-1")
             .times(1)
             .returning(|_| Ok(()));
+        uow.login_throttles.expect_clear().withf(|key| key == "key").times(1).returning(|_| Ok(()));
         let handler = StartSessionHandler::new(fake_token_issuer(), fake_secrets(), fixed_clock());
-        let pair = handler.handle(&RequestContext::default(), &StartSession { user_id }, &mut uow).await.unwrap();
+        let command = StartSession { user_id, login_key: "key".into() };
+        let pair = handler.handle(&RequestContext::default(), &command, &mut uow).await.unwrap();
         assert_eq!(pair.refresh_token, "refresh-1");
         assert!(pair.access_token.starts_with(&format!("access:{user_id}:")));
         assert_eq!(uow.events[0].event_type, "identity.user_logged_in");

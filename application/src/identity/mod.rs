@@ -1,16 +1,22 @@
-//! Identity use cases: registration, login, token refresh, logout and request
-//! authentication.
+//! Identity use cases: registration, login (with lockout), token refresh, logout,
+//! sessions, email verification, password reset and change, request authentication.
 
 mod authenticate;
+mod lockout;
 mod login;
 mod logout;
+mod recovery;
 pub(crate) mod refresh;
 mod register;
 mod sessions;
 
 pub use authenticate::Authenticator;
-pub use login::{CredentialVerifier, LogIn, StartSession, StartSessionHandler, TokenPair};
+pub use lockout::{RecordLoginFailure, RecordLoginFailureHandler};
+pub use login::{
+    parse_login, CredentialCheck, CredentialVerifier, LogIn, StartSession, StartSessionHandler, TokenPair,
+};
 pub use logout::{LogOut, LogOutHandler};
+pub use recovery::{AccountMail, ChangePassword, MailAccountToken, RecoveryHandler, ResetPassword, VerifyEmail};
 pub use refresh::{RefreshOutcome, RefreshSession, RefreshSessionHandler};
 pub use register::{
     AccountPreparer, CreateUser, CreateUserHandler, NewAccount, ProvisionAdminAccount, ProvisionAdminAccountHandler,

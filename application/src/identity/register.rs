@@ -1,9 +1,10 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use tenantry_domain::identity::{DisplayName, EmailAddress, Password, PasswordHash, User};
+use tenantry_domain::identity::{AccountTokenPurpose, DisplayName, EmailAddress, Password, PasswordHash, User};
 use tenantry_kernel::{Clock, UserId, ValidationError};
 
+use super::recovery::AccountMail;
 use crate::pipeline::AuditSubject;
 use crate::pipeline::{Authorization, Command, CommandHandler, RequestContext};
 use crate::ports::{PasswordHasher, RepositoryError, UnitOfWork};
@@ -77,32 +78,43 @@ impl AccountPreparer {
         let password_hash = self.hasher.hash(&password).await.map_err(AppError::internal)?;
         Ok(NewAccount { email, display_name, password_hash })
     }
+
+    /// Applies the password policy and hashes, reporting violations on `field`.
+    ///
+    /// # Errors
+    /// 400 `validation_failed` when the policy refuses the password.
+    pub async fn hash_new_password(&self, password: &str, field: &str) -> Result<PasswordHash, AppError> {
+        let password = Password::parse(password).map_err(|e| e.on_field(field))?;
+        self.hasher.hash(&password).await.map_err(AppError::internal)
+    }
 }
 
 fn duplicate_email() -> AppError {
     AppError::Conflict { code: ErrorCode::EmailTaken, message: "an account with this email already exists" }
 }
 
-/// Inserts a prepared account and records `UserRegistered`.
+/// Inserts a prepared account and records `UserRegistered`. The operator's
+/// platform admin is trusted with its address; everyone else proves theirs.
 async fn insert_user(
     clock: &dyn Clock,
     uow: &mut dyn UnitOfWork,
     context: &RequestContext,
     account: &NewAccount,
     platform_admin: bool,
-) -> Result<UserId, AppError> {
+) -> Result<User, AppError> {
     let now = clock.now();
     let (mut user, registered) =
         User::register(account.email.clone(), account.display_name.clone(), account.password_hash.clone(), now);
     if platform_admin {
         user.grant_platform_admin(now);
+        user.verify_email(now);
     }
     match uow.users().insert(&user).await {
         Err(RepositoryError::Duplicate { .. }) => return Err(duplicate_email()),
         other => other?,
     }
     uow.record_event(super::envelope(&registered, context, now)?);
-    Ok(user.id())
+    Ok(user)
 }
 
 /// Store a new account (its password already hashed by [`AccountPreparer`]).
@@ -125,17 +137,20 @@ impl Command for CreateUser {
 }
 
 pub struct CreateUserHandler {
+    mail: Arc<AccountMail>,
     clock: Arc<dyn Clock>,
 }
 
 impl CreateUserHandler {
-    pub fn new(clock: Arc<dyn Clock>) -> Self {
-        Self { clock }
+    pub fn new(mail: Arc<AccountMail>, clock: Arc<dyn Clock>) -> Self {
+        Self { mail, clock }
     }
 }
 
 #[async_trait]
 impl CommandHandler<CreateUser> for CreateUserHandler {
+    /// The verification mail goes out in the same transaction.
+    ///
     /// # Errors
     /// 409 `email_taken` (checked first, and decided by the unique constraint under a race).
     async fn handle(
@@ -147,7 +162,9 @@ impl CommandHandler<CreateUser> for CreateUserHandler {
         if uow.users().find_by_email(&command.account.email).await?.is_some() {
             return Err(duplicate_email());
         }
-        insert_user(self.clock.as_ref(), uow, context, &command.account, false).await
+        let user = insert_user(self.clock.as_ref(), uow, context, &command.account, false).await?;
+        self.mail.send(uow, &user, AccountTokenPurpose::VerifyEmail, self.clock.now()).await?;
+        Ok(user.id())
     }
 }
 
@@ -208,7 +225,9 @@ impl CommandHandler<ProvisionAdminAccount> for ProvisionAdminAccountHandler {
             uow.users().update(&existing).await?;
             return Ok(Provisioned::Promoted(existing.id()));
         }
-        insert_user(self.clock.as_ref(), uow, context, &command.account, true).await.map(Provisioned::Created)
+        insert_user(self.clock.as_ref(), uow, context, &command.account, true)
+            .await
+            .map(|user| Provisioned::Created(user.id()))
     }
 }
 
@@ -216,6 +235,12 @@ impl CommandHandler<ProvisionAdminAccount> for ProvisionAdminAccountHandler {
 mod tests {
     use super::*;
     use crate::identity::test_support::*;
+
+    fn create_user_handler(mails: usize) -> CreateUserHandler {
+        let mut mailer = crate::ports::MockMailer::new();
+        mailer.expect_send().withf(|m| m.text_body.contains("Verification token: ")).times(mails).returning(|_| Ok(()));
+        CreateUserHandler::new(Arc::new(AccountMail::new(fake_secrets(), Arc::new(mailer))), fixed_clock())
+    }
 
     async fn prepared(email: &str) -> NewAccount {
         AccountPreparer::new(fake_hasher()).prepare(email, "Alice", STRONG).await.unwrap()
@@ -230,9 +255,14 @@ mod tests {
             .withf(|u| u.password_hash().as_phc() == format!("fake${STRONG}"))
             .times(1)
             .returning(|_| Ok(()));
+        uow.account_tokens.expect_void_unused().returning(|_, _, _| Ok(()));
+        uow.account_tokens
+            .expect_insert()
+            .withf(|t| t.purpose() == AccountTokenPurpose::VerifyEmail)
+            .times(1)
+            .returning(|_| Ok(()));
         let command = CreateUser { account: prepared("Alice@Example.com").await };
-        let id =
-            CreateUserHandler::new(fixed_clock()).handle(&RequestContext::default(), &command, &mut uow).await.unwrap();
+        let id = create_user_handler(1).handle(&RequestContext::default(), &command, &mut uow).await.unwrap();
         assert_eq!(uow.events.len(), 1);
         assert_eq!(uow.events[0].event_type, "identity.user_registered");
         assert_eq!(uow.events[0].payload["user_id"], id.to_string());
@@ -252,10 +282,7 @@ mod tests {
         let mut uow = TestUnitOfWork::default();
         uow.users.expect_find_by_email().returning(|_| Ok(Some(stored_user("alice@example.com"))));
         let command = CreateUser { account: prepared("alice@example.com").await };
-        let error = CreateUserHandler::new(fixed_clock())
-            .handle(&RequestContext::default(), &command, &mut uow)
-            .await
-            .unwrap_err();
+        let error = create_user_handler(0).handle(&RequestContext::default(), &command, &mut uow).await.unwrap_err();
         assert_eq!(error.code(), ErrorCode::EmailTaken);
     }
 
@@ -267,10 +294,7 @@ mod tests {
             .expect_insert()
             .returning(|_| Err(RepositoryError::Duplicate { constraint: "users_email_key".into() }));
         let command = CreateUser { account: prepared("alice@example.com").await };
-        let error = CreateUserHandler::new(fixed_clock())
-            .handle(&RequestContext::default(), &command, &mut uow)
-            .await
-            .unwrap_err();
+        let error = create_user_handler(0).handle(&RequestContext::default(), &command, &mut uow).await.unwrap_err();
         assert_eq!(error.code(), ErrorCode::EmailTaken);
         assert!(uow.events.is_empty());
     }

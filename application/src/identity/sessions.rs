@@ -4,8 +4,9 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use tenantry_domain::identity::UserLoggedOut;
-use tenantry_kernel::{Clock, SessionId};
+use tenantry_kernel::{Clock, SessionId, UserId};
 
 use crate::pipeline::{AuditSubject, Authorization, Command, CommandHandler, RequestContext};
 use crate::ports::UnitOfWork;
@@ -92,20 +93,30 @@ impl CommandHandler<RevokeOtherSessions> for SessionsHandler {
         uow: &mut dyn UnitOfWork,
     ) -> Result<usize, AppError> {
         let principal = context.require_principal()?;
-        let now = self.clock.now();
-        let mut revoked = 0;
-        for mut session in uow.sessions().unrevoked_of(principal.user_id).await? {
-            if session.id() == principal.session_id {
-                continue;
-            }
-            session.revoke(now);
-            uow.sessions().update(&session).await?;
-            let event = UserLoggedOut { user_id: session.user_id(), session_id: session.id() };
-            uow.record_event(super::envelope(&event, context, now)?);
-            revoked += 1;
-        }
-        Ok(revoked)
+        revoke_sessions_of(uow, context, principal.user_id, Some(principal.session_id), self.clock.now()).await
     }
+}
+
+/// Revokes every live session of `user` but `keep`, announcing each; answers how many ended.
+pub(crate) async fn revoke_sessions_of(
+    uow: &mut dyn UnitOfWork,
+    context: &RequestContext,
+    user: UserId,
+    keep: Option<SessionId>,
+    now: DateTime<Utc>,
+) -> Result<usize, AppError> {
+    let mut revoked = 0;
+    for mut session in uow.sessions().unrevoked_of(user).await? {
+        if Some(session.id()) == keep {
+            continue;
+        }
+        session.revoke(now);
+        uow.sessions().update(&session).await?;
+        let event = UserLoggedOut { user_id: session.user_id(), session_id: session.id() };
+        uow.record_event(super::envelope(&event, context, now)?);
+        revoked += 1;
+    }
+    Ok(revoked)
 }
 
 #[cfg(test)]

@@ -19,6 +19,8 @@ pub const STRONG: &str = "correct horse battery staple";
 pub struct TestUnitOfWork {
     pub users: MockUserRepository,
     pub sessions: MockSessionRepository,
+    pub account_tokens: MockAccountTokenRepository,
+    pub login_throttles: MockLoginThrottleRepository,
     pub catalogue: MockRoleCatalogueRepository,
     pub organizations: MockOrganizationRepository,
     pub memberships: MockMembershipRepository,
@@ -34,6 +36,12 @@ impl UnitOfWork for TestUnitOfWork {
     }
     fn sessions(&mut self) -> &mut dyn SessionRepository {
         &mut self.sessions
+    }
+    fn account_tokens(&mut self) -> &mut dyn AccountTokenRepository {
+        &mut self.account_tokens
+    }
+    fn login_throttles(&mut self) -> &mut dyn LoginThrottleRepository {
+        &mut self.login_throttles
     }
     fn role_catalogue(&mut self) -> &mut dyn RoleCatalogueRepository {
         &mut self.catalogue
@@ -107,6 +115,9 @@ impl TokenIssuer for PredictableIssuer {
     }
     fn verify(&self, _: &str, _: DateTime<Utc>) -> Result<AccessClaims, TokenError> {
         Err(TokenError::Invalid("not used in these tests".into()))
+    }
+    fn published_keys(&self) -> Vec<PublishedKey> {
+        Vec::new()
     }
 }
 

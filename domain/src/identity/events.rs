@@ -38,6 +38,54 @@ pub struct UserLoggedOut {
     pub session_id: SessionId,
 }
 
+/// The user proved they own their email address.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EmailVerified {
+    pub user_id: UserId,
+    pub email: String,
+}
+
+/// How a password came to change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PasswordChangeKind {
+    /// The user knew the current password.
+    Changed,
+    /// Through a mailed reset token; every session was revoked.
+    Reset,
+}
+
+/// A user's password was replaced.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PasswordChanged {
+    pub user_id: UserId,
+    pub kind: PasswordChangeKind,
+}
+
+/// Too many failed logins for one address: logins are refused until `locked_until`.
+/// Carries the login key (a hash), never the address, since the account may not exist.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LoginLocked {
+    pub login_key: String,
+    pub user_id: Option<UserId>,
+    pub locked_until: chrono::DateTime<chrono::Utc>,
+}
+
+impl DomainEvent for EmailVerified {
+    fn event_type(&self) -> &'static str {
+        "identity.email_verified"
+    }
+}
+impl DomainEvent for PasswordChanged {
+    fn event_type(&self) -> &'static str {
+        "identity.password_changed"
+    }
+}
+impl DomainEvent for LoginLocked {
+    fn event_type(&self) -> &'static str {
+        "identity.login_locked"
+    }
+}
 impl DomainEvent for UserRegistered {
     fn event_type(&self) -> &'static str {
         "identity.user_registered"

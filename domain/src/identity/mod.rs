@@ -1,13 +1,20 @@
 //! Identity: who a user is and how they prove it (credentials, sessions).
 
+mod account_token;
 mod display_name;
 mod events;
+mod login_throttle;
 mod password;
 mod session;
 mod user;
 
+pub use account_token::{AccountToken, AccountTokenError, AccountTokenId, AccountTokenPurpose};
 pub use display_name::DisplayName;
-pub use events::{RefreshTokenReuseDetected, SessionRefreshed, UserLoggedIn, UserLoggedOut, UserRegistered};
+pub use events::{
+    EmailVerified, LoginLocked, PasswordChangeKind, PasswordChanged, RefreshTokenReuseDetected, SessionRefreshed,
+    UserLoggedIn, UserLoggedOut, UserRegistered,
+};
+pub use login_throttle::{LoginThrottle, FAILURE_WINDOW_MINUTES, LOCKOUT_MINUTES, MAX_FAILED_LOGINS};
 pub use password::{Password, PasswordHash};
 pub use session::{Session, SessionClient, SessionState, REFRESH_TOKEN_TTL_DAYS};
 pub use tenantry_kernel::EmailAddress;

@@ -1,7 +1,9 @@
 use chrono::{DateTime, Utc};
 use tenantry_kernel::UserId;
 
-use super::{DisplayName, EmailAddress, PasswordHash, UserRegistered};
+use super::{
+    DisplayName, EmailAddress, EmailVerified, PasswordChangeKind, PasswordChanged, PasswordHash, UserRegistered,
+};
 
 /// A user account: the identity aggregate root.
 #[derive(Debug, Clone, PartialEq)]
@@ -11,9 +13,13 @@ pub struct User {
     display_name: DisplayName,
     password_hash: PasswordHash,
     is_platform_admin: bool,
+    email_verified_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     version: i64,
+    /// Whether `version` was already bumped since the user was loaded: one save
+    /// is one version step, however many changes it carries.
+    changed: bool,
 }
 
 impl User {
@@ -30,9 +36,11 @@ impl User {
             display_name,
             password_hash,
             is_platform_admin: false,
+            email_verified_at: None,
             created_at: now,
             updated_at: now,
             version: 1,
+            changed: false,
         };
         let event = UserRegistered {
             user_id: user.id,
@@ -50,11 +58,46 @@ impl User {
         display_name: DisplayName,
         password_hash: PasswordHash,
         is_platform_admin: bool,
+        email_verified_at: Option<DateTime<Utc>>,
         created_at: DateTime<Utc>,
         updated_at: DateTime<Utc>,
         version: i64,
     ) -> Self {
-        Self { id, email, display_name, password_hash, is_platform_admin, created_at, updated_at, version }
+        Self {
+            id,
+            email,
+            display_name,
+            password_hash,
+            is_platform_admin,
+            email_verified_at,
+            created_at,
+            updated_at,
+            version,
+            changed: false,
+        }
+    }
+
+    /// Marks the address as proven; `None` when it already was (a second link click
+    /// changes nothing).
+    pub fn verify_email(&mut self, now: DateTime<Utc>) -> Option<EmailVerified> {
+        if self.email_verified_at.is_some() {
+            return None;
+        }
+        self.email_verified_at = Some(now);
+        self.touch(now);
+        Some(EmailVerified { user_id: self.id, email: self.email.as_str().to_owned() })
+    }
+
+    /// Replaces the password hash. The caller decides which sessions survive.
+    pub fn change_password(
+        &mut self,
+        hash: PasswordHash,
+        kind: PasswordChangeKind,
+        now: DateTime<Utc>,
+    ) -> PasswordChanged {
+        self.password_hash = hash;
+        self.touch(now);
+        PasswordChanged { user_id: self.id, kind }
     }
 
     /// Grants platform administration (the seeded operator account).
@@ -67,7 +110,10 @@ impl User {
 
     fn touch(&mut self, now: DateTime<Utc>) {
         self.updated_at = now;
-        self.version += 1;
+        if !self.changed {
+            self.version += 1;
+            self.changed = true;
+        }
     }
 
     pub fn id(&self) -> UserId {
@@ -84,6 +130,9 @@ impl User {
     }
     pub fn is_platform_admin(&self) -> bool {
         self.is_platform_admin
+    }
+    pub fn email_verified_at(&self) -> Option<DateTime<Utc>> {
+        self.email_verified_at
     }
     pub fn created_at(&self) -> DateTime<Utc> {
         self.created_at
@@ -126,5 +175,43 @@ mod tests {
         user.grant_platform_admin(Utc::now());
         assert!(user.is_platform_admin());
         assert_eq!(user.version(), 2);
+    }
+
+    #[test]
+    fn an_address_is_verified_once() {
+        let (mut user, _) = alice(Utc::now());
+        assert!(user.email_verified_at().is_none());
+        let event = user.verify_email(Utc::now()).expect("first verification");
+        assert_eq!(event.user_id, user.id());
+        assert!(user.verify_email(Utc::now()).is_none());
+        assert_eq!(user.version(), 2);
+    }
+
+    #[test]
+    fn a_password_change_replaces_the_hash_and_bumps_the_version() {
+        let (mut user, _) = alice(Utc::now());
+        let event =
+            user.change_password(PasswordHash::from_phc("$argon2id$new".into()), PasswordChangeKind::Reset, Utc::now());
+        assert_eq!(user.password_hash().as_phc(), "$argon2id$new");
+        assert_eq!((event.kind, user.version()), (PasswordChangeKind::Reset, 2));
+    }
+
+    #[test]
+    fn several_changes_before_one_save_are_one_version_step() {
+        let (user, _) = alice(Utc::now());
+        let mut loaded = User::restore(
+            user.id(),
+            user.email().clone(),
+            user.display_name().clone(),
+            user.password_hash().clone(),
+            false,
+            None,
+            user.created_at(),
+            user.updated_at(),
+            7,
+        );
+        loaded.verify_email(Utc::now());
+        loaded.change_password(PasswordHash::from_phc("$argon2id$new".into()), PasswordChangeKind::Reset, Utc::now());
+        assert_eq!(loaded.version(), 8, "the repository saves with `WHERE version = version - 1`");
     }
 }

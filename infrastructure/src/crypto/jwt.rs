@@ -1,10 +1,13 @@
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use secrecy::{ExposeSecret, SecretString};
+use jsonwebtoken::{decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
-use tenantry_application::ports::{AccessClaims, IssuedAccessToken, TokenError, TokenIssuer};
+use tenantry_application::ports::{AccessClaims, IssuedAccessToken, PublishedKey, TokenError, TokenIssuer};
 use tenantry_kernel::{SessionId, UserId};
 use uuid::Uuid;
+
+use super::keys::KeyRing;
 
 /// Access tokens live 15 minutes: short enough that a leaked token expires soon,
 /// while the session check on every request makes logout immediate anyway.
@@ -12,12 +15,8 @@ pub const ACCESS_TOKEN_TTL_SECONDS: i64 = 15 * 60;
 
 const ISSUER: &str = "tenantry";
 const AUDIENCE: &str = "tenantry-api";
-/// HS256 keys shorter than the hash output weaken the MAC (RFC 7518 §3.2).
-const MIN_SECRET_BYTES: usize = 32;
-
-#[derive(Debug, thiserror::Error)]
-#[error("the JWT signing secret must be at least {MIN_SECRET_BYTES} bytes")]
-pub struct JwtConfigError;
+/// Clock skew tolerated on `nbf` between servers.
+const LEEWAY_SECONDS: i64 = 5;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
@@ -31,30 +30,43 @@ struct Claims {
     jti: Uuid,
 }
 
-/// HS256-signed access tokens carrying the session id. (Asymmetric keys with `kid`
-/// rotation and a JWKS endpoint come with the ASVS hardening issue.)
+/// EdDSA (Ed25519) access tokens with a `kid` header. Every key of the ring
+/// verifies, so tokens signed before a rotation stay valid until they expire;
+/// only EdDSA is accepted, which rules out `alg: none` and HS/RS confusion.
 pub struct JwtTokenIssuer {
+    signing_kid: String,
     encoding: EncodingKey,
-    decoding: DecodingKey,
+    decoding: HashMap<String, DecodingKey>,
+    published: Vec<PublishedKey>,
     validation: Validation,
 }
 
 impl JwtTokenIssuer {
-    /// # Errors
-    /// `JwtConfigError` when the secret is too short to be safe.
-    pub fn hs256(secret: &SecretString) -> Result<Self, JwtConfigError> {
-        let bytes = secret.expose_secret().as_bytes();
-        if bytes.len() < MIN_SECRET_BYTES {
-            return Err(JwtConfigError);
-        }
-        let mut validation = Validation::new(Algorithm::HS256);
+    pub fn new(ring: &KeyRing) -> Self {
+        let mut validation = Validation::new(Algorithm::EdDSA);
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
         // Time is checked against the injected clock below, not the library's.
         validation.validate_exp = false;
         validation.validate_nbf = false;
-        Ok(Self { encoding: EncodingKey::from_secret(bytes), decoding: DecodingKey::from_secret(bytes), validation })
+        let signing = ring.signing();
+        Self {
+            signing_kid: signing.kid.clone(),
+            encoding: EncodingKey::from_ed_der(&signing.pkcs8),
+            decoding: ring.all().iter().map(|key| (key.kid.clone(), DecodingKey::from_ed_der(&key.public))).collect(),
+            published: ring
+                .all()
+                .iter()
+                .map(|key| PublishedKey {
+                    kid: key.kid.clone(),
+                    algorithm: "EdDSA",
+                    curve: "Ed25519",
+                    x: key.public_x(),
+                })
+                .collect(),
+            validation,
+        }
     }
 }
 
@@ -76,21 +88,24 @@ impl TokenIssuer for JwtTokenIssuer {
             exp: issued_at + ACCESS_TOKEN_TTL_SECONDS,
             jti: Uuid::now_v7(),
         };
-        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|e| TokenError::Signing(e.to_string()))?;
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(self.signing_kid.clone());
+        let token = encode(&header, &claims, &self.encoding).map_err(|e| TokenError::Signing(e.to_string()))?;
         Ok(IssuedAccessToken { token, expires_in_seconds: ACCESS_TOKEN_TTL_SECONDS })
     }
 
     fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<AccessClaims, TokenError> {
-        let data = decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|e| TokenError::Invalid(e.to_string()))?;
+        let header = decode_header(token).map_err(|e| TokenError::Invalid(e.to_string()))?;
+        let kid = header.kid.ok_or_else(|| TokenError::Invalid("no kid".into()))?;
+        let key = self.decoding.get(&kid).ok_or_else(|| TokenError::Invalid("unknown kid".into()))?;
+        let data = decode::<Claims>(token, key, &self.validation).map_err(|e| TokenError::Invalid(e.to_string()))?;
         let claims = data.claims;
         let now = now.timestamp();
         if now >= claims.exp {
             return Err(TokenError::Expired);
         }
         // A token from the future means a skewed or forged issuer.
-        if claims.nbf > now + 5 {
+        if claims.nbf > now + LEEWAY_SECONDS {
             return Err(TokenError::Invalid("not yet valid".into()));
         }
         let expires_at =
@@ -101,6 +116,10 @@ impl TokenIssuer for JwtTokenIssuer {
             expires_at,
         })
     }
+
+    fn published_keys(&self) -> Vec<PublishedKey> {
+        self.published.clone()
+    }
 }
 
 /// Whole-token lifetime as a `Duration`, for callers that prefer chrono.
@@ -108,57 +127,146 @@ pub fn access_token_ttl() -> Duration {
     Duration::seconds(ACCESS_TOKEN_TTL_SECONDS)
 }
 
+/// The attack corpus of access tokens: every forgery and misuse a verifier must refuse.
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
 
-    fn issuer(secret: &str) -> JwtTokenIssuer {
-        JwtTokenIssuer::hs256(&SecretString::from(secret.to_owned())).unwrap()
+    use super::*;
+    use crate::crypto::keys::SigningKey;
+
+    fn ring() -> KeyRing {
+        KeyRing::new(vec![SigningKey::generate().unwrap()]).unwrap()
     }
 
-    const SECRET: &str = "0123456789abcdef0123456789abcdef-test";
+    fn b64(text: &str) -> String {
+        URL_SAFE_NO_PAD.encode(text)
+    }
+
+    /// A token with the given header and claims, signed by `issuer`'s own key (so
+    /// only the claims are wrong).
+    fn signed_with(ring: &KeyRing, claims: serde_json::Value) -> String {
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(ring.signing().kid.clone());
+        encode(&header, &claims, &EncodingKey::from_ed_der(&ring.signing().pkcs8)).unwrap()
+    }
+
+    fn claims(now: i64) -> serde_json::Value {
+        serde_json::json!({
+            "sub": Uuid::now_v7(), "sid": Uuid::now_v7(), "iss": ISSUER, "aud": AUDIENCE,
+            "iat": now, "nbf": now, "exp": now + 900, "jti": Uuid::now_v7(),
+        })
+    }
 
     #[test]
-    fn a_fresh_token_verifies_to_its_user_and_session() {
+    fn a_fresh_token_verifies_to_its_user_and_session_and_names_its_key() {
+        let ring = ring();
+        let issuer = JwtTokenIssuer::new(&ring);
         let (user, session, now) = (UserId::new(), SessionId::new(), Utc::now());
-        let token = issuer(SECRET).issue(user, session, now).unwrap();
+        let token = issuer.issue(user, session, now).unwrap();
         assert_eq!(token.expires_in_seconds, 900);
-        let claims = issuer(SECRET).verify(&token.token, now).unwrap();
+        assert_eq!(decode_header(&token.token).unwrap().kid.as_deref(), Some(ring.signing().kid.as_str()));
+        let claims = issuer.verify(&token.token, now).unwrap();
         assert_eq!((claims.user_id, claims.session_id), (user, session));
     }
 
     #[test]
     fn expires_after_fifteen_minutes() {
+        let issuer = JwtTokenIssuer::new(&ring());
         let now = Utc::now();
-        let token = issuer(SECRET).issue(UserId::new(), SessionId::new(), now).unwrap().token;
-        assert!(issuer(SECRET).verify(&token, now + access_token_ttl() - Duration::seconds(1)).is_ok());
-        assert_eq!(issuer(SECRET).verify(&token, now + access_token_ttl()), Err(TokenError::Expired));
+        let token = issuer.issue(UserId::new(), SessionId::new(), now).unwrap().token;
+        assert!(issuer.verify(&token, now + access_token_ttl() - Duration::seconds(1)).is_ok());
+        assert_eq!(issuer.verify(&token, now + access_token_ttl()), Err(TokenError::Expired));
     }
 
     #[test]
-    fn refuses_another_key_a_tampered_payload_and_alg_none() {
-        let now = Utc::now();
-        let token = issuer(SECRET).issue(UserId::new(), SessionId::new(), now).unwrap().token;
-        assert!(issuer("another secret that is long enough!!").verify(&token, now).is_err());
+    fn tokens_of_a_rotated_out_signing_key_still_verify_and_the_jwks_lists_both() {
+        let old = SigningKey::generate().unwrap();
+        let before = JwtTokenIssuer::new(&KeyRing::new(vec![old.clone()]).unwrap());
+        let token = before.issue(UserId::new(), SessionId::new(), Utc::now()).unwrap().token;
+        let after = JwtTokenIssuer::new(&KeyRing::new(vec![old.clone(), SigningKey::generate().unwrap()]).unwrap());
+        assert!(after.verify(&token, Utc::now()).is_ok());
+        let fresh = after.issue(UserId::new(), SessionId::new(), Utc::now()).unwrap().token;
+        assert_ne!(decode_header(&fresh).unwrap().kid, Some(old.kid.clone()));
+        assert_eq!(after.published_keys().len(), 2);
+        assert!(after.published_keys().iter().all(|k| k.algorithm == "EdDSA" && k.curve == "Ed25519"));
+    }
 
+    #[test]
+    fn refuses_a_token_of_a_key_it_does_not_know() {
+        let now = Utc::now();
+        let stranger = JwtTokenIssuer::new(&ring()).issue(UserId::new(), SessionId::new(), now).unwrap().token;
+        assert_eq!(JwtTokenIssuer::new(&ring()).verify(&stranger, now), Err(TokenError::Invalid("unknown kid".into())));
+    }
+
+    #[test]
+    fn refuses_a_known_kid_with_a_signature_of_another_key() {
+        let ring = ring();
+        let now = Utc::now();
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(ring.signing().kid.clone());
+        let other = SigningKey::generate().unwrap();
+        let forged = encode(&header, &claims(now.timestamp()), &EncodingKey::from_ed_der(&other.pkcs8)).unwrap();
+        assert!(JwtTokenIssuer::new(&ring).verify(&forged, now).is_err());
+    }
+
+    #[test]
+    fn refuses_alg_none_and_hmac_signed_with_the_public_key() {
+        let ring = ring();
+        let issuer = JwtTokenIssuer::new(&ring);
+        let now = Utc::now();
+        let payload = b64(&claims(now.timestamp()).to_string());
+        let kid = &ring.signing().kid;
+        let none = format!("{}.{payload}.", b64(&format!(r#"{{"alg":"none","typ":"JWT","kid":"{kid}"}}"#)));
+        assert!(issuer.verify(&none, now).is_err());
+        // HS/RS confusion: an HMAC keyed with the published public key.
+        for secret in [ring.signing().public_x().into_bytes(), ring.signing().public.clone()] {
+            let mut header = Header::new(Algorithm::HS256);
+            header.kid = Some(kid.clone());
+            let confused = encode(&header, &claims(now.timestamp()), &EncodingKey::from_secret(&secret)).unwrap();
+            assert!(issuer.verify(&confused, now).is_err());
+        }
+    }
+
+    #[test]
+    fn refuses_a_tampered_payload() {
+        let issuer = JwtTokenIssuer::new(&ring());
+        let now = Utc::now();
+        let token = issuer.issue(UserId::new(), SessionId::new(), now).unwrap().token;
         let parts: Vec<&str> = token.split('.').collect();
-        let forged_payload = base64::Engine::encode(
-            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-            format!(
-                r#"{{"sub":"{}","sid":"{}","iss":"tenantry","aud":"tenantry-api","iat":0,"nbf":0,"exp":9999999999,"jti":"{}"}}"#,
-                Uuid::now_v7(),
-                Uuid::now_v7(),
-                Uuid::now_v7()
-            ),
-        );
-        assert!(issuer(SECRET).verify(&format!("{}.{}.{}", parts[0], forged_payload, parts[2]), now).is_err());
-        let none_header =
-            base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, r#"{"alg":"none","typ":"JWT"}"#);
-        assert!(issuer(SECRET).verify(&format!("{none_header}.{}.", parts[1]), now).is_err());
+        let forged = format!("{}.{}.{}", parts[0], b64(&claims(now.timestamp()).to_string()), parts[2]);
+        assert!(issuer.verify(&forged, now).is_err());
     }
 
     #[test]
-    fn refuses_short_secrets() {
-        assert!(JwtTokenIssuer::hs256(&SecretString::from("short".to_owned())).is_err());
+    fn refuses_wrong_issuer_audience_not_yet_valid_and_missing_claims() {
+        let ring = ring();
+        let issuer = JwtTokenIssuer::new(&ring);
+        let now = Utc::now();
+        let at = now.timestamp();
+        let mut wrong_iss = claims(at);
+        wrong_iss["iss"] = "someone-else".into();
+        let mut wrong_aud = claims(at);
+        wrong_aud["aud"] = "another-api".into();
+        let mut future = claims(at);
+        future["nbf"] = (at + 3600).into();
+        let mut expired = claims(at);
+        expired["exp"] = (at - 1).into();
+        let mut no_exp = claims(at);
+        no_exp.as_object_mut().unwrap().remove("exp");
+        for bad in [wrong_iss, wrong_aud, future, no_exp] {
+            assert!(matches!(issuer.verify(&signed_with(&ring, bad), now), Err(TokenError::Invalid(_))));
+        }
+        assert_eq!(issuer.verify(&signed_with(&ring, expired), now), Err(TokenError::Expired));
+        assert!(issuer.verify(&signed_with(&ring, claims(at)), now).is_ok());
+    }
+
+    #[test]
+    fn refuses_garbage() {
+        let issuer = JwtTokenIssuer::new(&ring());
+        for garbage in ["", "a.b", "a.b.c", "' OR 1=1 --", &"x".repeat(10_000)] {
+            assert!(issuer.verify(garbage, Utc::now()).is_err(), "{garbage:?}");
+        }
     }
 }

@@ -1,10 +1,12 @@
-//! Credentials and tokens: argon2id password hashing, signed JWT access tokens and
+//! Credentials and tokens: argon2id password hashing, EdDSA-signed JWT access tokens (with a key ring for rotation) and
 //! hashed opaque refresh tokens.
 
 mod argon2id;
 mod jwt;
+mod keys;
 mod opaque;
 
 pub use argon2id::Argon2Hasher;
-pub use jwt::{access_token_ttl, JwtConfigError, JwtTokenIssuer, ACCESS_TOKEN_TTL_SECONDS};
+pub use jwt::{access_token_ttl, JwtTokenIssuer, ACCESS_TOKEN_TTL_SECONDS};
+pub use keys::{KeyError, KeyRing, SigningKey};
 pub use opaque::{random_secret, Sha256OpaqueTokens};

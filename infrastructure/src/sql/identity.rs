@@ -5,17 +5,27 @@ macro_rules! identity {
     ($db:ty, $uow:ty, $lock:literal) => {
         use async_trait::async_trait;
         use sqlx::Row;
+        use chrono::{DateTime, Utc};
         use tenantry_application::ports::{
-            IdentityQueries, RepositoryError, SessionRepository, SessionStatus, SessionView, UserRepository, UserView,
+            AccountTokenRepository, Credentials, IdentityQueries, LoginThrottleRepository, RepositoryError,
+            SessionRepository, SessionStatus, SessionView, UserRepository, UserView,
         };
-        use tenantry_domain::identity::{DisplayName, EmailAddress, PasswordHash, Session, SessionClient, User};
+        use tenantry_domain::identity::{
+            AccountToken, AccountTokenId, AccountTokenPurpose, DisplayName, EmailAddress, LoginThrottle, PasswordHash,
+            Session, SessionClient, User,
+        };
         use tenantry_kernel::{SessionId, UserId};
 
         use crate::sql::{corrupt, storage_error};
 
         type DbRow = <$db as sqlx::Database>::Row;
 
-        const USER_COLUMNS: &str = "id, email, display_name, password_hash, is_platform_admin, created_at, updated_at, version";
+        const USER_COLUMNS: &str =
+            "id, email, display_name, password_hash, is_platform_admin, email_verified_at, created_at, updated_at, version";
+        const USER_VIEW_COLUMNS: &str =
+            "id, email, display_name, is_platform_admin, email_verified_at, created_at, updated_at";
+        const CREDENTIAL_COLUMNS: &str = "id, email, password_hash, email_verified_at";
+        const ACCOUNT_TOKEN_COLUMNS: &str = "id, user_id, purpose, token_hash, created_at, expires_at, used_at";
         const SESSION_COLUMNS: &str =
             "id, user_id, refresh_token_hash, created_at, last_seen_at, expires_at, revoked_at, ip, user_agent";
 
@@ -28,9 +38,46 @@ macro_rules! identity {
                 DisplayName::parse(&display_name).map_err(corrupt("user display name"))?,
                 PasswordHash::from_phc(row.try_get("password_hash").map_err(storage_error)?),
                 row.try_get("is_platform_admin").map_err(storage_error)?,
+                row.try_get("email_verified_at").map_err(storage_error)?,
                 row.try_get("created_at").map_err(storage_error)?,
                 row.try_get("updated_at").map_err(storage_error)?,
                 row.try_get("version").map_err(storage_error)?,
+            ))
+        }
+
+        fn credentials_from_row(row: &DbRow) -> Result<Credentials, RepositoryError> {
+            let email: String = row.try_get("email").map_err(storage_error)?;
+            let verified_at: Option<DateTime<Utc>> = row.try_get("email_verified_at").map_err(storage_error)?;
+            Ok(Credentials {
+                user_id: UserId::from_uuid(row.try_get("id").map_err(storage_error)?),
+                email: EmailAddress::parse(&email).map_err(corrupt("user email"))?,
+                password_hash: PasswordHash::from_phc(row.try_get("password_hash").map_err(storage_error)?),
+                email_verified: verified_at.is_some(),
+            })
+        }
+
+        fn account_token_from_row(row: &DbRow) -> Result<AccountToken, RepositoryError> {
+            let purpose: String = row.try_get("purpose").map_err(storage_error)?;
+            let purpose = AccountTokenPurpose::parse(&purpose)
+                .ok_or_else(|| RepositoryError::Other(format!("unknown account token purpose {purpose:?}").into()))?;
+            Ok(AccountToken::restore(
+                AccountTokenId::from_uuid(row.try_get("id").map_err(storage_error)?),
+                UserId::from_uuid(row.try_get("user_id").map_err(storage_error)?),
+                purpose,
+                row.try_get("token_hash").map_err(storage_error)?,
+                row.try_get("created_at").map_err(storage_error)?,
+                row.try_get("expires_at").map_err(storage_error)?,
+                row.try_get("used_at").map_err(storage_error)?,
+            ))
+        }
+
+        fn login_throttle_from_row(row: &DbRow) -> Result<LoginThrottle, RepositoryError> {
+            let failures: i32 = row.try_get("failures").map_err(storage_error)?;
+            Ok(LoginThrottle::restore(
+                row.try_get("login_key").map_err(storage_error)?,
+                u32::try_from(failures).unwrap_or(0),
+                row.try_get("window_started_at").map_err(storage_error)?,
+                row.try_get("locked_until").map_err(storage_error)?,
             ))
         }
 
@@ -54,8 +101,8 @@ macro_rules! identity {
         impl UserRepository for $uow {
             async fn insert(&mut self, user: &User) -> Result<(), RepositoryError> {
                 sqlx::query(
-                    "INSERT INTO users (id, email, display_name, password_hash, is_platform_admin, created_at, updated_at, version) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    "INSERT INTO users (id, email, display_name, password_hash, is_platform_admin, created_at, updated_at, version, \
+                     email_verified_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 )
                 .bind(user.id().as_uuid())
                 .bind(user.email().as_str())
@@ -65,6 +112,7 @@ macro_rules! identity {
                 .bind(user.created_at())
                 .bind(user.updated_at())
                 .bind(user.version())
+                .bind(user.email_verified_at())
                 .execute(&mut *self.tx)
                 .await
                 .map_err(storage_error)?;
@@ -74,7 +122,7 @@ macro_rules! identity {
             async fn update(&mut self, user: &User) -> Result<(), RepositoryError> {
                 let result = sqlx::query(
                     "UPDATE users SET email = $2, display_name = $3, password_hash = $4, is_platform_admin = $5, \
-                     updated_at = $6, version = $7 WHERE id = $1 AND version = $8",
+                     updated_at = $6, version = $7, email_verified_at = $9 WHERE id = $1 AND version = $8",
                 )
                 .bind(user.id().as_uuid())
                 .bind(user.email().as_str())
@@ -84,6 +132,7 @@ macro_rules! identity {
                 .bind(user.updated_at())
                 .bind(user.version())
                 .bind(user.version() - 1)
+                .bind(user.email_verified_at())
                 .execute(&mut *self.tx)
                 .await
                 .map_err(storage_error)?;
@@ -189,6 +238,121 @@ macro_rules! identity {
             }
         }
 
+        #[async_trait]
+        impl AccountTokenRepository for $uow {
+            async fn insert(&mut self, token: &AccountToken) -> Result<(), RepositoryError> {
+                sqlx::query(
+                    "INSERT INTO account_tokens (id, user_id, purpose, token_hash, created_at, expires_at, used_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(token.id().as_uuid())
+                .bind(token.user_id().as_uuid())
+                .bind(token.purpose().as_str())
+                .bind(token.token_hash())
+                .bind(token.created_at())
+                .bind(token.expires_at())
+                .bind(token.used_at())
+                .execute(&mut *self.tx)
+                .await
+                .map_err(storage_error)?;
+                Ok(())
+            }
+
+            async fn update(&mut self, token: &AccountToken) -> Result<(), RepositoryError> {
+                sqlx::query("UPDATE account_tokens SET used_at = $2 WHERE id = $1")
+                    .bind(token.id().as_uuid())
+                    .bind(token.used_at())
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(storage_error)?;
+                Ok(())
+            }
+
+            async fn find_by_hash(
+                &mut self,
+                purpose: AccountTokenPurpose,
+                hash: &str,
+            ) -> Result<Option<AccountToken>, RepositoryError> {
+                let sql = format!(
+                    "SELECT {ACCOUNT_TOKEN_COLUMNS} FROM account_tokens WHERE token_hash = $1 AND purpose = $2{}",
+                    $lock
+                );
+                let row = sqlx::query(&sql)
+                    .bind(hash)
+                    .bind(purpose.as_str())
+                    .fetch_optional(&mut *self.tx)
+                    .await
+                    .map_err(storage_error)?;
+                row.as_ref().map(account_token_from_row).transpose()
+            }
+
+            async fn void_unused(
+                &mut self,
+                user: UserId,
+                purpose: AccountTokenPurpose,
+                now: DateTime<Utc>,
+            ) -> Result<(), RepositoryError> {
+                sqlx::query(
+                    "UPDATE account_tokens SET used_at = $3 WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+                )
+                .bind(user.as_uuid())
+                .bind(purpose.as_str())
+                .bind(now)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(storage_error)?;
+                Ok(())
+            }
+        }
+
+        #[async_trait]
+        impl LoginThrottleRepository for $uow {
+            async fn load_for_update(
+                &mut self,
+                login_key: &str,
+                now: DateTime<Utc>,
+            ) -> Result<LoginThrottle, RepositoryError> {
+                sqlx::query(
+                    "INSERT INTO login_throttles (login_key, failures, window_started_at, locked_until) \
+                     VALUES ($1, 0, $2, NULL) ON CONFLICT (login_key) DO NOTHING",
+                )
+                .bind(login_key)
+                .bind(now)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(storage_error)?;
+                let sql = format!(
+                    "SELECT login_key, failures, window_started_at, locked_until FROM login_throttles WHERE login_key = $1{}",
+                    $lock
+                );
+                let row = sqlx::query(&sql).bind(login_key).fetch_one(&mut *self.tx).await.map_err(storage_error)?;
+                login_throttle_from_row(&row)
+            }
+
+            async fn save(&mut self, throttle: &LoginThrottle) -> Result<(), RepositoryError> {
+                sqlx::query(
+                    "UPDATE login_throttles SET failures = $2, window_started_at = $3, locked_until = $4 WHERE login_key = $1",
+                )
+                .bind(throttle.login_key())
+                .bind(i32::try_from(throttle.failures()).unwrap_or(i32::MAX))
+                .bind(throttle.window_started_at())
+                .bind(throttle.locked_until())
+                .execute(&mut *self.tx)
+                .await
+                .map_err(storage_error)?;
+                Ok(())
+            }
+
+            async fn clear(&mut self, login_key: &str) -> Result<(), RepositoryError> {
+                sqlx::query("DELETE FROM login_throttles WHERE login_key = $1")
+                    .bind(login_key)
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(storage_error)?;
+                Ok(())
+            }
+        }
+
         /// Identity read side, straight from the pool.
         #[derive(Clone)]
         pub struct SqlIdentityQueries {
@@ -207,6 +371,10 @@ macro_rules! identity {
                 email: row.try_get("email").map_err(storage_error)?,
                 display_name: row.try_get("display_name").map_err(storage_error)?,
                 is_platform_admin: row.try_get("is_platform_admin").map_err(storage_error)?,
+                email_verified: row
+                    .try_get::<Option<DateTime<Utc>>, _>("email_verified_at")
+                    .map_err(storage_error)?
+                    .is_some(),
                 created_at: row.try_get("created_at").map_err(storage_error)?,
                 updated_at: row.try_get("updated_at").map_err(storage_error)?,
             })
@@ -214,22 +382,30 @@ macro_rules! identity {
 
         #[async_trait]
         impl IdentityQueries for SqlIdentityQueries {
-            async fn credentials_by_email(
+            async fn credentials_by_email(&self, email: &EmailAddress) -> Result<Option<Credentials>, RepositoryError> {
+                let sql = format!("SELECT {CREDENTIAL_COLUMNS} FROM users WHERE email = $1");
+                let row = sqlx::query(&sql).bind(email.as_str()).fetch_optional(&self.pool).await.map_err(storage_error)?;
+                row.as_ref().map(credentials_from_row).transpose()
+            }
+
+            async fn credentials_by_id(&self, id: UserId) -> Result<Option<Credentials>, RepositoryError> {
+                let sql = format!("SELECT {CREDENTIAL_COLUMNS} FROM users WHERE id = $1");
+                let row = sqlx::query(&sql).bind(id.as_uuid()).fetch_optional(&self.pool).await.map_err(storage_error)?;
+                row.as_ref().map(credentials_from_row).transpose()
+            }
+
+            async fn login_locked_until(
                 &self,
-                email: &EmailAddress,
-            ) -> Result<Option<(UserId, PasswordHash)>, RepositoryError> {
-                let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = $1")
-                    .bind(email.as_str())
+                login_key: &str,
+                now: DateTime<Utc>,
+            ) -> Result<Option<DateTime<Utc>>, RepositoryError> {
+                // Compared in Rust: SQLite stores timestamps as text.
+                let row = sqlx::query("SELECT login_key, failures, window_started_at, locked_until FROM login_throttles WHERE login_key = $1")
+                    .bind(login_key)
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(storage_error)?;
-                row.map(|row| {
-                    Ok((
-                        UserId::from_uuid(row.try_get("id").map_err(storage_error)?),
-                        PasswordHash::from_phc(row.try_get("password_hash").map_err(storage_error)?),
-                    ))
-                })
-                .transpose()
+                Ok(row.as_ref().map(login_throttle_from_row).transpose()?.and_then(|t| t.locked_at(now)))
             }
 
             async fn live_sessions(
@@ -263,7 +439,7 @@ macro_rules! identity {
                     return Ok(Vec::new());
                 }
                 let mut query = sqlx::QueryBuilder::<$db>::new(
-                    "SELECT id, email, display_name, is_platform_admin, created_at, updated_at FROM users WHERE id IN (",
+                    &format!("SELECT {USER_VIEW_COLUMNS} FROM users WHERE id IN ("),
                 );
                 let mut separated = query.separated(", ");
                 for id in ids {
@@ -275,7 +451,8 @@ macro_rules! identity {
             }
 
             async fn user_by_id(&self, id: UserId) -> Result<Option<UserView>, RepositoryError> {
-                let row = sqlx::query("SELECT id, email, display_name, is_platform_admin, created_at, updated_at FROM users WHERE id = $1")
+                let sql = format!("SELECT {USER_VIEW_COLUMNS} FROM users WHERE id = $1");
+                let row = sqlx::query(&sql)
                     .bind(id.as_uuid())
                     .fetch_optional(&self.pool)
                     .await

@@ -9,8 +9,9 @@ macro_rules! unit_of_work {
         use async_trait::async_trait;
         use tenantry_application::pipeline::AuditEntry;
         use tenantry_application::ports::{
-            InvitationRepository, MembershipRepository, OrganizationRepository, RepositoryError,
-            RoleCatalogueRepository, SessionRepository, UnitOfWork, UnitOfWorkFactory, UserRepository,
+            AccountTokenRepository, InvitationRepository, LoginThrottleRepository, MembershipRepository,
+            OrganizationRepository, RepositoryError, RoleCatalogueRepository, SessionRepository, UnitOfWork,
+            UnitOfWorkFactory, UserRepository,
         };
         use tenantry_kernel::EventEnvelope;
 
@@ -33,6 +34,12 @@ macro_rules! unit_of_work {
                 self
             }
             fn sessions(&mut self) -> &mut dyn SessionRepository {
+                self
+            }
+            fn account_tokens(&mut self) -> &mut dyn AccountTokenRepository {
+                self
+            }
+            fn login_throttles(&mut self) -> &mut dyn LoginThrottleRepository {
                 self
             }
             fn role_catalogue(&mut self) -> &mut dyn RoleCatalogueRepository {

@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tenantry_application::identity::{LogIn, RefreshSession, RegisterUser, RevokeSession, TokenPair};
+use tenantry_application::identity::{LogIn, RefreshSession, RegisterUser, RevokeSession, TokenPair, VerifyEmail};
 use tenantry_application::ports::UserView;
 use tenantry_kernel::SessionId;
 use utoipa::ToSchema;
@@ -24,7 +24,208 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .service(list_sessions)
         .service(revoke_other_sessions)
         .service(revoke_session)
+        .service(verify_email)
+        .service(resend_verification)
+        .service(forgot_password)
+        .service(reset_password)
+        .service(change_password)
+        .service(jwks)
         .service(get_user);
+}
+
+/// One public key of the JWKS (RFC 7517, OKP key type of RFC 8037).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JsonWebKey {
+    #[schema(example = "OKP")]
+    pub kty: &'static str,
+    #[schema(example = "Ed25519")]
+    pub crv: &'static str,
+    /// The public key, base64url.
+    pub x: String,
+    pub kid: String,
+    #[schema(example = "EdDSA")]
+    pub alg: &'static str,
+    #[serde(rename = "use")]
+    #[schema(example = "sig")]
+    pub key_use: &'static str,
+}
+
+/// The keys that verify access tokens.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JsonWebKeySet {
+    pub keys: Vec<JsonWebKey>,
+}
+
+/// The public keys that verify Tenantry's access tokens, so other services can
+/// check a token without calling Tenantry. Several keys appear during a rotation.
+#[utoipa::path(tag = "identity", responses((status = 200, body = JsonWebKeySet)))]
+#[get("/.well-known/jwks.json")]
+pub(crate) async fn jwks(state: web::Data<HttpState>) -> HttpResponse {
+    let keys = state
+        .app
+        .published_keys()
+        .into_iter()
+        .map(|key| JsonWebKey {
+            kty: "OKP",
+            crv: key.curve,
+            x: key.x,
+            kid: key.kid,
+            alg: key.algorithm,
+            key_use: "sig",
+        })
+        .collect();
+    HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "public, max-age=300")).json(JsonWebKeySet { keys })
+}
+
+/// A mailed single-use token.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountTokenRequest {
+    pub token: String,
+}
+
+/// An address to mail a link to.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailRequest {
+    #[schema(example = "alice@example.com")]
+    pub email: String,
+}
+
+/// A reset token and the new password.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetPasswordRequest {
+    pub token: String,
+    /// 12 to 128 characters, not a common password.
+    pub new_password: String,
+}
+
+/// The current password and the new one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    /// 12 to 128 characters, not a common password.
+    pub new_password: String,
+}
+
+/// The answer to requests whose outcome must not reveal whether an account exists.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AcceptedResponse {
+    #[schema(example = "if an account has this address, a mail is on its way")]
+    pub message: &'static str,
+}
+
+fn accepted() -> HttpResponse {
+    HttpResponse::Accepted().json(AcceptedResponse { message: "if an account has this address, a mail is on its way" })
+}
+
+/// Prove an address with the token of the verification mail (24 h, single use).
+#[utoipa::path(
+    tag = "identity",
+    request_body = AccountTokenRequest,
+    responses(
+        (status = 204, description = "Verified"),
+        (status = 400, body = ErrorBody),
+        (status = 422, description = "`account_token_invalid`, `account_token_expired`, `account_token_used`", body = ErrorBody),
+        (status = 429, description = "`rate_limited`", body = ErrorBody),
+    )
+)]
+#[post("/api/v1/auth/verify-email")]
+pub(crate) async fn verify_email(
+    state: web::Data<HttpState>,
+    meta: RequestMeta,
+    body: web::Json<AccountTokenRequest>,
+) -> Result<HttpResponse, ApiError> {
+    state.app.verify_email(&meta.0, VerifyEmail { token: body.into_inner().token }).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Mail a new verification link. Always 202 for a well-formed address.
+#[utoipa::path(
+    tag = "identity",
+    request_body = EmailRequest,
+    responses(
+        (status = 202, body = AcceptedResponse),
+        (status = 400, body = ErrorBody),
+        (status = 429, description = "`rate_limited`", body = ErrorBody),
+    )
+)]
+#[post("/api/v1/auth/resend-verification")]
+pub(crate) async fn resend_verification(
+    state: web::Data<HttpState>,
+    meta: RequestMeta,
+    body: web::Json<EmailRequest>,
+) -> Result<HttpResponse, ApiError> {
+    state.app.request_email_verification(&meta.0, body.into_inner().email).await?;
+    Ok(accepted())
+}
+
+/// Mail a password reset link (30 min, single use). Always 202 for a well-formed
+/// address: the answer never tells whether an account exists.
+#[utoipa::path(
+    tag = "identity",
+    request_body = EmailRequest,
+    responses(
+        (status = 202, body = AcceptedResponse),
+        (status = 400, body = ErrorBody),
+        (status = 429, description = "`rate_limited`", body = ErrorBody),
+    )
+)]
+#[post("/api/v1/auth/forgot-password")]
+pub(crate) async fn forgot_password(
+    state: web::Data<HttpState>,
+    meta: RequestMeta,
+    body: web::Json<EmailRequest>,
+) -> Result<HttpResponse, ApiError> {
+    state.app.request_password_reset(&meta.0, body.into_inner().email).await?;
+    Ok(accepted())
+}
+
+/// Set a new password with a reset token. Every session of the account ends.
+#[utoipa::path(
+    tag = "identity",
+    request_body = ResetPasswordRequest,
+    responses(
+        (status = 204, description = "Password replaced; sign in again"),
+        (status = 400, body = ErrorBody),
+        (status = 422, description = "`account_token_invalid`, `account_token_expired`, `account_token_used`", body = ErrorBody),
+        (status = 429, description = "`rate_limited`", body = ErrorBody),
+    )
+)]
+#[post("/api/v1/auth/reset-password")]
+pub(crate) async fn reset_password(
+    state: web::Data<HttpState>,
+    meta: RequestMeta,
+    body: web::Json<ResetPasswordRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let ResetPasswordRequest { token, new_password } = body.into_inner();
+    state.app.reset_password(&meta.0, token, &new_password).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Change the caller's password; every other session ends, this one stays.
+#[utoipa::path(
+    tag = "identity",
+    security(("bearer" = [])),
+    request_body = ChangePasswordRequest,
+    responses(
+        (status = 204, description = "Password replaced"),
+        (status = 400, description = "`current_password` incorrect or `new_password` refused", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 429, description = "`account_locked`", body = ErrorBody),
+    )
+)]
+#[post("/api/v1/users/me/password")]
+pub(crate) async fn change_password(
+    state: web::Data<HttpState>,
+    auth: Authenticated,
+    body: web::Json<ChangePasswordRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let ChangePasswordRequest { current_password, new_password } = body.into_inner();
+    state.app.change_password(&auth.0, &current_password, &new_password).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// A new account.
@@ -63,6 +264,8 @@ pub struct UserResponse {
     pub id: Uuid,
     pub email: String,
     pub display_name: String,
+    /// Whether the address was proven through the verification mail.
+    pub email_verified: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -73,6 +276,7 @@ impl From<UserView> for UserResponse {
             id: view.id.as_uuid(),
             email: view.email,
             display_name: view.display_name,
+            email_verified: view.email_verified,
             created_at: view.created_at,
             updated_at: view.updated_at,
         }
@@ -136,6 +340,8 @@ pub(crate) async fn register(
         (status = 200, body = TokenResponse),
         (status = 400, body = ErrorBody),
         (status = 401, description = "`invalid_credentials`", body = ErrorBody),
+        (status = 403, description = "`email_not_verified` (when `auth.require_verified_email` is on)", body = ErrorBody),
+        (status = 429, description = "`account_locked` (5 failures in 15 min lock the address 30 min) or `rate_limited`", body = ErrorBody),
     )
 )]
 #[post("/api/v1/auth/login")]

@@ -1,0 +1,150 @@
+//! Abuse protection at the edge: rate limits per client address (much stricter on
+//! credential routes) with `RateLimit-*` headers, a time budget per request, and the
+//! CORS allow-list.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::HttpResponse;
+use tenantry_application::ports::{RateClass, RateDecision, RateLimiter};
+use tenantry_application::ErrorCode;
+
+use crate::error::http_error;
+
+/// Routes that take credentials or send mail: guessing and mail-bombing both go
+/// through them, so they count against the strict class.
+pub(crate) const CREDENTIAL_ROUTES: &[&str] = &[
+    "/api/v1/auth/login",
+    "/api/v1/auth/register",
+    "/api/v1/auth/forgot-password",
+    "/api/v1/auth/reset-password",
+    "/api/v1/auth/verify-email",
+    "/api/v1/auth/resend-verification",
+];
+
+/// Probes and scrapers must never be throttled into reporting an outage.
+const UNLIMITED_PATHS: &[&str] = &["/health", "/ready", "/metrics"];
+
+const RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
+const RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
+const RATELIMIT_RESET: HeaderName = HeaderName::from_static("ratelimit-reset");
+
+fn class_of(req: &ServiceRequest) -> Option<RateClass> {
+    let path = req.path();
+    if UNLIMITED_PATHS.contains(&path) || req.method() == Method::OPTIONS {
+        return None;
+    }
+    if req.method() == Method::POST && CREDENTIAL_ROUTES.contains(&path) {
+        Some(RateClass::Credentials)
+    } else {
+        Some(RateClass::Api)
+    }
+}
+
+/// The answer to a refused request, in the API error shape.
+pub(crate) fn rate_limited(decision: &RateDecision) -> HttpResponse {
+    let mut response = http_error(
+        StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::RateLimited,
+        "too many requests; retry after the number of seconds in Retry-After",
+        vec![],
+    );
+    set_rate_headers(response.headers_mut(), decision);
+    response.headers_mut().insert(header::RETRY_AFTER, decision.retry_after_seconds.into());
+    response
+}
+
+fn set_rate_headers(headers: &mut actix_web::http::header::HeaderMap, decision: &RateDecision) {
+    headers.insert(RATELIMIT_LIMIT, HeaderValue::from(decision.limit));
+    headers.insert(RATELIMIT_REMAINING, HeaderValue::from(decision.remaining));
+    headers.insert(RATELIMIT_RESET, HeaderValue::from(decision.reset_seconds));
+}
+
+/// Counts the request against its class for the client address; refused requests
+/// never reach a handler. A limiter that cannot answer fails open (and says so in
+/// the log): an outage of a shared store must not take the API down with it.
+pub(crate) async fn limit_rate(
+    limiter: Option<Arc<dyn RateLimiter>>,
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let (Some(limiter), Some(class)) = (limiter, class_of(&req)) else {
+        return next.call(req).await.map(ServiceResponse::map_into_left_body);
+    };
+    let key = format!("ip:{}", req.peer_addr().map(|addr| addr.ip().to_string()).unwrap_or_default());
+    let decision = match limiter.check(class, &key).await {
+        Ok(decision) => Some(decision),
+        Err(error) => {
+            tracing::warn!(error = %error, "rate limiter unavailable; request let through");
+            None
+        }
+    };
+    if let Some(decision) = decision.filter(|d| !d.allowed) {
+        tracing::info!(class = ?class, "rate limited");
+        return Ok(req.into_response(rate_limited(&decision)).map_into_right_body());
+    }
+    let mut response = next.call(req).await?;
+    if let Some(decision) = decision {
+        set_rate_headers(response.headers_mut(), &decision);
+    }
+    Ok(response.map_into_left_body())
+}
+
+/// Gives every request a time budget. A handler past it is dropped — which rolls
+/// its transaction back — and the client gets a 503 in the API shape. (The answer
+/// travels as an error: the request cannot be kept aside while the router owns it.)
+pub(crate) async fn limit_time(
+    budget: Duration,
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    match tokio::time::timeout(budget, next.call(req)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(budget_ms = u64::try_from(budget.as_millis()).unwrap_or(u64::MAX), "request timed out");
+            let response = http_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::ServiceUnavailable,
+                "the request took too long and was abandoned; nothing was changed",
+                vec![],
+            );
+            Err(actix_web::error::InternalError::from_response("request timed out", response).into())
+        }
+    }
+}
+
+/// CORS for the configured browser origins only; with none configured no CORS
+/// headers are sent and browsers keep to the same origin.
+pub(crate) fn cors(allowed_origins: &[String]) -> actix_cors::Cors {
+    let mut cors = actix_cors::Cors::default()
+        .allowed_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::IF_MATCH,
+            HeaderName::from_static("x-tenant-id"),
+            HeaderName::from_static("x-refresh-token"),
+            HeaderName::from_static("x-request-id"),
+            HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([
+            header::LOCATION,
+            header::ETAG,
+            header::RETRY_AFTER,
+            HeaderName::from_static("x-request-id"),
+            RATELIMIT_LIMIT,
+            RATELIMIT_REMAINING,
+            RATELIMIT_RESET,
+        ])
+        .max_age(3600);
+    for origin in allowed_origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
