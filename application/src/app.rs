@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use tenantry_domain::identity::{AccountTokenPurpose, Password};
-use tenantry_domain::tenancy::{Invitation, Membership, Role};
+use tenantry_domain::tenancy::{ApiKey, Invitation, Membership, Role};
 use tenantry_kernel::{Clock, Page, TenantId, UserId, ValidationError};
 
 use crate::identity::refresh;
@@ -33,6 +33,14 @@ pub struct ApplicationPorts {
     pub policy: AuthPolicy,
 }
 
+/// A user's own profile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileView {
+    pub user: UserView,
+    /// The preferences document (a JSON object).
+    pub preferences: serde_json::Value,
+}
+
 /// Authentication rules a product may tighten.
 #[derive(Debug, Clone, Default)]
 pub struct AuthPolicy {
@@ -55,6 +63,7 @@ pub struct Application {
     refresh_session: RefreshSessionHandler,
     log_out: LogOutHandler,
     sessions: SessionsHandler,
+    update_profile: UpdateProfileHandler,
     sync_role_catalogue: SyncRoleCatalogueHandler,
     create_organization: CreateOrganizationHandler,
     invite_member: InviteMemberHandler,
@@ -64,6 +73,8 @@ pub struct Application {
     provision_organization: ProvisionOrganizationHandler,
     provision_membership: ProvisionMembershipHandler,
     authenticator: Authenticator,
+    api_key_authenticator: ApiKeyAuthenticator,
+    api_keys: ApiKeysHandler,
     token_issuer: Arc<dyn TokenIssuer>,
     tenants: Arc<TenantGuard>,
     tenancy_queries: Arc<dyn TenancyQueries>,
@@ -103,16 +114,23 @@ impl Application {
             refresh_session: RefreshSessionHandler::new(token_issuer.clone(), opaque_tokens.clone(), clock.clone()),
             log_out: LogOutHandler::new(clock.clone()),
             sessions: SessionsHandler::new(clock.clone()),
+            update_profile: UpdateProfileHandler::new(clock.clone()),
             sync_role_catalogue: SyncRoleCatalogueHandler,
             create_organization: CreateOrganizationHandler::new(clock.clone()),
             invite_member: InviteMemberHandler::new(opaque_tokens.clone(), mailer, clock.clone()),
-            accept_invitation: AcceptInvitationHandler::new(opaque_tokens, clock.clone()),
+            accept_invitation: AcceptInvitationHandler::new(opaque_tokens.clone(), clock.clone()),
             change_member_role: ChangeMemberRoleHandler::new(clock.clone()),
             remove_member: RemoveMemberHandler::new(clock.clone()),
             provision_organization: ProvisionOrganizationHandler::new(clock.clone()),
             provision_membership: ProvisionMembershipHandler::new(clock.clone()),
             authenticator: Authenticator::new(token_issuer.clone(), identity_queries.clone(), clock.clone()),
             token_issuer,
+            api_key_authenticator: ApiKeyAuthenticator::new(
+                opaque_tokens.clone(),
+                tenancy_queries.clone(),
+                clock.clone(),
+            ),
+            api_keys: ApiKeysHandler::new(opaque_tokens.clone(), clock.clone()),
             tenants,
             tenancy_queries,
             identity_queries,
@@ -325,10 +343,65 @@ impl Application {
         self.token_issuer.published_keys()
     }
 
+    /// A bearer credential: an access token, or an organization's API key (`tk_...`).
+    ///
     /// # Errors
-    /// See [`Authenticator::authenticate`].
-    pub async fn authenticate(&self, access_token: &str) -> Result<Principal, AppError> {
-        self.authenticator.authenticate(access_token).await
+    /// See [`Authenticator::authenticate`] and [`ApiKeyAuthenticator::authenticate`].
+    pub async fn authenticate(&self, bearer: &str) -> Result<Principal, AppError> {
+        if ApiKeyAuthenticator::recognises(bearer) {
+            self.api_key_authenticator.authenticate(bearer).await
+        } else {
+            self.authenticator.authenticate(bearer).await
+        }
+    }
+
+    /// # Errors
+    /// See [`ApiKeysHandler`].
+    pub async fn create_api_key(
+        &self,
+        context: &RequestContext,
+        command: CreateApiKey,
+    ) -> Result<CreatedApiKey, AppError> {
+        self.bus.dispatch(&self.api_keys, context, command).await
+    }
+
+    /// The context tenant's API keys (never their secrets).
+    ///
+    /// # Errors
+    /// See [`TenantGuard::authorize`].
+    pub async fn list_api_keys(&self, context: &RequestContext) -> Result<Vec<ApiKey>, AppError> {
+        self.tenants.authorize(context, Some("api_key:manage")).await?;
+        Ok(self.tenancy_queries.api_keys(tenancy_of(context)?).await?)
+    }
+
+    /// # Errors
+    /// See [`ApiKeysHandler`].
+    pub async fn revoke_api_key(&self, context: &RequestContext, command: RevokeApiKey) -> Result<(), AppError> {
+        self.bus.dispatch(&self.api_keys, context, command).await.map(drop)
+    }
+
+    /// The caller's profile: the user and their preferences document.
+    ///
+    /// # Errors
+    /// 401/403 without a signed-in user; 404 when the user is gone.
+    pub async fn get_profile(&self, context: &RequestContext) -> Result<ProfileView, AppError> {
+        let principal = context.require_principal()?;
+        let user = self.get_user(principal.user_id).await?;
+        let preferences = self.identity_queries.preferences_of(principal.user_id).await?;
+        Ok(ProfileView { user, preferences })
+    }
+
+    /// Changes the caller's profile and answers it as it now is.
+    ///
+    /// # Errors
+    /// See [`UpdateProfileHandler`].
+    pub async fn update_profile(
+        &self,
+        context: &RequestContext,
+        command: UpdateProfile,
+    ) -> Result<ProfileView, AppError> {
+        self.bus.dispatch(&self.update_profile, context, command).await?;
+        self.get_profile(context).await
     }
 
     /// The user, as clients see it.
@@ -375,7 +448,7 @@ impl Application {
     /// See [`TenantGuard::authorize`].
     pub async fn get_organization(&self, context: &RequestContext) -> Result<OrganizationView, AppError> {
         self.tenants.authorize(context, Some("organization:read")).await?;
-        let (tenant, principal) = (tenancy_of(context)?, context.require_principal()?);
+        let (tenant, principal) = (tenancy_of(context)?, context.require_caller()?);
         self.tenancy_queries
             .organization_for_member(tenant, principal.user_id)
             .await?

@@ -9,6 +9,8 @@ pub mod pipeline;
 pub mod ports;
 pub mod tenancy;
 
-pub use app::{Application, ApplicationPorts, AuthPolicy};
+pub use app::{Application, ApplicationPorts, AuthPolicy, ProfileView};
 pub use error::{AppError, ErrorCode};
-pub use pipeline::{Authorization, Command, CommandBus, CommandHandler, Principal, RequestContext};
+pub use pipeline::{
+    ApiKeyGrant, Authorization, Command, CommandBus, CommandHandler, Credential, Principal, RequestContext, UserSession,
+};

@@ -17,6 +17,53 @@ use crate::{AppError, ErrorCode};
 /// An authenticated caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
+    /// The user; for an API key, the member who created it (whose role still bounds it).
+    pub user_id: UserId,
+    pub credential: Credential,
+}
+
+/// How a caller proved who it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// A user's login session (access token).
+    Session(SessionId),
+    /// An organization's API key: valid in that tenant only, for its scopes only.
+    ApiKey(ApiKeyGrant),
+}
+
+/// What an API key may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKeyGrant {
+    pub key_id: uuid::Uuid,
+    pub tenant_id: TenantId,
+    /// Permissions (`resource:action`) the key carries.
+    pub scopes: Vec<String>,
+}
+
+impl Principal {
+    /// A user signed in with a session.
+    pub fn session(user_id: UserId, session_id: SessionId) -> Self {
+        Self { user_id, credential: Credential::Session(session_id) }
+    }
+
+    pub fn session_id(&self) -> Option<SessionId> {
+        match &self.credential {
+            Credential::Session(id) => Some(*id),
+            Credential::ApiKey(_) => None,
+        }
+    }
+
+    pub fn api_key(&self) -> Option<&ApiKeyGrant> {
+        match &self.credential {
+            Credential::ApiKey(grant) => Some(grant),
+            Credential::Session(_) => None,
+        }
+    }
+}
+
+/// A signed-in user and the session of the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserSession {
     pub user_id: UserId,
     pub session_id: SessionId,
 }
@@ -42,11 +89,28 @@ impl RequestContext {
         Self { request_id: format!("{label}-{}", Uuid::now_v7()), system: true, ..Self::default() }
     }
 
-    /// The caller, or a 401 when the command needs one and there is none.
+    /// The signed-in user: what every user-level operation needs. API keys are
+    /// refused here; they work on organization routes only.
     ///
     /// # Errors
-    /// `AppError::Unauthenticated` when no principal is present.
-    pub fn require_principal(&self) -> Result<&Principal, AppError> {
+    /// 401 without a caller; 403 `api_key_not_allowed` for an API key.
+    pub fn require_principal(&self) -> Result<UserSession, AppError> {
+        let principal = self.require_caller()?;
+        match principal.credential {
+            Credential::Session(session_id) => Ok(UserSession { user_id: principal.user_id, session_id }),
+            Credential::ApiKey(_) => Err(AppError::Forbidden {
+                code: ErrorCode::ApiKeyNotAllowed,
+                message: "API keys work on organization routes only; sign in as a user for this",
+            }),
+        }
+    }
+
+    /// Any authenticated caller, user or API key (organization routes, where the
+    /// tenant guard checks the key's tenant and scopes).
+    ///
+    /// # Errors
+    /// 401 without a caller.
+    pub fn require_caller(&self) -> Result<&Principal, AppError> {
         self.principal
             .as_ref()
             .ok_or(AppError::Unauthenticated { code: ErrorCode::Unauthenticated, message: "authentication required" })
@@ -244,6 +308,9 @@ mod tests {
         fn login_throttles(&mut self) -> &mut dyn crate::ports::LoginThrottleRepository {
             self.inner.login_throttles()
         }
+        fn preferences(&mut self) -> &mut dyn crate::ports::PreferencesStore {
+            self.inner.preferences()
+        }
         fn role_catalogue(&mut self) -> &mut dyn crate::ports::RoleCatalogueRepository {
             self.inner.role_catalogue()
         }
@@ -255,6 +322,9 @@ mod tests {
         }
         fn invitations(&mut self) -> &mut dyn crate::ports::InvitationRepository {
             self.inner.invitations()
+        }
+        fn api_keys(&mut self) -> &mut dyn crate::ports::ApiKeyRepository {
+            self.inner.api_keys()
         }
         fn record_event(&mut self, event: tenantry_kernel::EventEnvelope) {
             self.inner.record_event(event);
@@ -323,7 +393,7 @@ mod tests {
     fn signed_in() -> RequestContext {
         RequestContext {
             request_id: "req-1".into(),
-            principal: Some(Principal { user_id: UserId::new(), session_id: SessionId::new() }),
+            principal: Some(Principal::session(UserId::new(), SessionId::new())),
             ip: Some("10.0.0.1".into()),
             ..RequestContext::default()
         }

@@ -5,9 +5,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tenantry_domain::identity::{
-    AccountToken, AccountTokenPurpose, EmailAddress, LoginThrottle, Password, PasswordHash, Session, User,
+    AccountToken, AccountTokenPurpose, EmailAddress, LoginThrottle, Password, PasswordHash, Preferences, Session, User,
 };
-use tenantry_domain::tenancy::{Invitation, Membership, Organization, Role};
+use tenantry_domain::tenancy::{ApiKey, ApiKeyId, Invitation, Membership, Organization, Role};
 use tenantry_kernel::{EventEnvelope, Page, PageRequest, SessionId, SortOrder, TenantId, UserId};
 
 use crate::pipeline::AuditEntry;
@@ -86,6 +86,17 @@ pub trait AccountTokenRepository: Send {
     ) -> Result<(), RepositoryError>;
 }
 
+/// Where users' preferences documents live, inside one transaction (SQL by
+/// default; a document store could take over without the use cases noticing).
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait PreferencesStore: Send {
+    /// The user's document (locked, where supported), `None` before the first save.
+    async fn get(&mut self, user: UserId) -> Result<Option<Preferences>, RepositoryError>;
+    async fn put(&mut self, user: UserId, preferences: &Preferences, now: DateTime<Utc>)
+        -> Result<(), RepositoryError>;
+}
+
 /// Failed-login counters, inside one transaction.
 #[cfg_attr(test, mockall::automock)]
 #[async_trait]
@@ -140,6 +151,16 @@ pub trait MembershipRepository: Send {
     async fn count_owners(&mut self, tenant: TenantId) -> Result<u64, RepositoryError>;
 }
 
+/// API keys, inside one transaction.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait ApiKeyRepository: Send {
+    async fn insert(&mut self, key: &ApiKey) -> Result<(), RepositoryError>;
+    /// Saves revocation.
+    async fn update(&mut self, key: &ApiKey) -> Result<(), RepositoryError>;
+    async fn find(&mut self, tenant: TenantId, id: ApiKeyId) -> Result<Option<ApiKey>, RepositoryError>;
+}
+
 /// Invitations, inside one transaction.
 #[cfg_attr(test, mockall::automock)]
 #[async_trait]
@@ -159,10 +180,12 @@ pub trait UnitOfWork: Send {
     fn sessions(&mut self) -> &mut dyn SessionRepository;
     fn account_tokens(&mut self) -> &mut dyn AccountTokenRepository;
     fn login_throttles(&mut self) -> &mut dyn LoginThrottleRepository;
+    fn preferences(&mut self) -> &mut dyn PreferencesStore;
     fn role_catalogue(&mut self) -> &mut dyn RoleCatalogueRepository;
     fn organizations(&mut self) -> &mut dyn OrganizationRepository;
     fn memberships(&mut self) -> &mut dyn MembershipRepository;
     fn invitations(&mut self) -> &mut dyn InvitationRepository;
+    fn api_keys(&mut self) -> &mut dyn ApiKeyRepository;
     /// Queues a domain event for the outbox; it is written in this transaction.
     fn record_event(&mut self, event: EventEnvelope);
     /// Queues the audit entry of this command; it is written in this transaction.
@@ -318,6 +341,8 @@ pub trait IdentityQueries: Send + Sync + 'static {
         login_key: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<DateTime<Utc>>, RepositoryError>;
+    /// The user's preferences document (an empty object before the first save).
+    async fn preferences_of(&self, user: UserId) -> Result<serde_json::Value, RepositoryError>;
     /// The users with these ids (missing ids are skipped), for views of other contexts.
     async fn users_by_ids(&self, ids: &[UserId]) -> Result<Vec<UserView>, RepositoryError>;
 }
@@ -369,6 +394,13 @@ pub trait TenancyQueries: Send + Sync + 'static {
     ) -> Result<Page<OrganizationView>, RepositoryError>;
     /// `sort_by`: `joined_at` or `role`.
     async fn members(&self, tenant: TenantId, query: &ListQuery) -> Result<Page<MembershipView>, RepositoryError>;
+    /// The organization's API keys, newest first (revoked ones included).
+    async fn api_keys(&self, tenant: TenantId) -> Result<Vec<ApiKey>, RepositoryError>;
+    /// The key a presented secret hashes to, for request authentication.
+    async fn api_key_by_token_hash(&self, hash: &str) -> Result<Option<ApiKey>, RepositoryError>;
+    /// Bookkeeping outside any unit of work: when the key was last used (the caller
+    /// throttles it, so a busy key does not write on every request).
+    async fn record_api_key_use(&self, id: ApiKeyId, at: DateTime<Utc>) -> Result<(), RepositoryError>;
 }
 
 /// A membership-cache lookup.

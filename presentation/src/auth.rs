@@ -66,7 +66,10 @@ impl FromRequest for Authenticated {
                 .ok_or_else(|| ApiError(AppError::internal(std::io::Error::other("HttpState is not registered"))))?;
             let principal = state.app.authenticate(&token).await.map_err(ApiError)?;
             if let Some(limiter) = &state.rate_limiter {
-                let key = format!("user:{}", principal.user_id);
+                let key = match principal.api_key() {
+                    Some(grant) => format!("key:{}", grant.key_id),
+                    None => format!("user:{}", principal.user_id),
+                };
                 match limiter.check(RateClass::Api, &key).await {
                     Ok(decision) if !decision.allowed => {
                         return Err(actix_web::error::InternalError::from_response(

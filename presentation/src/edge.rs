@@ -148,3 +148,49 @@ pub(crate) fn cors(allowed_origins: &[String]) -> actix_cors::Cors {
     }
     cors
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::{test, web, App, HttpResponse};
+
+    use super::*;
+
+    #[actix_web::test]
+    async fn a_request_over_its_budget_is_abandoned_with_a_503_in_the_error_shape() {
+        let app = test::init_service(
+            App::new()
+                .wrap(actix_web::middleware::from_fn(|req, next| limit_time(Duration::from_millis(50), req, next)))
+                .route(
+                    "/slow",
+                    web::get().to(|| async {
+                        tokio::time::sleep(Duration::from_secs(5)).await;
+                        HttpResponse::Ok().finish()
+                    }),
+                )
+                .route("/fast", web::get().to(|| async { HttpResponse::Ok().finish() })),
+        )
+        .await;
+        let fast = test::call_service(&app, test::TestRequest::get().uri("/fast").to_request()).await;
+        assert_eq!(fast.status(), StatusCode::OK);
+        let slow = test::try_call_service(&app, test::TestRequest::get().uri("/slow").to_request()).await;
+        let error = match slow {
+            Ok(response) => panic!("expected the budget to cut the request, got {}", response.status()),
+            Err(error) => error,
+        };
+        let response = error.error_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let body = actix_web::body::to_bytes(response.into_body()).await.unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(json["error_code"], "service_unavailable");
+    }
+
+    #[actix_web::test]
+    async fn probes_and_credential_routes_get_their_own_classes() {
+        let probe = test::TestRequest::get().uri("/health").to_srv_request();
+        assert_eq!(class_of(&probe), None);
+        let login = test::TestRequest::post().uri("/api/v1/auth/login").to_srv_request();
+        assert_eq!(class_of(&login), Some(RateClass::Credentials));
+        let read = test::TestRequest::get().uri("/api/v1/users/me").to_srv_request();
+        assert_eq!(class_of(&read), Some(RateClass::Api));
+    }
+}

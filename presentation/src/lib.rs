@@ -94,6 +94,7 @@ pub fn configure(state: HttpState) -> impl FnOnce(&mut web::ServiceConfig) {
                 .configure(routes::operations::configure)
                 .configure(routes::identity::configure)
                 .configure(routes::tenancy::configure)
+                .configure(routes::api_keys::configure)
                 .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", openapi())),
         );
     }

@@ -4,7 +4,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail};
-use crate::routes::{identity, operations, tenancy};
+use crate::routes::{api_keys, identity, operations, tenancy};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -25,6 +25,8 @@ use crate::routes::{identity, operations, tenancy};
         identity::reset_password,
         identity::change_password,
         identity::jwks,
+        identity::get_profile,
+        identity::update_profile,
         tenancy::create_organization,
         tenancy::list_organizations,
         tenancy::get_organization,
@@ -34,6 +36,9 @@ use crate::routes::{identity, operations, tenancy};
         tenancy::change_member_role,
         tenancy::remove_member,
         tenancy::current_membership,
+        api_keys::create_api_key,
+        api_keys::list_api_keys,
+        api_keys::revoke_api_key,
         operations::health,
         operations::ready,
         operations::metrics,

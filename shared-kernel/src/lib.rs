@@ -8,6 +8,7 @@ pub mod error;
 pub mod event;
 pub mod id;
 pub mod paging;
+pub mod text;
 
 pub use clock::{Clock, SystemClock};
 pub use email::EmailAddress;

@@ -12,11 +12,13 @@
 //! | Given | `a registered user "alice"` / `a registered user "alice" with email "..."` |
 //! | Given | `"alice" is logged in` / `a logged-in user "alice"` |
 //! | Given | `the next request has header "X-Request-Id" set to "..."` |
+//! | Given | `the server setting "auth.require_verified_email" is "true"` (before the first request; also `rate_limit.*`, `server.cors_allowed_origins`) |
 //! | When  | `"alice" registers` / `"alice" registers with email "..."` |
 //! | When  | `"alice" logs in` / `... with password "..."` / `... with email "..."` |
 //! | When  | `someone logs in as "..." with password "..."` |
 //! | When  | `"alice" refreshes her session` / `... with her previous refresh token` / `... sending the refresh token in the body` |
 //! | When  | `"alice" logs out` |
+//! | When  | `"alice" sends GET "/path" with her access token forged with alg none` (also: `re-signed with HS256 keyed by the published public key`, `with a tampered payload`, `naming an unknown key id`, `without a signature`) |
 //! | When  | `"alice" sends GET "/path"` / `"alice" sends POST "/path" with:` (docstring JSON) |
 //! | When  | `an anonymous client sends GET "/path"` / `... sends POST "/path" with:` / `... with the raw body:` |
 //! | When  | `a client with the bearer token "..." sends GET "/path"` |
@@ -25,6 +27,7 @@
 //! | Then  | `the response JSON at "email" is "..."` / `... equals 900` / `... is a UUID` (string, non-empty string, number, integer, boolean, array, object, null, UUID, timestamp, JWT) |
 //! | Then  | `the response JSON at "email" starts with "..."` / `... has 2 entries` / `... has key "..."` / `... matches the response header "..."` |
 //! | Then  | `the response has the field "id"` / `the response has no field "password_hash"` / `the response has exactly the fields "id, email"` |
+//! | Then  | `the response has no header "RateLimit-Limit"` |
 //! | Then  | `the response has header "Location"` / `the response header "Location" is "..."` / `... is not "..."` / `... contains "..."` |
 //! | Then  | `the response body contains "..."` / `... does not contain "..."` / `the response body equals the previous response body apart from "request_id"` |
 //! | Then  | `the validation details include "password" with issue "too_short"` / `... include the field "..."` / `the validation details are:` (table) |
@@ -55,10 +58,21 @@
 //! | Kind  | Phrase |
 //! |-------|--------|
 //! | When  | `the latest invitation token sent to "bob" is remembered as "token"` |
+//! | When  | `the latest verification token mailed to "bob" is remembered as "token"` / `the latest password reset token mailed to ...` |
 //! | Then  | `"bob" received an invitation mail` / `"bob" received no mail` / `"bob" received 2 mails` |
+//! | Then  | `"bob" received no invitation mail` (also `verification`, `password reset`) |
 //! | Then  | `the latest mail to "bob" contains "..."` / `the response does not contain the latest invitation token sent to "bob"` |
 
+//!
+//! API keys ([`api_keys`]); a key created as `"ci"` is then `{ci.id}` and `{ci.secret}`:
+//!
+//! | Kind  | Phrase |
+//! |-------|--------|
+//! | Given | `"alice" created an API key "ci" for "acme" with scopes "member:read, organization:read"` |
+//! | When  | `the API key "ci" sends GET "/api/v1/organizations/{acme.id}/members"` |
+
 pub mod accounts;
+pub mod api_keys;
 pub mod mail;
 pub mod organizations;
 pub mod requests;

@@ -37,7 +37,7 @@ impl Authenticator {
         let session = self.queries.session_status(claims.session_id).await?;
         match session {
             Some(s) if s.user_id == claims.user_id && !s.revoked && s.expires_at > now => {
-                Ok(Principal { user_id: claims.user_id, session_id: claims.session_id })
+                Ok(Principal::session(claims.user_id, claims.session_id))
             }
             _ => Err(AppError::Unauthenticated {
                 code: ErrorCode::SessionRevoked,
@@ -79,7 +79,7 @@ mod tests {
         let claims = AccessClaims { user_id, session_id, expires_at: fixed_now() + Duration::minutes(15) };
         let status = SessionStatus { user_id, expires_at: fixed_now() + Duration::days(7), revoked: false };
         let auth = Authenticator::new(issuer_for(claims), queries_with(Some(status)), fixed_clock());
-        assert_eq!(auth.authenticate("good").await.unwrap(), Principal { user_id, session_id });
+        assert_eq!(auth.authenticate("good").await.unwrap(), Principal::session(user_id, session_id));
     }
 
     #[tokio::test]

@@ -5,7 +5,7 @@ use tenantry_domain::identity::UserLoggedOut;
 use tenantry_kernel::Clock;
 
 use crate::pipeline::AuditSubject;
-use crate::pipeline::{Authorization, Command, CommandHandler, RequestContext};
+use crate::pipeline::{Authorization, Command, CommandHandler, Principal, RequestContext};
 use crate::ports::UnitOfWork;
 use crate::AppError;
 
@@ -22,7 +22,7 @@ impl Command for LogOut {
     }
 
     fn audit_subject(&self, context: &RequestContext, _: &()) -> Option<AuditSubject> {
-        context.principal.as_ref().map(|principal| AuditSubject::new("session", principal.session_id))
+        context.principal.as_ref().and_then(Principal::session_id).map(|session| AuditSubject::new("session", session))
     }
 }
 
@@ -71,7 +71,7 @@ mod tests {
     async fn revokes_the_callers_session() {
         let session = Session::start(UserId::new(), "h".into(), fixed_now());
         let context = RequestContext {
-            principal: Some(Principal { user_id: session.user_id(), session_id: session.id() }),
+            principal: Some(Principal::session(session.user_id(), session.id())),
             ..RequestContext::default()
         };
         let mut uow = TestUnitOfWork::default();

@@ -5,6 +5,7 @@ mod authenticate;
 mod lockout;
 mod login;
 mod logout;
+mod profile;
 mod recovery;
 pub(crate) mod refresh;
 mod register;
@@ -16,6 +17,7 @@ pub use login::{
     parse_login, CredentialCheck, CredentialVerifier, LogIn, StartSession, StartSessionHandler, TokenPair,
 };
 pub use logout::{LogOut, LogOutHandler};
+pub use profile::{UpdateProfile, UpdateProfileHandler};
 pub use recovery::{AccountMail, ChangePassword, MailAccountToken, RecoveryHandler, ResetPassword, VerifyEmail};
 pub use refresh::{RefreshOutcome, RefreshSession, RefreshSessionHandler};
 pub use register::{

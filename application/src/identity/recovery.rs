@@ -439,10 +439,8 @@ mod tests {
         let (current_id, other_id) = (current.id(), other.id());
         uow.sessions.expect_unrevoked_of().returning(move |_| Ok(vec![current.clone(), other.clone()]));
         uow.sessions.expect_update().withf(move |s| s.id() == other_id).times(1).returning(|_| Ok(()));
-        let context = RequestContext {
-            principal: Some(Principal { user_id: id, session_id: current_id }),
-            ..RequestContext::default()
-        };
+        let context =
+            RequestContext { principal: Some(Principal::session(id, current_id)), ..RequestContext::default() };
         let command = ChangePassword { new_password_hash: PasswordHash::from_phc("new".into()) };
         handler(mail_expected(0, "")).handle(&context, &command, &mut uow).await.unwrap();
         let types: Vec<&str> = uow.events.iter().map(|e| e.event_type.as_str()).collect();

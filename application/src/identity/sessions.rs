@@ -130,7 +130,7 @@ mod tests {
 
     fn signed_in_as(session: &Session) -> RequestContext {
         RequestContext {
-            principal: Some(Principal { user_id: session.user_id(), session_id: session.id() }),
+            principal: Some(Principal::session(session.user_id(), session.id())),
             ..RequestContext::default()
         }
     }

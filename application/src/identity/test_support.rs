@@ -21,10 +21,12 @@ pub struct TestUnitOfWork {
     pub sessions: MockSessionRepository,
     pub account_tokens: MockAccountTokenRepository,
     pub login_throttles: MockLoginThrottleRepository,
+    pub preferences: MockPreferencesStore,
     pub catalogue: MockRoleCatalogueRepository,
     pub organizations: MockOrganizationRepository,
     pub memberships: MockMembershipRepository,
     pub invitations: MockInvitationRepository,
+    pub api_keys: MockApiKeyRepository,
     pub events: Vec<EventEnvelope>,
     pub audit: Vec<AuditEntry>,
 }
@@ -43,6 +45,9 @@ impl UnitOfWork for TestUnitOfWork {
     fn login_throttles(&mut self) -> &mut dyn LoginThrottleRepository {
         &mut self.login_throttles
     }
+    fn preferences(&mut self) -> &mut dyn PreferencesStore {
+        &mut self.preferences
+    }
     fn role_catalogue(&mut self) -> &mut dyn RoleCatalogueRepository {
         &mut self.catalogue
     }
@@ -54,6 +59,9 @@ impl UnitOfWork for TestUnitOfWork {
     }
     fn invitations(&mut self) -> &mut dyn InvitationRepository {
         &mut self.invitations
+    }
+    fn api_keys(&mut self) -> &mut dyn ApiKeyRepository {
+        &mut self.api_keys
     }
     fn record_event(&mut self, event: EventEnvelope) {
         self.events.push(event);

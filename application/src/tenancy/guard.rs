@@ -43,19 +43,39 @@ impl TenantGuard {
     /// non-member 404 when the tenant came from the URL, else 403 `not_a_member`;
     /// 403 `forbidden` when the role lacks the permission.
     pub async fn authorize(&self, context: &RequestContext, permission: Option<&str>) -> Result<Role, AppError> {
-        let principal = context.require_principal()?;
+        let principal = context.require_caller()?;
         let tenant = context.tenant_id.ok_or_else(AppError::tenant_required)?;
+        if let Some(grant) = principal.api_key() {
+            // A key belongs to one organization, and carries only its scopes.
+            if grant.tenant_id != tenant {
+                return Err(not_a_member(context));
+            }
+            if permission.is_some_and(|p| !grant.scopes.iter().any(|scope| scope == p)) {
+                return Err(AppError::Forbidden {
+                    code: ErrorCode::Forbidden,
+                    message: "the API key does not carry this permission",
+                });
+            }
+        }
+        // For a key, its creator's current role bounds it too: a demoted or
+        // departed creator takes the key's power down with them.
         match self.role(tenant, principal.user_id).await? {
-            None if context.tenant_in_path => Err(AppError::NotFound { message: "organization not found" }),
-            None => Err(AppError::Forbidden {
-                code: ErrorCode::NotAMember,
-                message: "you are not a member of this organization",
-            }),
+            None => Err(not_a_member(context)),
             Some(role) if permission.is_some_and(|p| !role.grants(p)) => {
                 Err(AppError::Forbidden { code: ErrorCode::Forbidden, message: "your role does not allow this" })
             }
             Some(role) => Ok(role),
         }
+    }
+}
+
+/// A caller outside the tenant: 404 when the tenant came from the URL (existence
+/// does not leak), else 403 `not_a_member`.
+fn not_a_member(context: &RequestContext) -> AppError {
+    if context.tenant_in_path {
+        AppError::NotFound { message: "organization not found" }
+    } else {
+        AppError::Forbidden { code: ErrorCode::NotAMember, message: "you are not a member of this organization" }
     }
 }
 
@@ -68,7 +88,7 @@ mod tests {
 
     fn context(tenant_in_path: bool) -> RequestContext {
         RequestContext {
-            principal: Some(Principal { user_id: UserId::new(), session_id: SessionId::new() }),
+            principal: Some(Principal::session(UserId::new(), SessionId::new())),
             tenant_id: Some(TenantId::new()),
             tenant_in_path,
             ..RequestContext::default()

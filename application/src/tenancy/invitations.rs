@@ -57,7 +57,7 @@ impl CommandHandler<InviteMember> for InviteMemberHandler {
         command: &InviteMember,
         uow: &mut dyn UnitOfWork,
     ) -> Result<Invitation, AppError> {
-        let principal = context.require_principal()?;
+        let principal = context.require_caller()?;
         let tenant = super::tenant_of(context)?;
         let email = EmailAddress::parse(&command.email);
         let role = command.role.parse::<Role>();
@@ -152,7 +152,7 @@ impl CommandHandler<AcceptInvitation> for AcceptInvitationHandler {
         command: &AcceptInvitation,
         uow: &mut dyn UnitOfWork,
     ) -> Result<Membership, AppError> {
-        let principal = context.require_principal()?;
+        let principal = context.require_caller()?;
         let not_found = || AppError::NotFound { message: "invitation not found" };
         if command.token.is_empty() || command.token.len() > 512 {
             return Err(not_found());
@@ -192,7 +192,7 @@ mod tests {
 
     fn context_of(user: UserId, tenant: TenantId) -> RequestContext {
         RequestContext {
-            principal: Some(Principal { user_id: user, session_id: SessionId::new() }),
+            principal: Some(Principal::session(user, SessionId::new())),
             tenant_id: Some(tenant),
             ..RequestContext::default()
         }

@@ -77,7 +77,7 @@ impl CommandHandler<ChangeMemberRole> for ChangeMemberRoleHandler {
         command: &ChangeMemberRole,
         uow: &mut dyn UnitOfWork,
     ) -> Result<Membership, AppError> {
-        let principal = context.require_principal()?;
+        let principal = context.require_caller()?;
         let tenant = super::tenant_of(context)?;
         let new_role: Role = command.role.parse()?;
         let (actor, mut target) = load_pair(uow, tenant, principal.user_id, command.user_id).await?;
@@ -144,7 +144,7 @@ impl CommandHandler<RemoveMember> for RemoveMemberHandler {
         command: &RemoveMember,
         uow: &mut dyn UnitOfWork,
     ) -> Result<(), AppError> {
-        let principal = context.require_principal()?;
+        let principal = context.require_caller()?;
         let tenant = super::tenant_of(context)?;
         let (actor, target) = load_pair(uow, tenant, principal.user_id, command.user_id).await?;
         let leaving = actor.user_id() == target.user_id();
@@ -183,7 +183,7 @@ mod tests {
         });
         uow.memberships.expect_count_owners().returning(move |_| Ok(owners));
         let context = RequestContext {
-            principal: Some(Principal { user_id: actor, session_id: SessionId::new() }),
+            principal: Some(Principal::session(actor, SessionId::new())),
             tenant_id: Some(tenant),
             ..RequestContext::default()
         };

@@ -1,6 +1,7 @@
-//! Tenancy use cases: organizations, invitations, members and their roles, and the
+//! Tenancy use cases: organizations, invitations, members and their roles, API keys, and the
 //! tenant guard every tenant-scoped command and query goes through.
 
+mod api_keys;
 mod catalogue;
 mod guard;
 mod invitations;
@@ -8,6 +9,7 @@ mod members;
 mod organizations;
 mod provisioning;
 
+pub use api_keys::{ApiKeyAuthenticator, ApiKeysHandler, CreateApiKey, CreatedApiKey, RevokeApiKey};
 pub use catalogue::{CatalogueChanges, SyncRoleCatalogue, SyncRoleCatalogueHandler};
 pub use guard::TenantGuard;
 pub use invitations::{AcceptInvitation, AcceptInvitationHandler, InviteMember, InviteMemberHandler};

@@ -49,7 +49,7 @@ impl CommandHandler<CreateOrganization> for CreateOrganizationHandler {
         command: &CreateOrganization,
         uow: &mut dyn UnitOfWork,
     ) -> Result<TenantId, AppError> {
-        let principal = context.require_principal()?;
+        let principal = context.require_caller()?;
         let name = OrganizationName::parse(&command.name);
         let slug = match (&command.slug, &name) {
             (Some(raw), _) => Slug::parse(raw),
@@ -89,7 +89,7 @@ mod tests {
 
     fn signed_in() -> RequestContext {
         RequestContext {
-            principal: Some(Principal { user_id: UserId::new(), session_id: SessionId::new() }),
+            principal: Some(Principal::session(UserId::new(), SessionId::new())),
             ..RequestContext::default()
         }
     }

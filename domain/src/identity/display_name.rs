@@ -12,17 +12,7 @@ impl DisplayName {
     /// # Errors
     /// `ValidationError` on field `display_name` (`required`, `too_long`, `invalid_characters`).
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
-        let trimmed = raw.trim();
-        if trimmed.is_empty() {
-            return Err(ValidationError::field("display_name", "required"));
-        }
-        if trimmed.chars().count() > MAX_CHARS {
-            return Err(ValidationError::field("display_name", "too_long"));
-        }
-        if trimmed.chars().any(char::is_control) {
-            return Err(ValidationError::field("display_name", "invalid_characters"));
-        }
-        Ok(Self(trimmed.to_owned()))
+        tenantry_kernel::text::single_line(raw, "display_name", MAX_CHARS).map(Self)
     }
 
     pub fn as_str(&self) -> &str {

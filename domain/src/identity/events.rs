@@ -71,6 +71,18 @@ pub struct LoginLocked {
     pub locked_until: chrono::DateTime<chrono::Utc>,
 }
 
+/// A user changed their profile (the names of the changed fields; the values stay private).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProfileUpdated {
+    pub user_id: UserId,
+    pub fields: Vec<&'static str>,
+}
+
+impl DomainEvent for ProfileUpdated {
+    fn event_type(&self) -> &'static str {
+        "identity.profile_updated"
+    }
+}
 impl DomainEvent for EmailVerified {
     fn event_type(&self) -> &'static str {
         "identity.email_verified"

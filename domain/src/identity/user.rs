@@ -88,6 +88,16 @@ impl User {
         Some(EmailVerified { user_id: self.id, email: self.email.as_str().to_owned() })
     }
 
+    /// Renames the user; `false` when the name is unchanged.
+    pub fn rename(&mut self, display_name: DisplayName, now: DateTime<Utc>) -> bool {
+        if self.display_name == display_name {
+            return false;
+        }
+        self.display_name = display_name;
+        self.touch(now);
+        true
+    }
+
     /// Replaces the password hash. The caller decides which sessions survive.
     pub fn change_password(
         &mut self,

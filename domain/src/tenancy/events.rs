@@ -72,3 +72,31 @@ impl DomainEvent for MemberRemoved {
         "tenancy.member_removed"
     }
 }
+
+/// An API key was created (never with its secret).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ApiKeyCreated {
+    pub organization_id: TenantId,
+    pub api_key_id: super::ApiKeyId,
+    pub name: String,
+    pub scopes: Vec<String>,
+    pub created_by: UserId,
+}
+
+/// An API key was revoked: it stops working on its next request.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ApiKeyRevoked {
+    pub organization_id: TenantId,
+    pub api_key_id: super::ApiKeyId,
+}
+
+impl DomainEvent for ApiKeyCreated {
+    fn event_type(&self) -> &'static str {
+        "tenancy.api_key_created"
+    }
+}
+impl DomainEvent for ApiKeyRevoked {
+    fn event_type(&self) -> &'static str {
+        "tenancy.api_key_revoked"
+    }
+}

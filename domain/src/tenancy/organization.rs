@@ -13,17 +13,7 @@ impl OrganizationName {
     /// # Errors
     /// `ValidationError` on field `name`.
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
-        let trimmed = raw.trim();
-        if trimmed.is_empty() {
-            return Err(ValidationError::field("name", "required"));
-        }
-        if trimmed.chars().count() > 100 {
-            return Err(ValidationError::field("name", "too_long"));
-        }
-        if trimmed.chars().any(char::is_control) {
-            return Err(ValidationError::field("name", "invalid_characters"));
-        }
-        Ok(Self(trimmed.to_owned()))
+        tenantry_kernel::text::single_line(raw, "name", 100).map(Self)
     }
 
     pub fn as_str(&self) -> &str {

@@ -19,6 +19,7 @@ pub const PERMISSION_CATALOGUE: &[Permission] = &[
     Permission { key: "member:invite", description: "Invite people to the organization" },
     Permission { key: "member:update", description: "Change members' roles" },
     Permission { key: "member:remove", description: "Remove members" },
+    Permission { key: "api_key:manage", description: "Create, list and revoke the organization's API keys" },
     Permission { key: "project:read", description: "See projects and tasks" },
     Permission { key: "project:create", description: "Create projects" },
     Permission { key: "project:update", description: "Change projects and tasks" },

@@ -7,12 +7,12 @@ macro_rules! identity {
         use sqlx::Row;
         use chrono::{DateTime, Utc};
         use tenantry_application::ports::{
-            AccountTokenRepository, Credentials, IdentityQueries, LoginThrottleRepository, RepositoryError,
+            AccountTokenRepository, Credentials, IdentityQueries, LoginThrottleRepository, PreferencesStore, RepositoryError,
             SessionRepository, SessionStatus, SessionView, UserRepository, UserView,
         };
         use tenantry_domain::identity::{
             AccountToken, AccountTokenId, AccountTokenPurpose, DisplayName, EmailAddress, LoginThrottle, PasswordHash,
-            Session, SessionClient, User,
+            Preferences, Session, SessionClient, User,
         };
         use tenantry_kernel::{SessionId, UserId};
 
@@ -353,6 +353,38 @@ macro_rules! identity {
             }
         }
 
+        #[async_trait]
+        impl PreferencesStore for $uow {
+            async fn get(&mut self, user: UserId) -> Result<Option<Preferences>, RepositoryError> {
+                let sql = format!("SELECT document FROM user_preferences WHERE user_id = $1{}", $lock);
+                let row = sqlx::query(&sql).bind(user.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(storage_error)?;
+                row.map(|row| {
+                    let document: sqlx::types::Json<serde_json::Value> = row.try_get("document").map_err(storage_error)?;
+                    Preferences::parse(document.0).map_err(corrupt("preferences"))
+                })
+                .transpose()
+            }
+
+            async fn put(
+                &mut self,
+                user: UserId,
+                preferences: &Preferences,
+                now: DateTime<Utc>,
+            ) -> Result<(), RepositoryError> {
+                sqlx::query(
+                    "INSERT INTO user_preferences (user_id, document, updated_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (user_id) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at",
+                )
+                .bind(user.as_uuid())
+                .bind(sqlx::types::Json(preferences.as_value()))
+                .bind(now)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(storage_error)?;
+                Ok(())
+            }
+        }
+
         /// Identity read side, straight from the pool.
         #[derive(Clone)]
         pub struct SqlIdentityQueries {
@@ -432,6 +464,22 @@ macro_rules! identity {
                     .collect();
                 sessions.sort_by(|a, b| b.created_at.cmp(&a.created_at));
                 Ok(sessions)
+            }
+
+            async fn preferences_of(&self, user: UserId) -> Result<serde_json::Value, RepositoryError> {
+                let row = sqlx::query("SELECT document FROM user_preferences WHERE user_id = $1")
+                    .bind(user.as_uuid())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(storage_error)?;
+                match row {
+                    Some(row) => {
+                        let document: sqlx::types::Json<serde_json::Value> =
+                            row.try_get("document").map_err(storage_error)?;
+                        Ok(document.0)
+                    }
+                    None => Ok(serde_json::Value::Object(serde_json::Map::new())),
+                }
             }
 
             async fn users_by_ids(&self, ids: &[UserId]) -> Result<Vec<UserView>, RepositoryError> {

@@ -5,10 +5,12 @@ macro_rules! tenancy {
         use async_trait::async_trait;
         use sqlx::Row;
         use tenantry_application::ports::{
-            InvitationRepository, ListQuery, MembershipRepository, MembershipView, OrganizationRepository,
+            ApiKeyRepository, InvitationRepository, ListQuery, MembershipRepository, MembershipView, OrganizationRepository,
             OrganizationView, RepositoryError, RoleCatalogueRepository, TenancyQueries,
         };
-        use tenantry_domain::tenancy::{Invitation, InvitationId, Membership, Organization, OrganizationName, Role, Slug};
+        use tenantry_domain::tenancy::{
+            ApiKey, ApiKeyId, ApiKeyName, Invitation, InvitationId, Membership, Organization, OrganizationName, Role, Slug,
+        };
         use tenantry_kernel::{EmailAddress, Page, SortOrder, TenantId, UserId};
 
         use crate::sql::{corrupt, storage_error};
@@ -18,6 +20,74 @@ macro_rules! tenancy {
         fn role_from(row: &DbRow) -> Result<Role, RepositoryError> {
             let role: String = row.try_get("role").map_err(storage_error)?;
             role.parse().map_err(corrupt("role"))
+        }
+
+        const API_KEY_COLUMNS: &str = "id, tenant_id, name, display_prefix, token_hash, scopes, created_by, created_at, \
+             expires_at, last_used_at, revoked_at";
+
+        fn api_key_from_row(row: &DbRow) -> Result<ApiKey, RepositoryError> {
+            let name: String = row.try_get("name").map_err(storage_error)?;
+            let scopes: String = row.try_get("scopes").map_err(storage_error)?;
+            Ok(ApiKey::restore(
+                ApiKeyId::from_uuid(row.try_get("id").map_err(storage_error)?),
+                TenantId::from_uuid(row.try_get("tenant_id").map_err(storage_error)?),
+                ApiKeyName::parse(&name).map_err(corrupt("API key name"))?,
+                row.try_get("display_prefix").map_err(storage_error)?,
+                row.try_get("token_hash").map_err(storage_error)?,
+                scopes.split_whitespace().map(str::to_owned).collect(),
+                UserId::from_uuid(row.try_get("created_by").map_err(storage_error)?),
+                row.try_get("created_at").map_err(storage_error)?,
+                row.try_get("expires_at").map_err(storage_error)?,
+                row.try_get("last_used_at").map_err(storage_error)?,
+                row.try_get("revoked_at").map_err(storage_error)?,
+            ))
+        }
+
+        #[async_trait]
+        impl ApiKeyRepository for $uow {
+            async fn insert(&mut self, key: &ApiKey) -> Result<(), RepositoryError> {
+                sqlx::query(
+                    "INSERT INTO api_keys (id, tenant_id, name, display_prefix, token_hash, scopes, created_by, created_at, \
+                     expires_at, last_used_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(key.id().as_uuid())
+                .bind(key.tenant_id().as_uuid())
+                .bind(key.name().as_str())
+                .bind(key.display_prefix())
+                .bind(key.token_hash())
+                .bind(key.scopes().join(" "))
+                .bind(key.created_by().as_uuid())
+                .bind(key.created_at())
+                .bind(key.expires_at())
+                .bind(key.last_used_at())
+                .bind(key.revoked_at())
+                .execute(&mut *self.tx)
+                .await
+                .map_err(storage_error)?;
+                Ok(())
+            }
+
+            async fn update(&mut self, key: &ApiKey) -> Result<(), RepositoryError> {
+                sqlx::query("UPDATE api_keys SET revoked_at = $3 WHERE tenant_id = $1 AND id = $2")
+                    .bind(key.tenant_id().as_uuid())
+                    .bind(key.id().as_uuid())
+                    .bind(key.revoked_at())
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(storage_error)?;
+                Ok(())
+            }
+
+            async fn find(&mut self, tenant: TenantId, id: ApiKeyId) -> Result<Option<ApiKey>, RepositoryError> {
+                let sql = format!("SELECT {API_KEY_COLUMNS} FROM api_keys WHERE tenant_id = $1 AND id = $2{}", $lock);
+                let row = sqlx::query(&sql)
+                    .bind(tenant.as_uuid())
+                    .bind(id.as_uuid())
+                    .fetch_optional(&mut *self.tx)
+                    .await
+                    .map_err(storage_error)?;
+                row.as_ref().map(api_key_from_row).transpose()
+            }
         }
 
         fn membership_from_row(row: &DbRow) -> Result<Membership, RepositoryError> {
@@ -234,6 +304,32 @@ macro_rules! tenancy {
 
         #[async_trait]
         impl TenancyQueries for SqlTenancyQueries {
+            async fn api_keys(&self, tenant: TenantId) -> Result<Vec<ApiKey>, RepositoryError> {
+                let sql = format!("SELECT {API_KEY_COLUMNS} FROM api_keys WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC");
+                let rows = sqlx::query(&sql).bind(tenant.as_uuid()).fetch_all(&self.pool).await.map_err(storage_error)?;
+                rows.iter().map(api_key_from_row).collect()
+            }
+
+            async fn api_key_by_token_hash(&self, hash: &str) -> Result<Option<ApiKey>, RepositoryError> {
+                let sql = format!("SELECT {API_KEY_COLUMNS} FROM api_keys WHERE token_hash = $1");
+                let row = sqlx::query(&sql).bind(hash).fetch_optional(&self.pool).await.map_err(storage_error)?;
+                row.as_ref().map(api_key_from_row).transpose()
+            }
+
+            async fn record_api_key_use(
+                &self,
+                id: ApiKeyId,
+                at: chrono::DateTime<chrono::Utc>,
+            ) -> Result<(), RepositoryError> {
+                sqlx::query("UPDATE api_keys SET last_used_at = $2 WHERE id = $1")
+                    .bind(id.as_uuid())
+                    .bind(at)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(storage_error)?;
+                Ok(())
+            }
+
             async fn role_of(&self, tenant: TenantId, user: UserId) -> Result<Option<Role>, RepositoryError> {
                 let row = sqlx::query("SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2")
                     .bind(tenant.as_uuid())

@@ -9,9 +9,9 @@ macro_rules! unit_of_work {
         use async_trait::async_trait;
         use tenantry_application::pipeline::AuditEntry;
         use tenantry_application::ports::{
-            AccountTokenRepository, InvitationRepository, LoginThrottleRepository, MembershipRepository,
-            OrganizationRepository, RepositoryError, RoleCatalogueRepository, SessionRepository, UnitOfWork,
-            UnitOfWorkFactory, UserRepository,
+            AccountTokenRepository, ApiKeyRepository, InvitationRepository, LoginThrottleRepository,
+            MembershipRepository, OrganizationRepository, PreferencesStore, RepositoryError, RoleCatalogueRepository,
+            SessionRepository, UnitOfWork, UnitOfWorkFactory, UserRepository,
         };
         use tenantry_kernel::EventEnvelope;
 
@@ -42,6 +42,9 @@ macro_rules! unit_of_work {
             fn login_throttles(&mut self) -> &mut dyn LoginThrottleRepository {
                 self
             }
+            fn preferences(&mut self) -> &mut dyn PreferencesStore {
+                self
+            }
             fn role_catalogue(&mut self) -> &mut dyn RoleCatalogueRepository {
                 self
             }
@@ -52,6 +55,9 @@ macro_rules! unit_of_work {
                 self
             }
             fn invitations(&mut self) -> &mut dyn InvitationRepository {
+                self
+            }
+            fn api_keys(&mut self) -> &mut dyn ApiKeyRepository {
                 self
             }
             fn record_event(&mut self, event: EventEnvelope) {

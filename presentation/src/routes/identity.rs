@@ -1,11 +1,14 @@
 //! Identity routes: registration, login, refresh, logout and the current user.
 
 use actix_web::http::header;
-use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tenantry_application::identity::{LogIn, RefreshSession, RegisterUser, RevokeSession, TokenPair, VerifyEmail};
+use tenantry_application::identity::{
+    LogIn, RefreshSession, RegisterUser, RevokeSession, TokenPair, UpdateProfile, VerifyEmail,
+};
 use tenantry_application::ports::UserView;
+use tenantry_application::ProfileView;
 use tenantry_kernel::SessionId;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -30,7 +33,69 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .service(reset_password)
         .service(change_password)
         .service(jwks)
+        .service(get_profile)
+        .service(update_profile)
         .service(get_user);
+}
+
+/// The caller's profile.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProfileResponse {
+    #[serde(flatten)]
+    pub user: UserResponse,
+    /// Free-form settings of the client (a JSON object, at most 16 KiB).
+    #[schema(value_type = Object, example = json!({"theme": "dark"}))]
+    pub preferences: serde_json::Value,
+}
+
+impl From<ProfileView> for ProfileResponse {
+    fn from(view: ProfileView) -> Self {
+        Self { user: UserResponse::from(view.user), preferences: view.preferences }
+    }
+}
+
+/// Profile changes; absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateProfileRequest {
+    pub display_name: Option<String>,
+    /// A JSON merge patch (RFC 7396) of the preferences: `null` removes a member.
+    #[schema(value_type = Option<Object>, example = json!({"theme": "light", "beta": null}))]
+    pub preferences: Option<serde_json::Value>,
+}
+
+/// The caller's profile and preferences.
+#[utoipa::path(
+    tag = "identity",
+    security(("bearer" = [])),
+    responses((status = 200, body = ProfileResponse), (status = 401, body = ErrorBody))
+)]
+#[get("/api/v1/users/me/profile")]
+pub(crate) async fn get_profile(state: web::Data<HttpState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
+    let profile = state.app.get_profile(&auth.0).await?;
+    Ok(HttpResponse::Ok().json(ProfileResponse::from(profile)))
+}
+
+/// Change the display name and/or merge-patch the preferences, in one transaction.
+#[utoipa::path(
+    tag = "identity",
+    security(("bearer" = [])),
+    request_body = UpdateProfileRequest,
+    responses(
+        (status = 200, body = ProfileResponse),
+        (status = 400, description = "`validation_failed`: bad name, preferences not an object, over 16 KiB or 8 levels", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+    )
+)]
+#[patch("/api/v1/users/me/profile")]
+pub(crate) async fn update_profile(
+    state: web::Data<HttpState>,
+    auth: Authenticated,
+    body: web::Json<UpdateProfileRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let UpdateProfileRequest { display_name, preferences } = body.into_inner();
+    let profile = state.app.update_profile(&auth.0, UpdateProfile { display_name, preferences }).await?;
+    Ok(HttpResponse::Ok().json(ProfileResponse::from(profile)))
 }
 
 /// One public key of the JWKS (RFC 7517, OKP key type of RFC 8037).

@@ -1,5 +1,6 @@
 //! Routes, one module per bounded context plus operations.
 
+pub(crate) mod api_keys;
 pub(crate) mod identity;
 pub(crate) mod operations;
 pub(crate) mod tenancy;

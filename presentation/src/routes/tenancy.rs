@@ -170,7 +170,7 @@ pub type OrganizationPage = PageResponse<OrganizationResponse>;
 pub type MemberPage = PageResponse<MemberResponse>;
 
 /// The tenant named in the URL: non-members get 404, never a hint that it exists.
-fn in_tenant(mut context: RequestContext, tenant: Uuid) -> RequestContext {
+pub(crate) fn in_tenant(mut context: RequestContext, tenant: Uuid) -> RequestContext {
     context.tenant_id = Some(TenantId::from_uuid(tenant));
     context.tenant_in_path = true;
     context
