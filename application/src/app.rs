@@ -5,16 +5,19 @@
 use std::sync::Arc;
 
 use tenantry_domain::identity::{AccountTokenPurpose, Password};
+use tenantry_domain::projects::{Comment, Project, ProjectId, Task, TaskId, TimeEntry};
 use tenantry_domain::tenancy::{ApiKey, Invitation, Membership, Role};
-use tenantry_kernel::{Clock, Page, TenantId, UserId, ValidationError};
+use tenantry_kernel::{Clock, Page, PageRequest, TenantId, UserId, ValidationError};
 
 use crate::identity::refresh;
 use crate::identity::*;
 use crate::pipeline::{CommandBus, Principal, RequestContext};
 use crate::ports::{
-    HealthCheck, IdentityQueries, ListQuery, Mailer, MembershipCache, OpaqueTokens, OrganizationView, PasswordHasher,
-    PublishedKey, SessionView, TenancyQueries, TokenIssuer, UnitOfWorkFactory, UserView,
+    AuditFilter, AuditQueries, AuditRecord, HealthCheck, IdentityQueries, ListQuery, Mailer, MembershipCache,
+    OpaqueTokens, OrganizationView, PasswordHasher, ProjectFilter, ProjectMemberView, ProjectQueries, PublishedKey,
+    SessionView, TaskFilter, TenancyQueries, TokenIssuer, UnitOfWorkFactory, UserView,
 };
+use crate::projects::*;
 use crate::tenancy::*;
 use crate::{AppError, ErrorCode};
 
@@ -26,6 +29,8 @@ pub struct ApplicationPorts {
     pub token_issuer: Arc<dyn TokenIssuer>,
     pub opaque_tokens: Arc<dyn OpaqueTokens>,
     pub tenancy_queries: Arc<dyn TenancyQueries>,
+    pub project_queries: Arc<dyn ProjectQueries>,
+    pub audit_queries: Arc<dyn AuditQueries>,
     pub membership_cache: Arc<dyn MembershipCache>,
     pub mailer: Arc<dyn Mailer>,
     pub health: Arc<dyn HealthCheck>,
@@ -75,6 +80,11 @@ pub struct Application {
     authenticator: Authenticator,
     api_key_authenticator: ApiKeyAuthenticator,
     api_keys: ApiKeysHandler,
+    projects: ProjectsHandler,
+    tasks: TasksHandler,
+    work: WorkHandler,
+    project_queries: Arc<dyn ProjectQueries>,
+    audit_queries: Arc<dyn AuditQueries>,
     token_issuer: Arc<dyn TokenIssuer>,
     tenants: Arc<TenantGuard>,
     tenancy_queries: Arc<dyn TenancyQueries>,
@@ -92,6 +102,8 @@ impl Application {
             token_issuer,
             opaque_tokens,
             tenancy_queries,
+            project_queries,
+            audit_queries,
             membership_cache,
             mailer,
             health,
@@ -131,6 +143,11 @@ impl Application {
                 clock.clone(),
             ),
             api_keys: ApiKeysHandler::new(opaque_tokens.clone(), clock.clone()),
+            projects: ProjectsHandler::new(tenancy_queries.clone(), clock.clone()),
+            tasks: TasksHandler::new(clock.clone()),
+            work: WorkHandler::new(clock.clone()),
+            project_queries,
+            audit_queries,
             tenants,
             tenancy_queries,
             identity_queries,
@@ -551,6 +568,160 @@ impl Application {
     /// 503 when a store the application needs does not answer.
     pub async fn readiness(&self) -> Result<(), AppError> {
         self.health.check().await.map_err(AppError::from)
+    }
+}
+
+impl Application {
+    /// # Errors
+    /// See [`ProjectsHandler`].
+    pub async fn create_project(&self, context: &RequestContext, command: CreateProject) -> Result<Project, AppError> {
+        self.bus.dispatch(&self.projects, context, command).await
+    }
+
+    /// # Errors
+    /// See [`ProjectsHandler`].
+    pub async fn update_project(&self, context: &RequestContext, command: UpdateProject) -> Result<Project, AppError> {
+        self.bus.dispatch(&self.projects, context, command).await
+    }
+
+    /// # Errors
+    /// See [`ProjectsHandler`].
+    pub async fn delete_project(&self, context: &RequestContext, command: DeleteProject) -> Result<(), AppError> {
+        self.bus.dispatch(&self.projects, context, command).await
+    }
+
+    /// Adds (or re-roles) a project member and answers the members.
+    ///
+    /// # Errors
+    /// See [`ProjectsHandler`].
+    pub async fn add_project_member(
+        &self,
+        context: &RequestContext,
+        command: AddProjectMember,
+    ) -> Result<Vec<ProjectMemberView>, AppError> {
+        let project = command.project_id;
+        self.bus.dispatch(&self.projects, context, command).await?;
+        Ok(self.project_queries.members(tenancy_of(context)?, project).await?)
+    }
+
+    /// A live project of the context's tenant.
+    ///
+    /// # Errors
+    /// 404 for another tenant's, a deleted or an unknown project.
+    pub async fn get_project(&self, context: &RequestContext, id: ProjectId) -> Result<Project, AppError> {
+        self.tenants.authorize(context, Some("project:read")).await?;
+        self.project_queries
+            .project(tenancy_of(context)?, id)
+            .await?
+            .ok_or(AppError::NotFound { message: "project not found" })
+    }
+
+    /// # Errors
+    /// See [`TenantGuard::authorize`].
+    pub async fn list_projects(
+        &self,
+        context: &RequestContext,
+        filter: &ProjectFilter,
+        query: &ListQuery,
+    ) -> Result<Page<Project>, AppError> {
+        self.tenants.authorize(context, Some("project:read")).await?;
+        Ok(self.project_queries.projects(tenancy_of(context)?, filter, query).await?)
+    }
+
+    /// # Errors
+    /// 404 for an unknown project.
+    pub async fn project_members(
+        &self,
+        context: &RequestContext,
+        id: ProjectId,
+    ) -> Result<Vec<ProjectMemberView>, AppError> {
+        self.get_project(context, id).await?;
+        Ok(self.project_queries.members(tenancy_of(context)?, id).await?)
+    }
+
+    /// # Errors
+    /// See [`TasksHandler`].
+    pub async fn create_task(&self, context: &RequestContext, command: CreateTask) -> Result<Task, AppError> {
+        self.bus.dispatch(&self.tasks, context, command).await
+    }
+
+    /// # Errors
+    /// See [`TasksHandler`].
+    pub async fn update_task(&self, context: &RequestContext, command: UpdateTask) -> Result<Task, AppError> {
+        self.bus.dispatch(&self.tasks, context, command).await
+    }
+
+    /// # Errors
+    /// 404 for another tenant's or an unknown task.
+    pub async fn get_task(&self, context: &RequestContext, id: TaskId) -> Result<Task, AppError> {
+        self.tenants.authorize(context, Some("project:read")).await?;
+        self.project_queries
+            .task(tenancy_of(context)?, id)
+            .await?
+            .ok_or(AppError::NotFound { message: "task not found" })
+    }
+
+    /// # Errors
+    /// See [`WorkHandler`].
+    pub async fn log_time(&self, context: &RequestContext, command: LogTime) -> Result<TimeEntry, AppError> {
+        self.bus.dispatch(&self.work, context, command).await
+    }
+
+    /// # Errors
+    /// 404 for an unknown task.
+    pub async fn time_entries(&self, context: &RequestContext, task: TaskId) -> Result<Vec<TimeEntry>, AppError> {
+        self.get_task(context, task).await?;
+        Ok(self.project_queries.time_entries(tenancy_of(context)?, task).await?)
+    }
+
+    /// # Errors
+    /// See [`WorkHandler`].
+    pub async fn add_comment(&self, context: &RequestContext, command: AddComment) -> Result<Comment, AppError> {
+        self.bus.dispatch(&self.work, context, command).await
+    }
+
+    /// The task's comments as threads.
+    ///
+    /// # Errors
+    /// 404 for an unknown task.
+    pub async fn comment_threads(
+        &self,
+        context: &RequestContext,
+        task: TaskId,
+    ) -> Result<Vec<CommentThread>, AppError> {
+        self.get_task(context, task).await?;
+        Ok(threads(self.project_queries.comments(tenancy_of(context)?, task).await?))
+    }
+
+    /// A page of a project's tasks.
+    ///
+    /// # Errors
+    /// 404 for an unknown project.
+    pub async fn list_tasks(
+        &self,
+        context: &RequestContext,
+        project: ProjectId,
+        filter: &TaskFilter,
+        query: &ListQuery,
+    ) -> Result<Page<Task>, AppError> {
+        self.get_project(context, project).await?;
+        Ok(self.project_queries.tasks(tenancy_of(context)?, project, filter, query).await?)
+    }
+}
+
+impl Application {
+    /// The context tenant's audit trail, newest first (owners and admins: `audit:read`).
+    ///
+    /// # Errors
+    /// See [`TenantGuard::authorize`].
+    pub async fn list_audit_logs(
+        &self,
+        context: &RequestContext,
+        filter: &AuditFilter,
+        page: PageRequest,
+    ) -> Result<Page<AuditRecord>, AppError> {
+        self.tenants.authorize(context, Some("audit:read")).await?;
+        Ok(self.audit_queries.entries(tenancy_of(context)?, filter, page).await?)
     }
 }
 

@@ -31,6 +31,11 @@ pub enum ErrorCode {
     AccountTokenExpired,
     AccountTokenUsed,
     ApiKeyNotAllowed,
+    PreconditionFailed,
+    IllegalTransition,
+    AssigneeNotMember,
+    ProjectArchived,
+    NotInOrganization,
     InvitationExpired,
     InvitationAlreadyUsed,
     InvitationWrongRecipient,
@@ -65,6 +70,11 @@ impl ErrorCode {
         ErrorCode::AccountTokenExpired,
         ErrorCode::AccountTokenUsed,
         ErrorCode::ApiKeyNotAllowed,
+        ErrorCode::PreconditionFailed,
+        ErrorCode::IllegalTransition,
+        ErrorCode::AssigneeNotMember,
+        ErrorCode::ProjectArchived,
+        ErrorCode::NotInOrganization,
         ErrorCode::InvitationExpired,
         ErrorCode::InvitationAlreadyUsed,
         ErrorCode::InvitationWrongRecipient,
@@ -99,6 +109,11 @@ impl ErrorCode {
             ErrorCode::AccountTokenExpired => "account_token_expired",
             ErrorCode::AccountTokenUsed => "account_token_used",
             ErrorCode::ApiKeyNotAllowed => "api_key_not_allowed",
+            ErrorCode::PreconditionFailed => "precondition_failed",
+            ErrorCode::IllegalTransition => "illegal_transition",
+            ErrorCode::AssigneeNotMember => "assignee_not_member",
+            ErrorCode::ProjectArchived => "project_archived",
+            ErrorCode::NotInOrganization => "not_in_organization",
             ErrorCode::InvitationExpired => "invitation_expired",
             ErrorCode::InvitationAlreadyUsed => "invitation_already_used",
             ErrorCode::InvitationWrongRecipient => "invitation_wrong_recipient",
@@ -132,6 +147,9 @@ pub enum AppError {
     /// 409: duplicate or wrong state.
     #[error("{message}")]
     Conflict { code: ErrorCode, message: &'static str },
+    /// 412: the client's `If-Match` names an older version.
+    #[error("{message}")]
+    PreconditionFailed { message: &'static str },
     /// 422: well-formed, but breaks a business rule (`last_owner`, `invitation_expired`).
     #[error("{message}")]
     BusinessRule { code: ErrorCode, message: &'static str },
@@ -157,6 +175,7 @@ impl AppError {
             | AppError::BusinessRule { code, .. }
             | AppError::TooManyRequests { code, .. } => *code,
             AppError::NotFound { .. } => ErrorCode::NotFound,
+            AppError::PreconditionFailed { .. } => ErrorCode::PreconditionFailed,
             AppError::Unavailable(_) => ErrorCode::ServiceUnavailable,
             AppError::Internal(_) => ErrorCode::InternalError,
         }
@@ -230,6 +249,28 @@ impl From<tenantry_domain::tenancy::TenancyError> for AppError {
                 code: ErrorCode::InvitationWrongRecipient,
                 message: "the invitation was sent to another email address",
             },
+        }
+    }
+}
+
+impl From<tenantry_domain::projects::ProjectsError> for AppError {
+    fn from(error: tenantry_domain::projects::ProjectsError) -> Self {
+        use tenantry_domain::projects::ProjectsError;
+        match error {
+            ProjectsError::StaleVersion => AppError::PreconditionFailed {
+                message: "the resource changed since you read it (If-Match); fetch it again",
+            },
+            ProjectsError::IllegalTransition { .. } => AppError::Conflict {
+                code: ErrorCode::IllegalTransition,
+                message: "tasks move todo -> in_progress -> done, and back to todo",
+            },
+            ProjectsError::AssigneeNotMember => AppError::BusinessRule {
+                code: ErrorCode::AssigneeNotMember,
+                message: "the assignee is not a member of the project",
+            },
+            ProjectsError::ProjectArchived => {
+                AppError::BusinessRule { code: ErrorCode::ProjectArchived, message: "the project is archived" }
+            }
         }
     }
 }

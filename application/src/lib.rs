@@ -7,6 +7,7 @@ pub mod error;
 pub mod identity;
 pub mod pipeline;
 pub mod ports;
+pub mod projects;
 pub mod tenancy;
 
 pub use app::{Application, ApplicationPorts, AuthPolicy, ProfileView};

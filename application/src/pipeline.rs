@@ -326,6 +326,12 @@ mod tests {
         fn api_keys(&mut self) -> &mut dyn crate::ports::ApiKeyRepository {
             self.inner.api_keys()
         }
+        fn projects(&mut self) -> &mut dyn crate::ports::ProjectRepository {
+            self.inner.projects()
+        }
+        fn tasks(&mut self) -> &mut dyn crate::ports::TaskRepository {
+            self.inner.tasks()
+        }
         fn record_event(&mut self, event: tenantry_kernel::EventEnvelope) {
             self.inner.record_event(event);
         }

@@ -7,6 +7,9 @@ use chrono::{DateTime, Utc};
 use tenantry_domain::identity::{
     AccountToken, AccountTokenPurpose, EmailAddress, LoginThrottle, Password, PasswordHash, Preferences, Session, User,
 };
+use tenantry_domain::projects::{
+    Comment, CommentId, Project, ProjectId, ProjectRole, ProjectStatus, Task, TaskId, TaskStatus, TimeEntry,
+};
 use tenantry_domain::tenancy::{ApiKey, ApiKeyId, Invitation, Membership, Organization, Role};
 use tenantry_kernel::{EventEnvelope, Page, PageRequest, SessionId, SortOrder, TenantId, UserId};
 
@@ -161,6 +164,48 @@ pub trait ApiKeyRepository: Send {
     async fn find(&mut self, tenant: TenantId, id: ApiKeyId) -> Result<Option<ApiKey>, RepositoryError>;
 }
 
+/// Projects, inside one transaction. Every method takes the tenant: a row of another
+/// tenant is never found, whatever its id.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait ProjectRepository: Send {
+    async fn insert(&mut self, project: &Project) -> Result<(), RepositoryError>;
+    /// Saves a changed project if nobody changed it since it was read (`version - 1`).
+    async fn update(&mut self, project: &Project) -> Result<(), RepositoryError>;
+    /// A live (not deleted) project, locked where supported.
+    async fn find(&mut self, tenant: TenantId, id: ProjectId) -> Result<Option<Project>, RepositoryError>;
+    async fn add_member(
+        &mut self,
+        tenant: TenantId,
+        project: ProjectId,
+        user: UserId,
+        role: ProjectRole,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepositoryError>;
+    async fn member_role(
+        &mut self,
+        tenant: TenantId,
+        project: ProjectId,
+        user: UserId,
+    ) -> Result<Option<ProjectRole>, RepositoryError>;
+}
+
+/// Tasks, inside one transaction.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait TaskRepository: Send {
+    async fn insert(&mut self, task: &Task) -> Result<(), RepositoryError>;
+    /// Saves a changed task if nobody changed it since it was read (`version - 1`).
+    async fn update(&mut self, task: &Task) -> Result<(), RepositoryError>;
+    /// A task of a live project, locked where supported.
+    async fn find(&mut self, tenant: TenantId, id: TaskId) -> Result<Option<Task>, RepositoryError>;
+    async fn insert_time_entry(&mut self, entry: &TimeEntry) -> Result<(), RepositoryError>;
+    async fn insert_comment(&mut self, comment: &Comment) -> Result<(), RepositoryError>;
+    /// Whether `comment` is a comment on `task` (a reply must stay in its task's thread).
+    async fn comment_on(&mut self, tenant: TenantId, task: TaskId, comment: CommentId)
+        -> Result<bool, RepositoryError>;
+}
+
 /// Invitations, inside one transaction.
 #[cfg_attr(test, mockall::automock)]
 #[async_trait]
@@ -186,6 +231,8 @@ pub trait UnitOfWork: Send {
     fn memberships(&mut self) -> &mut dyn MembershipRepository;
     fn invitations(&mut self) -> &mut dyn InvitationRepository;
     fn api_keys(&mut self) -> &mut dyn ApiKeyRepository;
+    fn projects(&mut self) -> &mut dyn ProjectRepository;
+    fn tasks(&mut self) -> &mut dyn TaskRepository;
     /// Queues a domain event for the outbox; it is written in this transaction.
     fn record_event(&mut self, event: EventEnvelope);
     /// Queues the audit entry of this command; it is written in this transaction.
@@ -478,4 +525,95 @@ pub trait RateLimiter: Send + Sync + 'static {
     /// # Errors
     /// `Unavailable` when a shared store cannot be reached (callers fail open).
     async fn check(&self, class: RateClass, key: &str) -> Result<RateDecision, RepositoryError>;
+}
+
+/// Filters of a project list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProjectFilter {
+    pub status: Option<ProjectStatus>,
+}
+
+/// Filters of a task list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaskFilter {
+    pub status: Option<TaskStatus>,
+    pub assignee: Option<UserId>,
+}
+
+/// A member of a project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectMemberView {
+    pub user_id: UserId,
+    pub role: ProjectRole,
+    pub added_at: DateTime<Utc>,
+}
+
+/// Read side of projects; every query is scoped to one tenant.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait ProjectQueries: Send + Sync + 'static {
+    /// A live project.
+    async fn project(&self, tenant: TenantId, id: ProjectId) -> Result<Option<Project>, RepositoryError>;
+    /// `sort_by`: `name`, `created_at` or `updated_at`; live projects only.
+    async fn projects(
+        &self,
+        tenant: TenantId,
+        filter: &ProjectFilter,
+        query: &ListQuery,
+    ) -> Result<Page<Project>, RepositoryError>;
+    async fn members(&self, tenant: TenantId, project: ProjectId) -> Result<Vec<ProjectMemberView>, RepositoryError>;
+    /// A task of a live project.
+    async fn task(&self, tenant: TenantId, id: TaskId) -> Result<Option<Task>, RepositoryError>;
+    /// The time logged on a task, oldest first.
+    async fn time_entries(&self, tenant: TenantId, task: TaskId) -> Result<Vec<TimeEntry>, RepositoryError>;
+    /// The comments on a task, oldest first (replies name their parent).
+    async fn comments(&self, tenant: TenantId, task: TaskId) -> Result<Vec<Comment>, RepositoryError>;
+    /// `sort_by`: `created_at`, `updated_at` or `title`.
+    async fn tasks(
+        &self,
+        tenant: TenantId,
+        project: ProjectId,
+        filter: &TaskFilter,
+        query: &ListQuery,
+    ) -> Result<Page<Task>, RepositoryError>;
+}
+
+/// Filters of the audit trail.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub actor: Option<UserId>,
+    pub entity_type: Option<String>,
+    pub entity_id: Option<String>,
+    /// Inclusive.
+    pub from: Option<DateTime<Utc>>,
+    /// Exclusive.
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// One entry of the audit trail as its readers see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
+    pub id: uuid::Uuid,
+    pub occurred_at: DateTime<Utc>,
+    pub actor_id: Option<UserId>,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: Option<String>,
+    pub request_id: String,
+    pub ip: Option<String>,
+    /// Position in the tenant's hash chain (absent on entries written before the chain existed).
+    pub seq: Option<i64>,
+    pub hash: Option<String>,
+}
+
+/// Read side of the audit trail, always for one tenant, newest first.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait AuditQueries: Send + Sync + 'static {
+    async fn entries(
+        &self,
+        tenant: TenantId,
+        filter: &AuditFilter,
+        page: PageRequest,
+    ) -> Result<Page<AuditRecord>, RepositoryError>;
 }

@@ -3,4 +3,5 @@
 //! above can only ever hold valid values.
 
 pub mod identity;
+pub mod projects;
 pub mod tenancy;

@@ -10,7 +10,9 @@ use sqlx::migrate::{Migrate, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{PgPool, SqlitePool};
-use tenantry_application::ports::{HealthCheck, IdentityQueries, TenancyQueries, UnitOfWorkFactory};
+use tenantry_application::ports::{
+    AuditQueries, HealthCheck, IdentityQueries, ProjectQueries, RepositoryError, TenancyQueries, UnitOfWorkFactory,
+};
 use tokio::sync::Notify;
 
 use crate::events::Outbox;
@@ -18,7 +20,7 @@ use crate::{postgres, sqlite};
 
 /// Every context's PostgreSQL schema, searched after `public` (where sqlx keeps its
 /// migration table) so statements name tables without a schema on both backends.
-const POSTGRES_SEARCH_PATH: &str = "public,identity,tenancy,audit,messaging";
+const POSTGRES_SEARCH_PATH: &str = "public,identity,tenancy,projects,audit,messaging";
 
 #[derive(Debug, thiserror::Error)]
 pub enum DatabaseError {
@@ -185,6 +187,31 @@ impl Database {
         match self {
             Database::Postgres(pool) => Arc::new(postgres::tenancy::SqlTenancyQueries::new(pool.clone())),
             Database::Sqlite(pool) => Arc::new(sqlite::tenancy::SqlTenancyQueries::new(pool.clone())),
+        }
+    }
+
+    pub fn project_queries(&self) -> Arc<dyn ProjectQueries> {
+        match self {
+            Database::Postgres(pool) => Arc::new(postgres::projects::SqlProjectQueries::new(pool.clone())),
+            Database::Sqlite(pool) => Arc::new(sqlite::projects::SqlProjectQueries::new(pool.clone())),
+        }
+    }
+
+    pub fn audit_queries(&self) -> Arc<dyn AuditQueries> {
+        match self {
+            Database::Postgres(pool) => Arc::new(postgres::audit::SqlAuditQueries::new(pool.clone())),
+            Database::Sqlite(pool) => Arc::new(sqlite::audit::SqlAuditQueries::new(pool.clone())),
+        }
+    }
+
+    /// Recomputes every audit hash chain (`tenantry audit verify`).
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn verify_audit_chains(&self) -> Result<crate::audit_chain::ChainReport, RepositoryError> {
+        match self {
+            Database::Postgres(pool) => postgres::audit::verify_chains(pool).await,
+            Database::Sqlite(pool) => sqlite::audit::verify_chains(pool).await,
         }
     }
 

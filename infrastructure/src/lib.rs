@@ -2,6 +2,7 @@
 //! shared implementation), password hashing, token signing and the event plumbing
 //! (transactional outbox relay and in-process bus).
 
+pub mod audit_chain;
 pub mod cache;
 pub mod crypto;
 pub mod database;

@@ -220,6 +220,67 @@ async fn the_audit_log_is_append_only(backend: TestBackend) {
     fx.finish().await;
 }
 
+async fn the_audit_chain_links_each_tenants_entries_and_exposes_tampering(backend: TestBackend) {
+    use tenantry_application::ports::AuditFilter;
+    use tenantry_kernel::TenantId;
+
+    let fx = Fixture::new(backend).await;
+    let (acme, globex) = (TenantId::new(), TenantId::new());
+    for (tenant, action) in [
+        (Some(acme), "projects.create_project"),
+        (None, "identity.register_user"),
+        (Some(acme), "projects.update_project"),
+        (Some(globex), "projects.create_project"),
+        (Some(acme), "projects.delete_project"),
+    ] {
+        let mut uow = fx.units.begin().await.unwrap();
+        uow.record_audit(AuditEntry { tenant_id: tenant, ..audit_entry(action) });
+        uow.commit().await.unwrap();
+    }
+    let report = fx.database.verify_audit_chains().await.unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!((report.chains, report.entries), (3, 5));
+
+    let first_page = PageRequest::new(Some(1), Some(2)).unwrap();
+    let acme_entries = fx.database.audit_queries().entries(acme, &AuditFilter::default(), first_page).await.unwrap();
+    assert_eq!(acme_entries.total, 3, "another tenant's and platform entries are not listed");
+    let actions: Vec<&str> = acme_entries.items.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["projects.delete_project", "projects.update_project"], "newest first");
+    assert_eq!(acme_entries.items[0].seq, Some(3));
+
+    // Someone with database access rewrites history, bypassing the append-only trigger.
+    match &fx.database {
+        Database::Postgres(pool) => {
+            let mut tx = pool.begin().await.unwrap();
+            sqlx::query("ALTER TABLE audit.audit_log DISABLE TRIGGER audit_log_append_only")
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            sqlx::query(
+                "UPDATE audit.audit_log SET action = 'projects.nothing' WHERE action = 'projects.update_project'",
+            )
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+            sqlx::query("ALTER TABLE audit.audit_log ENABLE TRIGGER audit_log_append_only")
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+        Database::Sqlite(pool) => {
+            sqlx::query("DROP TRIGGER audit_log_no_update").execute(pool).await.unwrap();
+            sqlx::query("UPDATE audit_log SET action = 'projects.nothing' WHERE action = 'projects.update_project'")
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+    }
+    let report = fx.database.verify_audit_chains().await.unwrap();
+    assert_eq!(report.broken, [(acme.to_string(), 2, "the entry was changed after it was written")]);
+    fx.finish().await;
+}
+
 async fn migrations_go_up_down_and_up_again(backend: TestBackend) {
     let fx = Fixture::new(backend).await;
     let status = fx.database.migration_status().await.unwrap();
@@ -242,7 +303,7 @@ async fn migration_names_follow_timestamp_context_action_table(_: TestBackend) {
             assert!(migration.version >= 20_000_000_000_000, "{} lacks a timestamp", migration.version);
             assert!(words.len() >= 3, "{} is not context_action_table", migration.description);
             assert!(
-                ["platform", "identity", "tenancy", "audit", "messaging"].contains(&words[0]),
+                ["platform", "identity", "tenancy", "projects", "audit", "messaging"].contains(&words[0]),
                 "{}",
                 migration.description
             );
@@ -354,7 +415,62 @@ async fn users_are_found_in_bulk_for_other_contexts_views(backend: TestBackend) 
     fx.finish().await;
 }
 
+async fn projects_and_tasks_stay_inside_their_tenant_and_refuse_stale_writes(backend: TestBackend) {
+    use tenantry_application::ports::{ProjectFilter, TaskFilter};
+    use tenantry_domain::projects::{
+        Money, Project, ProjectChanges, ProjectName, ProjectRole, ProjectStatus, Task, TaskTitle,
+    };
+    use tenantry_kernel::TenantId;
+
+    let fixture = Fixture::new(backend).await;
+    let (tenant, stranger, owner) = (TenantId::new(), TenantId::new(), UserId::new());
+    let name = ProjectName::parse("Apollo").unwrap();
+    let budget = Some(Money::parse(1_250_000, "EUR").unwrap());
+    let (project, _) = Project::create(tenant, name, Some("Moon".into()), budget, owner, now());
+    let title = TaskTitle::parse("Launch").unwrap();
+    let (task, _, _) = Task::create(tenant, project.id(), title, None, Some(owner), None, Some(60), owner, now());
+
+    let mut uow = fixture.units.begin().await.unwrap();
+    uow.projects().insert(&project).await.unwrap();
+    uow.projects().add_member(tenant, project.id(), owner, ProjectRole::Manager, now()).await.unwrap();
+    uow.tasks().insert(&task).await.unwrap();
+    uow.commit().await.unwrap();
+
+    let mut uow = fixture.units.begin().await.unwrap();
+    assert_eq!(uow.projects().find(tenant, project.id()).await.unwrap(), Some(project.clone()));
+    assert_eq!(uow.projects().find(stranger, project.id()).await.unwrap(), None, "another tenant sees nothing");
+    assert_eq!(uow.tasks().find(stranger, task.id()).await.unwrap(), None);
+    assert_eq!(uow.projects().member_role(stranger, project.id(), owner).await.unwrap(), None);
+    assert_eq!(uow.tasks().find(tenant, task.id()).await.unwrap(), Some(task.clone()));
+
+    let mut renamed = project.clone();
+    renamed.apply(ProjectChanges { status: Some(ProjectStatus::Archived), ..ProjectChanges::default() }, now());
+    uow.projects().update(&renamed).await.unwrap();
+    let mut stale = project.clone();
+    stale.apply(ProjectChanges { description: Some(None), ..ProjectChanges::default() }, now());
+    assert!(matches!(uow.projects().update(&stale).await, Err(RepositoryError::StaleVersion)));
+    drop(uow);
+
+    let queries = fixture.database.project_queries();
+    let page = |size| ListQuery {
+        page: PageRequest::new(Some(1), Some(size)).unwrap(),
+        sort_by: "name",
+        order: SortOrder::Asc,
+    };
+    let listed = queries.projects(tenant, &ProjectFilter::default(), &page(20)).await.unwrap();
+    assert_eq!((listed.total, listed.items.len()), (1, 1));
+    assert!(queries.projects(stranger, &ProjectFilter::default(), &page(20)).await.unwrap().items.is_empty());
+    let by_assignee = TaskFilter { status: None, assignee: Some(owner) };
+    let newest_first = ListQuery { sort_by: "created_at", ..page(5) };
+    let tasks = queries.tasks(tenant, project.id(), &by_assignee, &newest_first).await.unwrap();
+    assert_eq!(tasks.items, vec![task.clone()]);
+    assert!(queries.task(stranger, task.id()).await.unwrap().is_none());
+    fixture.finish().await;
+}
+
 tenantry_infrastructure::backend_test_suite!(
+    the_audit_chain_links_each_tenants_entries_and_exposes_tampering,
+    projects_and_tasks_stay_inside_their_tenant_and_refuse_stale_writes,
     stores_and_finds_users_by_id_and_email,
     a_duplicate_email_is_reported_as_duplicate,
     a_stale_user_update_is_refused,

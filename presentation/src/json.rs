@@ -5,6 +5,7 @@ use actix_web::error::JsonPayloadError;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest};
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use tenantry_application::ErrorCode;
 
 use crate::error::{http_error, ErrorDetail};
@@ -113,4 +114,14 @@ pub(crate) async fn read_limited(mut payload: web::Payload) -> Result<web::Bytes
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+/// For PATCH bodies: tells an absent field (`None`) from an explicit `null`
+/// (`Some(None)`, which clears it). Use with `#[serde(default, deserialize_with = ...)]`.
+pub(crate) fn present_or_null<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }

@@ -4,6 +4,7 @@
 //! error shape, and documents every route in OpenAPI.
 
 mod auth;
+mod concurrency;
 mod edge;
 mod error;
 mod json;
@@ -11,6 +12,7 @@ mod openapi;
 mod paging;
 mod routes;
 mod telemetry;
+mod tenant_context;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -95,6 +97,8 @@ pub fn configure(state: HttpState) -> impl FnOnce(&mut web::ServiceConfig) {
                 .configure(routes::identity::configure)
                 .configure(routes::tenancy::configure)
                 .configure(routes::api_keys::configure)
+                .configure(routes::projects::configure)
+                .configure(routes::audit::configure)
                 .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", openapi())),
         );
     }

@@ -64,6 +64,8 @@ impl Tenantry {
             token_issuer: Arc::new(token_issuer),
             opaque_tokens: Arc::new(Sha256OpaqueTokens),
             tenancy_queries: database.tenancy_queries(),
+            project_queries: database.project_queries(),
+            audit_queries: database.audit_queries(),
             membership_cache: Arc::new(InProcessMembershipCache::default()),
             mailer: Arc::new(FileMailer::new(settings.mail_dir(), settings.mail.from.clone())),
             health: database.health_check(),

@@ -36,11 +36,22 @@ enum Command {
     },
     /// Print the OpenAPI document as JSON.
     Openapi,
+    /// Check the audit trail.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
     /// Manage the access-token signing keys.
     Keys {
         #[command(subcommand)]
         action: KeysAction,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditAction {
+    /// Recompute every hash chain; exits non-zero when an entry was changed or removed.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -112,6 +123,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             seed(&settings, set, module.as_deref()).await
         }
         Command::Keys { action } => keys(action, &settings),
+        Command::Audit { action: AuditAction::Verify } => verify_audit(&settings).await,
         Command::Openapi => {
             let json = tenantry_http::openapi().to_pretty_json().context("serialising the OpenAPI document")?;
             println!("{json}");
@@ -166,6 +178,21 @@ fn keys(action: KeysAction, settings: &Settings) -> anyhow::Result<()> {
             }
         },
     }
+    Ok(())
+}
+
+async fn verify_audit(settings: &Settings) -> anyhow::Result<()> {
+    let url = settings.database_url();
+    let database = Database::connect(&url, 1).await.with_context(|| format!("connecting to {}", redact_url(&url)))?;
+    let report = database.verify_audit_chains().await;
+    database.close().await;
+    let report = report?;
+    println!("audit: {} entries in {} chains", report.entries, report.chains);
+    for (chain, seq, problem) in &report.broken {
+        println!("BROKEN chain {chain} at entry {seq}: {problem}");
+    }
+    anyhow::ensure!(report.is_intact(), "{} audit chain(s) are broken", report.broken.len());
+    println!("audit: every chain is intact");
     Ok(())
 }
 

@@ -70,10 +70,21 @@
 //! |-------|--------|
 //! | Given | `"alice" created an API key "ci" for "acme" with scopes "member:read, organization:read"` |
 //! | When  | `the API key "ci" sends GET "/api/v1/organizations/{acme.id}/members"` |
+//!
+//! Projects and tasks ([`projects`]); a project `"Apollo"` is then `{Apollo.id}`, a
+//! task `"launch"` is `{launch.id}`:
+//!
+//! | Kind  | Phrase |
+//! |-------|--------|
+//! | Given | `"alice" created a project "Apollo" in "acme"` |
+//! | Given | `"alice" created a task "launch" in "Apollo" for "acme"` |
+//! | Given | `the next request is based on version 1` (sends `If-Match: "1"`) |
+//! | Then  | `the response ETag names version 2` |
 
 pub mod accounts;
 pub mod api_keys;
 pub mod mail;
 pub mod organizations;
+pub mod projects;
 pub mod requests;
 pub mod responses;

@@ -27,6 +27,8 @@ pub struct TestUnitOfWork {
     pub memberships: MockMembershipRepository,
     pub invitations: MockInvitationRepository,
     pub api_keys: MockApiKeyRepository,
+    pub projects: MockProjectRepository,
+    pub tasks: MockTaskRepository,
     pub events: Vec<EventEnvelope>,
     pub audit: Vec<AuditEntry>,
 }
@@ -62,6 +64,12 @@ impl UnitOfWork for TestUnitOfWork {
     }
     fn api_keys(&mut self) -> &mut dyn ApiKeyRepository {
         &mut self.api_keys
+    }
+    fn projects(&mut self) -> &mut dyn ProjectRepository {
+        &mut self.projects
+    }
+    fn tasks(&mut self) -> &mut dyn TaskRepository {
+        &mut self.tasks
     }
     fn record_event(&mut self, event: EventEnvelope) {
         self.events.push(event);

@@ -34,8 +34,12 @@ macro_rules! backend {
             crate::sql::tenancy::tenancy!($db, super::SqlUnitOfWork, $lock);
         }
 
+        pub mod projects {
+            crate::sql::projects::projects!($db, super::SqlUnitOfWork, $lock);
+        }
+
         pub mod audit {
-            crate::sql::audit::audit!($db);
+            crate::sql::audit::audit!($db, $lock);
         }
 
         pub mod messaging {

@@ -10,8 +10,8 @@ macro_rules! unit_of_work {
         use tenantry_application::pipeline::AuditEntry;
         use tenantry_application::ports::{
             AccountTokenRepository, ApiKeyRepository, InvitationRepository, LoginThrottleRepository,
-            MembershipRepository, OrganizationRepository, PreferencesStore, RepositoryError, RoleCatalogueRepository,
-            SessionRepository, UnitOfWork, UnitOfWorkFactory, UserRepository,
+            MembershipRepository, OrganizationRepository, PreferencesStore, ProjectRepository, RepositoryError,
+            RoleCatalogueRepository, SessionRepository, TaskRepository, UnitOfWork, UnitOfWorkFactory, UserRepository,
         };
         use tenantry_kernel::EventEnvelope;
 
@@ -58,6 +58,12 @@ macro_rules! unit_of_work {
                 self
             }
             fn api_keys(&mut self) -> &mut dyn ApiKeyRepository {
+                self
+            }
+            fn projects(&mut self) -> &mut dyn ProjectRepository {
+                self
+            }
+            fn tasks(&mut self) -> &mut dyn TaskRepository {
                 self
             }
             fn record_event(&mut self, event: EventEnvelope) {

@@ -10,9 +10,9 @@ use tenantry_domain::tenancy::{ApiKey, ApiKeyId};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::tenancy::in_tenant;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody};
+use crate::tenant_context::in_tenant;
 use crate::HttpState;
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {

@@ -1,8 +1,10 @@
 //! Routes, one module per bounded context plus operations.
 
 pub(crate) mod api_keys;
+pub(crate) mod audit;
 pub(crate) mod identity;
 pub(crate) mod operations;
+pub(crate) mod projects;
 pub(crate) mod tenancy;
 
 use actix_web::http::StatusCode;

@@ -9,15 +9,15 @@ use tenantry_application::ports::OrganizationView;
 use tenantry_application::tenancy::{
     AcceptInvitation, ChangeMemberRole, CreateOrganization, InviteMember, MemberView, RemoveMember,
 };
-use tenantry_application::{AppError, RequestContext};
 use tenantry_domain::tenancy::{Invitation, Membership};
-use tenantry_kernel::{TenantId, UserId};
+use tenantry_kernel::UserId;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody};
 use crate::paging::{PageParams, PageResponse};
+use crate::tenant_context::{in_tenant, with_tenant_header};
 use crate::HttpState;
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
@@ -168,13 +168,6 @@ pub struct CurrentMembershipResponse {
 /// Pages of organizations and of members, as documented schemas.
 pub type OrganizationPage = PageResponse<OrganizationResponse>;
 pub type MemberPage = PageResponse<MemberResponse>;
-
-/// The tenant named in the URL: non-members get 404, never a hint that it exists.
-pub(crate) fn in_tenant(mut context: RequestContext, tenant: Uuid) -> RequestContext {
-    context.tenant_id = Some(TenantId::from_uuid(tenant));
-    context.tenant_in_path = true;
-    context
-}
 
 /// Create an organization; the caller becomes its owner.
 #[utoipa::path(
@@ -380,14 +373,4 @@ pub(crate) async fn current_membership(
         role: role.as_str().to_owned(),
         permissions: role.permissions(),
     }))
-}
-
-/// Reads `X-Tenant-Id` (API.md "Tenancy"); a value that is not an id is as good as none.
-pub(crate) fn with_tenant_header(mut context: RequestContext, req: &HttpRequest) -> Result<RequestContext, ApiError> {
-    let required = || ApiError(AppError::tenant_required());
-    let value = req.headers().get("x-tenant-id").ok_or_else(required)?;
-    let id = value.to_str().ok().and_then(|v| Uuid::parse_str(v.trim()).ok()).ok_or_else(required)?;
-    context.tenant_id = Some(TenantId::from_uuid(id));
-    context.tenant_in_path = false;
-    Ok(context)
 }

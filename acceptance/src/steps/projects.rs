@@ -1,0 +1,58 @@
+//! Projects and tasks: arrange them through the API. A project created as
+//! `"Apollo"` is then `{Apollo.id}`; a task `"launch"` is `{launch.id}`.
+
+use anyhow::{anyhow, Result};
+use cucumber::{given, then};
+use serde_json::json;
+
+use crate::world::{ApiRequest, TenantryWorld};
+
+async fn create_in_tenant(
+    world: &mut TenantryWorld,
+    user: &str,
+    organization: &str,
+    path: String,
+    body: serde_json::Value,
+    remember_as: &str,
+) -> Result<()> {
+    let token = world.access_token(user)?;
+    let tenant = world.interpolate(&format!("{{{organization}.id}}"))?;
+    world.send(ApiRequest::post(path).bearer(token).header("X-Tenant-Id", tenant).json(&body)).await?;
+    world.expect_status(201, &format!("creating {remember_as:?}"))?;
+    let id = world.last_response()?.json_at("id")?.as_str().ok_or_else(|| anyhow!("no id"))?.to_owned();
+    world.remember(format!("{remember_as}.id"), id);
+    Ok(())
+}
+
+#[given(regex = r#"^"([^"]+)" created a project "([^"]+)" in "([^"]+)"$"#)]
+async fn created_a_project(world: &mut TenantryWorld, user: String, name: String, organization: String) -> Result<()> {
+    let body = json!({"name": name});
+    create_in_tenant(world, &user, &organization, "/api/v1/projects".to_owned(), body, &name).await
+}
+
+#[given(regex = r#"^"([^"]+)" created a task "([^"]+)" in "([^"]+)" for "([^"]+)"$"#)]
+async fn created_a_task(
+    world: &mut TenantryWorld,
+    user: String,
+    title: String,
+    project: String,
+    organization: String,
+) -> Result<()> {
+    let project_id = world.interpolate(&format!("{{{project}.id}}"))?;
+    let path = format!("/api/v1/projects/{project_id}/tasks");
+    create_in_tenant(world, &user, &organization, path, json!({"title": title}), &title).await
+}
+
+/// Sends the version as `If-Match` on the next request (`"3"`, a strong tag).
+#[given(regex = r#"^the next request is based on version (-?\d+)$"#)]
+fn based_on_version(world: &mut TenantryWorld, version: i64) {
+    world.queue_header("If-Match".to_owned(), format!("\"{version}\""));
+}
+
+#[then(regex = r#"^the response ETag names version (\d+)$"#)]
+fn etag_names_version(world: &mut TenantryWorld, version: i64) -> Result<()> {
+    let response = world.last_response()?;
+    let expected = format!("\"{version}\"");
+    anyhow::ensure!(response.header("ETag") == Some(expected.as_str()), "expected the ETag {expected}\n{response}");
+    Ok(())
+}

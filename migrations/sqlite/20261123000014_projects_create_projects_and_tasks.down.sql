@@ -1,0 +1,3 @@
+DROP TABLE IF EXISTS tasks;
+DROP TABLE IF EXISTS project_members;
+DROP TABLE IF EXISTS projects;
