@@ -8,6 +8,7 @@ pub mod error;
 pub mod event;
 pub mod id;
 pub mod paging;
+pub mod revision;
 pub mod text;
 
 pub use clock::{Clock, SystemClock};
@@ -16,3 +17,4 @@ pub use error::{FieldViolation, ValidationError};
 pub use event::{DomainEvent, EventEnvelope, EventId};
 pub use id::{SessionId, TenantId, UserId};
 pub use paging::{Page, PageRequest, SortOrder};
+pub use revision::Revision;

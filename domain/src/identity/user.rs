@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use tenantry_kernel::UserId;
+use tenantry_kernel::{Revision, UserId};
 
 use super::{
     DisplayName, EmailAddress, EmailVerified, PasswordChangeKind, PasswordChanged, PasswordHash, UserRegistered,
@@ -16,10 +16,7 @@ pub struct User {
     email_verified_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
-    version: i64,
-    /// Whether `version` was already bumped since the user was loaded: one save
-    /// is one version step, however many changes it carries.
-    changed: bool,
+    revision: Revision,
 }
 
 impl User {
@@ -39,8 +36,7 @@ impl User {
             email_verified_at: None,
             created_at: now,
             updated_at: now,
-            version: 1,
-            changed: false,
+            revision: Revision::first(),
         };
         let event = UserRegistered {
             user_id: user.id,
@@ -72,8 +68,7 @@ impl User {
             email_verified_at,
             created_at,
             updated_at,
-            version,
-            changed: false,
+            revision: Revision::loaded(version),
         }
     }
 
@@ -120,10 +115,7 @@ impl User {
 
     fn touch(&mut self, now: DateTime<Utc>) {
         self.updated_at = now;
-        if !self.changed {
-            self.version += 1;
-            self.changed = true;
-        }
+        self.revision.step();
     }
 
     pub fn id(&self) -> UserId {
@@ -152,7 +144,7 @@ impl User {
     }
     /// Optimistic-concurrency version, bumped on every change.
     pub fn version(&self) -> i64 {
-        self.version
+        self.revision.value()
     }
 }
 

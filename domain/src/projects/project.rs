@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use tenantry_kernel::{TenantId, UserId, ValidationError};
+use tenantry_kernel::{Revision, TenantId, UserId, ValidationError};
 
 use super::{Money, ProjectCreated, ProjectsError};
 
@@ -102,8 +102,7 @@ pub struct Project {
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     deleted_at: Option<DateTime<Utc>>,
-    version: i64,
-    changed: bool,
+    revision: Revision,
 }
 
 impl Project {
@@ -126,8 +125,7 @@ impl Project {
             created_at: now,
             updated_at: now,
             deleted_at: None,
-            version: 1,
-            changed: false,
+            revision: Revision::first(),
         };
         let event =
             ProjectCreated { tenant_id, project_id: project.id, name: project.name.as_str().to_owned(), owner_id };
@@ -160,8 +158,7 @@ impl Project {
             created_at,
             updated_at,
             deleted_at,
-            version,
-            changed: false,
+            revision: Revision::loaded(version),
         }
     }
 
@@ -170,9 +167,10 @@ impl Project {
     /// # Errors
     /// `StaleVersion` when `expected` is given and differs.
     pub fn ensure_version(&self, expected: Option<i64>) -> Result<(), ProjectsError> {
-        match expected {
-            Some(version) if version != self.version => Err(ProjectsError::StaleVersion),
-            _ => Ok(()),
+        if self.revision.matches(expected) {
+            Ok(())
+        } else {
+            Err(ProjectsError::StaleVersion)
         }
     }
 
@@ -213,10 +211,7 @@ impl Project {
 
     fn touch(&mut self, now: DateTime<Utc>) {
         self.updated_at = now;
-        if !self.changed {
-            self.version += 1;
-            self.changed = true;
-        }
+        self.revision.step();
     }
 
     pub fn id(&self) -> ProjectId {
@@ -251,7 +246,7 @@ impl Project {
     }
     /// Optimistic-concurrency version: the `ETag` of the project.
     pub fn version(&self) -> i64 {
-        self.version
+        self.revision.value()
     }
 }
 

@@ -1,5 +1,5 @@
 use chrono::{DateTime, NaiveDate, Utc};
-use tenantry_kernel::{TenantId, UserId, ValidationError};
+use tenantry_kernel::{Revision, TenantId, UserId, ValidationError};
 
 use super::{ProjectId, ProjectsError, TaskAssigned, TaskCreated, TaskStatusChanged};
 
@@ -87,8 +87,7 @@ pub struct Task {
     created_by: UserId,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
-    version: i64,
-    changed: bool,
+    revision: Revision,
 }
 
 /// Checks an estimate: positive and at most [`MAX_ESTIMATE_MINUTES`].
@@ -131,8 +130,7 @@ impl Task {
             created_by,
             created_at: now,
             updated_at: now,
-            version: 1,
-            changed: false,
+            revision: Revision::first(),
         };
         let event = TaskCreated {
             tenant_id,
@@ -183,17 +181,17 @@ impl Task {
             created_by,
             created_at,
             updated_at,
-            version,
-            changed: false,
+            revision: Revision::loaded(version),
         }
     }
 
     /// # Errors
     /// `StaleVersion` when `expected` is given and differs.
     pub fn ensure_version(&self, expected: Option<i64>) -> Result<(), ProjectsError> {
-        match expected {
-            Some(version) if version != self.version => Err(ProjectsError::StaleVersion),
-            _ => Ok(()),
+        if self.revision.matches(expected) {
+            Ok(())
+        } else {
+            Err(ProjectsError::StaleVersion)
         }
     }
 
@@ -264,10 +262,7 @@ impl Task {
 
     fn touch(&mut self, now: DateTime<Utc>) {
         self.updated_at = now;
-        if !self.changed {
-            self.version += 1;
-            self.changed = true;
-        }
+        self.revision.step();
     }
 
     pub fn id(&self) -> TaskId {
@@ -308,7 +303,7 @@ impl Task {
     }
     /// Optimistic-concurrency version: the `ETag` of the task.
     pub fn version(&self) -> i64 {
-        self.version
+        self.revision.value()
     }
 }
 

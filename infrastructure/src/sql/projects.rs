@@ -14,7 +14,7 @@ macro_rules! projects {
             Comment, CommentId, Money, Project, ProjectId, ProjectName, ProjectRole, ProjectStatus, Task, TaskId, TaskStatus,
             TaskTitle, TimeEntry, TimeEntryId,
         };
-        use tenantry_kernel::{Page, SortOrder, TenantId, UserId};
+        use tenantry_kernel::{Page, PageRequest, SortOrder, TenantId, UserId};
 
         use crate::sql::{corrupt, storage_error};
 
@@ -352,8 +352,30 @@ macro_rules! projects {
             }
         }
 
-        fn total(count: i64) -> u64 {
-            u64::try_from(count).unwrap_or_default()
+        /// One page of `SELECT {columns_from}` plus the total, both under `conditions`;
+        /// `order` only ever holds column names from the callers' allow-lists.
+        async fn page_of<T>(
+            pool: &sqlx::Pool<$db>,
+            columns_from: &str,
+            from: &str,
+            conditions: &(dyn Fn(&mut sqlx::QueryBuilder<'_, $db>) + Sync),
+            order: &str,
+            page: PageRequest,
+            map: fn(&DbRow) -> Result<T, RepositoryError>,
+        ) -> Result<Page<T>, RepositoryError> {
+            let mut select = sqlx::QueryBuilder::<$db>::new(format!("SELECT {columns_from}"));
+            conditions(&mut select);
+            select
+                .push(format!(" ORDER BY {order} LIMIT "))
+                .push_bind(i64::from(page.size()))
+                .push(" OFFSET ")
+                .push_bind(i64::try_from(page.offset()).unwrap_or(i64::MAX));
+            let rows = select.build().fetch_all(pool).await.map_err(storage_error)?;
+            let mut count = sqlx::QueryBuilder::<$db>::new(format!("SELECT COUNT(*) {from}"));
+            conditions(&mut count);
+            let total: i64 = count.build_query_scalar().fetch_one(pool).await.map_err(storage_error)?;
+            let items = rows.iter().map(map).collect::<Result<_, _>>()?;
+            Ok(Page::new(items, page, u64::try_from(total).unwrap_or_default()))
         }
 
         #[async_trait]
@@ -389,19 +411,9 @@ macro_rules! projects {
                         builder.push(" AND status = ").push_bind(status.as_str());
                     }
                 };
-                let mut select = sqlx::QueryBuilder::<$db>::new(format!("SELECT {PROJECT_COLUMNS} FROM projects"));
-                conditions(&mut select);
-                select
-                    .push(format!(" ORDER BY {column} {}, id {} LIMIT ", direction(query.order), direction(query.order)))
-                    .push_bind(i64::from(query.page.size()))
-                    .push(" OFFSET ")
-                    .push_bind(i64::try_from(query.page.offset()).unwrap_or(i64::MAX));
-                let rows = select.build().fetch_all(&self.pool).await.map_err(storage_error)?;
-                let mut count = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM projects");
-                conditions(&mut count);
-                let count: i64 = count.build_query_scalar().fetch_one(&self.pool).await.map_err(storage_error)?;
-                let items = rows.iter().map(project_from_row).collect::<Result<_, _>>()?;
-                Ok(Page::new(items, query.page, total(count)))
+                let from = format!("{PROJECT_COLUMNS} FROM projects");
+                let order = format!("{column} {dir}, id {dir}", dir = direction(query.order));
+                page_of(&self.pool, &from, "FROM projects", &conditions, &order, query.page, project_from_row).await
             }
 
             async fn members(
@@ -495,19 +507,9 @@ macro_rules! projects {
                         builder.push(" AND t.assignee_id = ").push_bind(assignee.as_uuid());
                     }
                 };
-                let mut select = sqlx::QueryBuilder::<$db>::new(format!("SELECT {TASK_COLUMNS} FROM tasks t"));
-                conditions(&mut select);
-                select
-                    .push(format!(" ORDER BY {column} {}, t.id {} LIMIT ", direction(query.order), direction(query.order)))
-                    .push_bind(i64::from(query.page.size()))
-                    .push(" OFFSET ")
-                    .push_bind(i64::try_from(query.page.offset()).unwrap_or(i64::MAX));
-                let rows = select.build().fetch_all(&self.pool).await.map_err(storage_error)?;
-                let mut count = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM tasks t");
-                conditions(&mut count);
-                let count: i64 = count.build_query_scalar().fetch_one(&self.pool).await.map_err(storage_error)?;
-                let items = rows.iter().map(task_from_row).collect::<Result<_, _>>()?;
-                Ok(Page::new(items, query.page, total(count)))
+                let from = format!("{TASK_COLUMNS} FROM tasks t");
+                let order = format!("{column} {dir}, t.id {dir}", dir = direction(query.order));
+                page_of(&self.pool, &from, "FROM tasks t", &conditions, &order, query.page, task_from_row).await
             }
         }
     };
