@@ -14,8 +14,9 @@ use crate::identity::*;
 use crate::pipeline::{CommandBus, Principal, RequestContext};
 use crate::ports::{
     AuditFilter, AuditQueries, AuditRecord, HealthCheck, IdentityQueries, ListQuery, Mailer, MembershipCache,
-    OpaqueTokens, OrganizationView, PasswordHasher, ProjectFilter, ProjectMemberView, ProjectQueries, PublishedKey,
-    SessionView, TaskFilter, TenancyQueries, TokenIssuer, UnitOfWorkFactory, UserView,
+    OpaqueTokens, OrganizationView, PasswordHasher, ProjectFilter, ProjectMemberView, ProjectQueries,
+    ProjectSummaryStore, PublishedKey, SessionView, TaskFilter, TenancyQueries, TokenIssuer, UnitOfWorkFactory,
+    UserView,
 };
 use crate::projects::*;
 use crate::tenancy::*;
@@ -31,6 +32,7 @@ pub struct ApplicationPorts {
     pub tenancy_queries: Arc<dyn TenancyQueries>,
     pub project_queries: Arc<dyn ProjectQueries>,
     pub audit_queries: Arc<dyn AuditQueries>,
+    pub project_summaries: Arc<dyn ProjectSummaryStore>,
     pub membership_cache: Arc<dyn MembershipCache>,
     pub mailer: Arc<dyn Mailer>,
     pub health: Arc<dyn HealthCheck>,
@@ -85,6 +87,8 @@ pub struct Application {
     work: WorkHandler,
     project_queries: Arc<dyn ProjectQueries>,
     audit_queries: Arc<dyn AuditQueries>,
+    project_summaries: Arc<dyn ProjectSummaryStore>,
+    summary_projector: ProjectSummaryProjector,
     token_issuer: Arc<dyn TokenIssuer>,
     tenants: Arc<TenantGuard>,
     tenancy_queries: Arc<dyn TenancyQueries>,
@@ -104,6 +108,7 @@ impl Application {
             tenancy_queries,
             project_queries,
             audit_queries,
+            project_summaries,
             membership_cache,
             mailer,
             health,
@@ -148,6 +153,8 @@ impl Application {
             work: WorkHandler::new(clock.clone()),
             project_queries,
             audit_queries,
+            summary_projector: ProjectSummaryProjector::new(project_summaries.clone()),
+            project_summaries,
             tenants,
             tenancy_queries,
             identity_queries,
@@ -691,6 +698,25 @@ impl Application {
     ) -> Result<Vec<CommentThread>, AppError> {
         self.get_task(context, task).await?;
         Ok(threads(self.project_queries.comments(tenancy_of(context)?, task).await?))
+    }
+
+    /// A project's summary from the read model: it trails the writes by the time the
+    /// outbox takes to deliver (normally milliseconds); `None` until its first event.
+    ///
+    /// # Errors
+    /// 404 for an unknown project.
+    pub async fn project_summary(
+        &self,
+        context: &RequestContext,
+        project: ProjectId,
+    ) -> Result<Option<ProjectSummary>, AppError> {
+        self.get_project(context, project).await?;
+        Ok(self.project_summaries.summary(tenancy_of(context)?, project).await?)
+    }
+
+    /// The projector the event consumers and `rebuild-read-models` feed.
+    pub fn summary_projector(&self) -> &ProjectSummaryProjector {
+        &self.summary_projector
     }
 
     /// A page of a project's tasks.

@@ -617,3 +617,25 @@ pub trait AuditQueries: Send + Sync + 'static {
         page: PageRequest,
     ) -> Result<Page<AuditRecord>, RepositoryError>;
 }
+
+/// The project summary read model's storage. `apply` records the event id in the
+/// same transaction as the change, so a redelivered event changes nothing.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait ProjectSummaryStore: Send + Sync + 'static {
+    async fn apply(
+        &self,
+        event: tenantry_kernel::EventId,
+        tenant: TenantId,
+        project: ProjectId,
+        change: &crate::projects::SummaryChange,
+        at: DateTime<Utc>,
+    ) -> Result<bool, RepositoryError>;
+    async fn summary(
+        &self,
+        tenant: TenantId,
+        project: ProjectId,
+    ) -> Result<Option<crate::projects::ProjectSummary>, RepositoryError>;
+    /// Empties the read model and its record of applied events.
+    async fn reset(&self) -> Result<(), RepositoryError>;
+}

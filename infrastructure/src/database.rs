@@ -11,7 +11,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{PgPool, SqlitePool};
 use tenantry_application::ports::{
-    AuditQueries, HealthCheck, IdentityQueries, ProjectQueries, RepositoryError, TenancyQueries, UnitOfWorkFactory,
+    AuditQueries, HealthCheck, IdentityQueries, ProjectQueries, ProjectSummaryStore, RepositoryError, TenancyQueries,
+    UnitOfWorkFactory,
 };
 use tokio::sync::Notify;
 
@@ -194,6 +195,29 @@ impl Database {
         match self {
             Database::Postgres(pool) => Arc::new(postgres::projects::SqlProjectQueries::new(pool.clone())),
             Database::Sqlite(pool) => Arc::new(sqlite::projects::SqlProjectQueries::new(pool.clone())),
+        }
+    }
+
+    pub fn project_summaries(&self) -> Arc<dyn ProjectSummaryStore> {
+        match self {
+            Database::Postgres(pool) => Arc::new(postgres::projects::SqlProjectSummaryStore::new(pool.clone())),
+            Database::Sqlite(pool) => Arc::new(sqlite::projects::SqlProjectSummaryStore::new(pool.clone())),
+        }
+    }
+
+    /// Every event ever committed, oldest first, `limit` at a time after `after`
+    /// (read models replay them when rebuilt).
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn events_after(
+        &self,
+        after: Option<tenantry_kernel::EventId>,
+        limit: i64,
+    ) -> Result<Vec<tenantry_kernel::EventEnvelope>, RepositoryError> {
+        match self {
+            Database::Postgres(pool) => postgres::messaging::events_after(pool, after, limit).await,
+            Database::Sqlite(pool) => sqlite::messaging::events_after(pool, after, limit).await,
         }
     }
 

@@ -54,6 +54,7 @@ use crate::routes::{api_keys, audit, identity, operations, projects, tenancy};
         projects::list_time_entries,
         projects::add_comment,
         projects::list_comments,
+        projects::project_summary,
         audit::list_audit_logs,
         operations::health,
         operations::ready,

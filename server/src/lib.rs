@@ -4,6 +4,7 @@
 //! its own actix `App`.
 
 pub mod config;
+mod read_models;
 pub mod serve;
 pub mod telemetry;
 #[cfg(feature = "testing")]
@@ -29,6 +30,7 @@ pub use crate::config::Settings;
 /// A wired Tenantry: the application, its database and its background tasks.
 pub struct Tenantry {
     app: Arc<Application>,
+    read_models: tokio::task::JoinHandle<()>,
     rate_limiter: Option<Arc<dyn RateLimiter>>,
     cors_allowed_origins: Vec<String>,
     request_timeout: std::time::Duration,
@@ -56,6 +58,8 @@ impl Tenantry {
 
         let outbox_signal = Arc::new(Notify::new());
         let events = InProcessEventBus::default();
+        // Subscribed before the relay starts, so the read models miss no event.
+        let summary_events = events.subscribe();
         let relay = OutboxRelay::new(database.outbox(), Arc::new(events.clone()), outbox_signal.clone()).spawn();
         let app = Application::new(ApplicationPorts {
             units_of_work: database.units_of_work(outbox_signal),
@@ -66,14 +70,18 @@ impl Tenantry {
             tenancy_queries: database.tenancy_queries(),
             project_queries: database.project_queries(),
             audit_queries: database.audit_queries(),
+            project_summaries: database.project_summaries(),
             membership_cache: Arc::new(InProcessMembershipCache::default()),
             mailer: Arc::new(FileMailer::new(settings.mail_dir(), settings.mail.from.clone())),
             health: database.health_check(),
             clock: Arc::new(SystemClock),
             policy: AuthPolicy { require_verified_email: settings.auth.require_verified_email },
         });
+        let app = Arc::new(app);
+        let read_models = tokio::spawn(read_models::project(app.clone(), database.clone(), summary_events));
         Ok(Self {
-            app: Arc::new(app),
+            read_models,
+            app,
             rate_limiter: rate_limiter(&settings.rate_limit),
             cors_allowed_origins: settings.server.cors_allowed_origins.clone(),
             request_timeout: std::time::Duration::from_secs(settings.server.request_timeout_seconds.max(1)),
@@ -108,9 +116,18 @@ impl Tenantry {
         state
     }
 
+    /// Empties the read models and replays every committed event into them.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn rebuild_read_models(&self) -> anyhow::Result<u64> {
+        read_models::rebuild(&self.app, &self.database).await
+    }
+
     /// Stops background tasks and closes the pool.
     pub async fn shutdown(self) {
         self.relay.shutdown().await;
+        self.read_models.abort();
         self.database.close().await;
     }
 }

@@ -36,6 +36,8 @@ enum Command {
     },
     /// Print the OpenAPI document as JSON.
     Openapi,
+    /// Empty the read models (project summaries) and replay every committed event into them.
+    RebuildReadModels,
     /// Check the audit trail.
     Audit {
         #[command(subcommand)]
@@ -123,6 +125,13 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             seed(&settings, set, module.as_deref()).await
         }
         Command::Keys { action } => keys(action, &settings),
+        Command::RebuildReadModels => {
+            let tenantry = Tenantry::build(&settings).await?;
+            let result = tenantry.rebuild_read_models().await;
+            tenantry.shutdown().await;
+            println!("read models rebuilt: {} events applied", result?);
+            Ok(())
+        }
         Command::Audit { action: AuditAction::Verify } => verify_audit(&settings).await,
         Command::Openapi => {
             let json = tenantry_http::openapi().to_pretty_json().context("serialising the OpenAPI document")?;

@@ -56,3 +56,36 @@ fn etag_names_version(world: &mut TenantryWorld, version: i64) -> Result<()> {
     anyhow::ensure!(response.header("ETag") == Some(expected.as_str()), "expected the ETag {expected}\n{response}");
     Ok(())
 }
+
+/// The summary is a read model fed by events: it converges within moments, so the
+/// step polls (up to five seconds) instead of asserting on the first answer.
+#[then(regex = r#"^"([^"]+)" soon sees the summary of "([^"]+)" in "([^"]+)" with "([^"]+)" equal to (.+)$"#)]
+async fn summary_converges(
+    world: &mut TenantryWorld,
+    user: String,
+    project: String,
+    organization: String,
+    path: String,
+    expected: String,
+) -> Result<()> {
+    let expected: serde_json::Value =
+        serde_json::from_str(&expected).map_err(|e| anyhow!("{expected:?} is not a JSON value: {e}"))?;
+    let token = world.access_token(&user)?;
+    let tenant = world.interpolate(&format!("{{{organization}.id}}"))?;
+    let project_id = world.interpolate(&format!("{{{project}.id}}"))?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let request = ApiRequest::get(format!("/api/v1/projects/{project_id}/summary"))
+            .bearer(token.clone())
+            .header("X-Tenant-Id", tenant.clone());
+        let response = world.send(request).await?;
+        if response.status == 200 && response.json_at(&path).ok() == Some(&expected) {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the summary never showed {path} = {expected} within 5 s\n{response}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

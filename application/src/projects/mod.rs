@@ -3,12 +3,14 @@
 //! version the client read (`If-Match`), so a stale write is refused with 412.
 
 mod project_commands;
+mod summary;
 mod task_commands;
 mod work_commands;
 
 pub use project_commands::{
     AddProjectMember, BudgetInput, CreateProject, DeleteProject, ProjectsHandler, UpdateProject,
 };
+pub use summary::{summary_change, ProjectSummary, ProjectSummaryProjector, SummaryChange};
 pub use task_commands::{CreateTask, TasksHandler, UpdateTask};
 pub use work_commands::{threads, AddComment, CommentThread, LogTime, WorkHandler};
 

@@ -175,8 +175,15 @@ impl CommandHandler<UpdateProject> for ProjectsHandler {
         let fields = project.apply(changes, now);
         if !fields.is_empty() {
             uow.projects().update(&project).await?;
-            let event =
-                ProjectUpdated { tenant_id: tenant, project_id: project.id(), fields, version: project.version() };
+            let budget = project.budget();
+            let event = ProjectUpdated {
+                tenant_id: tenant,
+                project_id: project.id(),
+                fields,
+                version: project.version(),
+                budget_amount_minor: budget.map(|b| b.amount_minor),
+                budget_currency: budget.map(|b| b.currency.as_str().to_owned()),
+            };
             uow.record_event(envelope(&event, tenant, context, now)?);
         }
         Ok(project)

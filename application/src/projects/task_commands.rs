@@ -3,8 +3,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use tenantry_domain::projects::{
-    check_estimate, parse_description, ProjectId, ProjectStatus, ProjectsError, Task, TaskChanges, TaskId, TaskStatus,
-    TaskTitle,
+    check_estimate, parse_description, ProjectId, ProjectStatus, ProjectsError, Task, TaskChanges, TaskEstimateChanged,
+    TaskId, TaskStatus, TaskTitle,
 };
 use tenantry_kernel::{Clock, TenantId, UserId};
 
@@ -174,7 +174,17 @@ impl CommandHandler<UpdateTask> for TasksHandler {
                 events.push(envelope(&assigned, tenant, context, now)?);
             }
         }
-        task.apply(changes, now);
+        let estimate_before = task.estimate_minutes();
+        if task.apply(changes, now).contains(&"estimate_minutes") {
+            let changed = TaskEstimateChanged {
+                tenant_id: tenant,
+                project_id: task.project_id(),
+                task_id: task.id(),
+                from: estimate_before,
+                to: task.estimate_minutes(),
+            };
+            events.push(envelope(&changed, tenant, context, now)?);
+        }
         if task.version() != version_read {
             uow.tasks().update(&task).await?;
         }

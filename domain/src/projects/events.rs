@@ -10,6 +10,8 @@ pub struct ProjectCreated {
     pub project_id: ProjectId,
     pub name: String,
     pub owner_id: UserId,
+    pub budget_amount_minor: Option<i64>,
+    pub budget_currency: Option<String>,
 }
 
 /// A project's fields changed (the names of the fields).
@@ -19,6 +21,9 @@ pub struct ProjectUpdated {
     pub project_id: ProjectId,
     pub fields: Vec<&'static str>,
     pub version: i64,
+    /// The budget after the update (read models keep it without asking the project).
+    pub budget_amount_minor: Option<i64>,
+    pub budget_currency: Option<String>,
 }
 
 /// A project was soft-deleted.
@@ -121,5 +126,21 @@ impl DomainEvent for TimeLogged {
 impl DomainEvent for CommentAdded {
     fn event_type(&self) -> &'static str {
         "projects.comment_added"
+    }
+}
+
+/// A task's estimate changed (feeds the project summary).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaskEstimateChanged {
+    pub tenant_id: TenantId,
+    pub project_id: ProjectId,
+    pub task_id: TaskId,
+    pub from: Option<u32>,
+    pub to: Option<u32>,
+}
+
+impl DomainEvent for TaskEstimateChanged {
+    fn event_type(&self) -> &'static str {
+        "projects.task_estimate_changed"
     }
 }

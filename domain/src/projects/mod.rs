@@ -10,8 +10,8 @@ mod work;
 
 pub use errors::ProjectsError;
 pub use events::{
-    CommentAdded, ProjectCreated, ProjectDeleted, ProjectUpdated, TaskAssigned, TaskCreated, TaskStatusChanged,
-    TimeLogged,
+    CommentAdded, ProjectCreated, ProjectDeleted, ProjectUpdated, TaskAssigned, TaskCreated, TaskEstimateChanged,
+    TaskStatusChanged, TimeLogged,
 };
 pub use money::{Currency, Money};
 pub use project::{Project, ProjectChanges, ProjectId, ProjectName, ProjectRole, ProjectStatus};

@@ -127,8 +127,14 @@ impl Project {
             deleted_at: None,
             revision: Revision::first(),
         };
-        let event =
-            ProjectCreated { tenant_id, project_id: project.id, name: project.name.as_str().to_owned(), owner_id };
+        let event = ProjectCreated {
+            tenant_id,
+            project_id: project.id,
+            name: project.name.as_str().to_owned(),
+            owner_id,
+            budget_amount_minor: budget.map(|b| b.amount_minor),
+            budget_currency: budget.map(|b| b.currency.as_str().to_owned()),
+        };
         (project, event)
     }
 

@@ -35,7 +35,7 @@ macro_rules! backend {
         }
 
         pub mod projects {
-            crate::sql::projects::projects!($db, super::SqlUnitOfWork, $lock);
+            crate::sql::projects::projects!($db, super::SqlUnitOfWork, $lock, $begin);
         }
 
         pub mod audit {

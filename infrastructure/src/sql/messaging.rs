@@ -45,6 +45,31 @@ macro_rules! messaging {
             })
         }
 
+        /// Committed events in order (ids are time-ordered UUIDv7), for replays.
+        pub async fn events_after(
+            pool: &sqlx::Pool<$db>,
+            after: Option<EventId>,
+            limit: i64,
+        ) -> Result<Vec<EventEnvelope>, RepositoryError> {
+            let rows = match after {
+                Some(after) => sqlx::query(
+                    "SELECT id, event_type, occurred_at, tenant_id, actor_id, payload FROM outbox WHERE id > $1 ORDER BY id LIMIT $2",
+                )
+                .bind(after.as_uuid())
+                .bind(limit)
+                .fetch_all(pool)
+                .await,
+                None => sqlx::query(
+                    "SELECT id, event_type, occurred_at, tenant_id, actor_id, payload FROM outbox ORDER BY id LIMIT $1",
+                )
+                .bind(limit)
+                .fetch_all(pool)
+                .await,
+            }
+            .map_err(storage_error)?;
+            rows.iter().map(envelope_from_row).collect()
+        }
+
         /// The outbox table seen by the relay.
         #[derive(Clone)]
         pub struct SqlOutbox {

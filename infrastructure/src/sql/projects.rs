@@ -2,19 +2,20 @@
 /// of work) and the read-side queries (on the pool). Every statement filters by
 /// `tenant_id` first; soft-deleted projects (and their tasks) are invisible.
 macro_rules! projects {
-    ($db:ty, $uow:ty, $lock:literal) => {
+    ($db:ty, $uow:ty, $lock:literal, $begin:literal) => {
         use async_trait::async_trait;
         use chrono::{DateTime, NaiveDate, Utc};
         use sqlx::Row;
         use tenantry_application::ports::{
-            ListQuery, ProjectFilter, ProjectMemberView, ProjectQueries, ProjectRepository, RepositoryError, TaskFilter,
-            TaskRepository,
+            ListQuery, ProjectFilter, ProjectMemberView, ProjectQueries, ProjectRepository, ProjectSummaryStore,
+            RepositoryError, TaskFilter, TaskRepository,
         };
+        use tenantry_application::projects::{ProjectSummary, SummaryChange};
         use tenantry_domain::projects::{
             Comment, CommentId, Money, Project, ProjectId, ProjectName, ProjectRole, ProjectStatus, Task, TaskId, TaskStatus,
             TaskTitle, TimeEntry, TimeEntryId,
         };
-        use tenantry_kernel::{Page, PageRequest, SortOrder, TenantId, UserId};
+        use tenantry_kernel::{EventId, Page, PageRequest, SortOrder, TenantId, UserId};
 
         use crate::sql::{corrupt, storage_error};
 
@@ -510,6 +511,116 @@ macro_rules! projects {
                 let from = format!("{TASK_COLUMNS} FROM tasks t");
                 let order = format!("{column} {dir}, t.id {dir}", dir = direction(query.order));
                 page_of(&self.pool, &from, "FROM tasks t", &conditions, &order, query.page, task_from_row).await
+            }
+        }
+
+        /// The project summary read model.
+        #[derive(Clone)]
+        pub struct SqlProjectSummaryStore {
+            pool: sqlx::Pool<$db>,
+        }
+
+        impl SqlProjectSummaryStore {
+            pub fn new(pool: sqlx::Pool<$db>) -> Self {
+                Self { pool }
+            }
+        }
+
+        #[async_trait]
+        impl ProjectSummaryStore for SqlProjectSummaryStore {
+            async fn apply(
+                &self,
+                event: EventId,
+                tenant: TenantId,
+                project: ProjectId,
+                change: &SummaryChange,
+                at: DateTime<Utc>,
+            ) -> Result<bool, RepositoryError> {
+                let mut tx = self.pool.begin_with($begin).await.map_err(storage_error)?;
+                let fresh = sqlx::query("INSERT INTO summary_applied_events (event_id) VALUES ($1) ON CONFLICT (event_id) DO NOTHING")
+                    .bind(event.as_uuid())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(storage_error)?;
+                if fresh.rows_affected() == 0 {
+                    return Ok(false);
+                }
+                let statement = match change {
+                    SummaryChange::Opened { budget_amount_minor, budget_currency } => sqlx::query(
+                        "INSERT INTO project_summaries (project_id, tenant_id, budget_amount_minor, budget_currency, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (project_id) DO UPDATE SET \
+                         budget_amount_minor = excluded.budget_amount_minor, budget_currency = excluded.budget_currency, \
+                         updated_at = excluded.updated_at",
+                    )
+                    .bind(project.as_uuid())
+                    .bind(tenant.as_uuid())
+                    .bind(*budget_amount_minor)
+                    .bind(budget_currency.clone())
+                    .bind(at),
+                    SummaryChange::Budget { budget_amount_minor, budget_currency } => sqlx::query(
+                        "UPDATE project_summaries SET budget_amount_minor = $3, budget_currency = $4, updated_at = $5 \
+                         WHERE project_id = $1 AND tenant_id = $2",
+                    )
+                    .bind(project.as_uuid())
+                    .bind(tenant.as_uuid())
+                    .bind(*budget_amount_minor)
+                    .bind(budget_currency.clone())
+                    .bind(at),
+                    SummaryChange::Counts { todo, in_progress, done, estimated_minutes, logged_minutes } => sqlx::query(
+                        "UPDATE project_summaries SET todo = todo + $3, in_progress = in_progress + $4, done = done + $5, \
+                         estimated_minutes = estimated_minutes + $6, logged_minutes = logged_minutes + $7, updated_at = $8 \
+                         WHERE project_id = $1 AND tenant_id = $2",
+                    )
+                    .bind(project.as_uuid())
+                    .bind(tenant.as_uuid())
+                    .bind(*todo)
+                    .bind(*in_progress)
+                    .bind(*done)
+                    .bind(*estimated_minutes)
+                    .bind(*logged_minutes)
+                    .bind(at),
+                    SummaryChange::Closed => {
+                        sqlx::query("DELETE FROM project_summaries WHERE project_id = $1 AND tenant_id = $2")
+                            .bind(project.as_uuid())
+                            .bind(tenant.as_uuid())
+                    }
+                };
+                statement.execute(&mut *tx).await.map_err(storage_error)?;
+                tx.commit().await.map_err(storage_error)?;
+                Ok(true)
+            }
+
+            async fn summary(&self, tenant: TenantId, project: ProjectId) -> Result<Option<ProjectSummary>, RepositoryError> {
+                let row = sqlx::query(
+                    "SELECT todo, in_progress, done, estimated_minutes, logged_minutes, budget_amount_minor, budget_currency, \
+                     updated_at FROM project_summaries WHERE project_id = $1 AND tenant_id = $2",
+                )
+                .bind(project.as_uuid())
+                .bind(tenant.as_uuid())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(storage_error)?;
+                row.map(|row| {
+                    Ok(ProjectSummary {
+                        todo: row.try_get("todo").map_err(storage_error)?,
+                        in_progress: row.try_get("in_progress").map_err(storage_error)?,
+                        done: row.try_get("done").map_err(storage_error)?,
+                        estimated_minutes: row.try_get("estimated_minutes").map_err(storage_error)?,
+                        logged_minutes: row.try_get("logged_minutes").map_err(storage_error)?,
+                        budget_amount_minor: row.try_get("budget_amount_minor").map_err(storage_error)?,
+                        budget_currency: row.try_get("budget_currency").map_err(storage_error)?,
+                        updated_at: row.try_get("updated_at").map_err(storage_error)?,
+                    })
+                })
+                .transpose()
+            }
+
+            async fn reset(&self) -> Result<(), RepositoryError> {
+                let mut tx = self.pool.begin_with($begin).await.map_err(storage_error)?;
+                sqlx::query("DELETE FROM project_summaries").execute(&mut *tx).await.map_err(storage_error)?;
+                sqlx::query("DELETE FROM summary_applied_events").execute(&mut *tx).await.map_err(storage_error)?;
+                tx.commit().await.map_err(storage_error)?;
+                Ok(())
             }
         }
     };

@@ -41,7 +41,29 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .service(log_time)
         .service(list_time_entries)
         .service(add_comment)
-        .service(list_comments);
+        .service(list_comments)
+        .service(project_summary);
+}
+
+/// Task counts per status.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaskCounts {
+    pub todo: i64,
+    pub in_progress: i64,
+    pub done: i64,
+}
+
+/// A project at a glance, from the summary read model.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProjectSummaryResponse {
+    pub project_id: Uuid,
+    pub tasks: TaskCounts,
+    pub estimated_minutes: i64,
+    pub logged_minutes: i64,
+    pub budget: Option<BudgetBody>,
+    /// When the read model last changed; `null` before the project's first event
+    /// reached it (it trails writes by milliseconds).
+    pub as_of: Option<DateTime<Utc>>,
 }
 
 /// Time spent on a task.
@@ -750,4 +772,47 @@ pub(crate) async fn list_comments(
     let context = with_tenant_header(auth.0, &req)?;
     let threads = state.app.comment_threads(&context, TaskId::from_uuid(path.into_inner())).await?;
     Ok(HttpResponse::Ok().json(CommentThreads { items: threads.into_iter().map(CommentResponse::thread).collect() }))
+}
+
+/// A project's summary: task counts per status, estimated and logged minutes, budget.
+/// Served from a read model kept up to date by events (`tenantry rebuild-read-models`
+/// rebuilds it), so it can trail a write by the outbox delivery time.
+#[utoipa::path(
+    tag = "projects",
+    security(("bearer" = [])),
+    params(("X-Tenant-Id" = Uuid, Header, description = "Organization id"), ("id" = Uuid, Path)),
+    responses((status = 200, body = ProjectSummaryResponse), (status = 404, body = ErrorBody))
+)]
+#[get("/api/v1/projects/{id}/summary")]
+pub(crate) async fn project_summary(
+    state: web::Data<HttpState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let context = with_tenant_header(auth.0, &req)?;
+    let project = path.into_inner();
+    let summary = state.app.project_summary(&context, ProjectId::from_uuid(project)).await?;
+    let response = match summary {
+        Some(s) => ProjectSummaryResponse {
+            project_id: project,
+            tasks: TaskCounts { todo: s.todo, in_progress: s.in_progress, done: s.done },
+            estimated_minutes: s.estimated_minutes,
+            logged_minutes: s.logged_minutes,
+            budget: s
+                .budget_amount_minor
+                .zip(s.budget_currency)
+                .map(|(amount_minor, currency)| BudgetBody { amount_minor, currency }),
+            as_of: Some(s.updated_at),
+        },
+        None => ProjectSummaryResponse {
+            project_id: project,
+            tasks: TaskCounts { todo: 0, in_progress: 0, done: 0 },
+            estimated_minutes: 0,
+            logged_minutes: 0,
+            budget: None,
+            as_of: None,
+        },
+    };
+    Ok(HttpResponse::Ok().json(response))
 }
