@@ -5,18 +5,20 @@
 use std::sync::Arc;
 
 use tenantry_domain::identity::{AccountTokenPurpose, Password};
+use tenantry_domain::notifications::{Notification, NotificationId, NotificationKind};
 use tenantry_domain::projects::{Comment, Project, ProjectId, Task, TaskId, TimeEntry};
 use tenantry_domain::tenancy::{ApiKey, Invitation, Membership, Role};
 use tenantry_kernel::{Clock, Page, PageRequest, TenantId, UserId, ValidationError};
 
 use crate::identity::refresh;
 use crate::identity::*;
+use crate::notifications::NotificationsConsumer;
 use crate::pipeline::{CommandBus, Principal, RequestContext};
 use crate::ports::{
     AuditFilter, AuditQueries, AuditRecord, HealthCheck, IdentityQueries, ListQuery, Mailer, MembershipCache,
-    OpaqueTokens, OrganizationView, PasswordHasher, ProjectFilter, ProjectMemberView, ProjectQueries,
-    ProjectSummaryStore, PublishedKey, SessionView, TaskFilter, TenancyQueries, TokenIssuer, UnitOfWorkFactory,
-    UserView,
+    NotificationStore, OpaqueTokens, OrganizationView, PasswordHasher, ProjectFilter, ProjectMemberView,
+    ProjectQueries, ProjectSummaryStore, PublishedKey, SessionView, TaskFilter, TenancyQueries, TokenIssuer,
+    UnitOfWorkFactory, UserView,
 };
 use crate::projects::*;
 use crate::tenancy::*;
@@ -33,6 +35,7 @@ pub struct ApplicationPorts {
     pub project_queries: Arc<dyn ProjectQueries>,
     pub audit_queries: Arc<dyn AuditQueries>,
     pub project_summaries: Arc<dyn ProjectSummaryStore>,
+    pub notifications: Arc<dyn NotificationStore>,
     pub membership_cache: Arc<dyn MembershipCache>,
     pub mailer: Arc<dyn Mailer>,
     pub health: Arc<dyn HealthCheck>,
@@ -89,6 +92,8 @@ pub struct Application {
     audit_queries: Arc<dyn AuditQueries>,
     project_summaries: Arc<dyn ProjectSummaryStore>,
     summary_projector: ProjectSummaryProjector,
+    notifications: Arc<dyn NotificationStore>,
+    notifications_consumer: NotificationsConsumer,
     token_issuer: Arc<dyn TokenIssuer>,
     tenants: Arc<TenantGuard>,
     tenancy_queries: Arc<dyn TenancyQueries>,
@@ -109,6 +114,7 @@ impl Application {
             project_queries,
             audit_queries,
             project_summaries,
+            notifications,
             membership_cache,
             mailer,
             health,
@@ -155,6 +161,8 @@ impl Application {
             audit_queries,
             summary_projector: ProjectSummaryProjector::new(project_summaries.clone()),
             project_summaries,
+            notifications_consumer: NotificationsConsumer::new(notifications.clone()),
+            notifications,
             tenants,
             tenancy_queries,
             identity_queries,
@@ -712,6 +720,72 @@ impl Application {
     ) -> Result<Option<ProjectSummary>, AppError> {
         self.get_project(context, project).await?;
         Ok(self.project_summaries.summary(tenancy_of(context)?, project).await?)
+    }
+
+    /// Turns committed events into notifications (fed by the event consumer).
+    pub fn notifications_consumer(&self) -> &NotificationsConsumer {
+        &self.notifications_consumer
+    }
+
+    /// The caller's notifications, unread first. Reading and marking notifications
+    /// is private bookkeeping of the user, so it is not audited.
+    ///
+    /// # Errors
+    /// 401/403 without a signed-in user.
+    pub async fn list_notifications(
+        &self,
+        context: &RequestContext,
+        page: PageRequest,
+    ) -> Result<Page<Notification>, AppError> {
+        let user = context.require_principal()?.user_id;
+        Ok(self.notifications.list(user, page).await?)
+    }
+
+    /// # Errors
+    /// 404 when the notification is not the caller's.
+    pub async fn mark_notification_read(&self, context: &RequestContext, id: NotificationId) -> Result<(), AppError> {
+        let user = context.require_principal()?.user_id;
+        if self.notifications.mark_read(user, id, self.clock.now()).await? {
+            Ok(())
+        } else {
+            Err(AppError::NotFound { message: "notification not found" })
+        }
+    }
+
+    /// Answers how many were unread.
+    ///
+    /// # Errors
+    /// 401/403 without a signed-in user.
+    pub async fn mark_all_notifications_read(&self, context: &RequestContext) -> Result<u64, AppError> {
+        let user = context.require_principal()?.user_id;
+        Ok(self.notifications.mark_all_read(user, self.clock.now()).await?)
+    }
+
+    /// Every kind with whether the caller receives it.
+    ///
+    /// # Errors
+    /// 401/403 without a signed-in user.
+    pub async fn notification_preferences(
+        &self,
+        context: &RequestContext,
+    ) -> Result<Vec<(NotificationKind, bool)>, AppError> {
+        let user = context.require_principal()?.user_id;
+        let disabled = self.notifications.disabled_kinds(user).await?;
+        Ok(NotificationKind::ALL.into_iter().map(|kind| (kind, !disabled.contains(&kind))).collect())
+    }
+
+    /// Turns kinds on or off and answers every kind's state.
+    ///
+    /// # Errors
+    /// 401/403 without a signed-in user.
+    pub async fn set_notification_preferences(
+        &self,
+        context: &RequestContext,
+        choices: &[(NotificationKind, bool)],
+    ) -> Result<Vec<(NotificationKind, bool)>, AppError> {
+        let user = context.require_principal()?.user_id;
+        self.notifications.set_kinds(user, choices).await?;
+        self.notification_preferences(context).await
     }
 
     /// The projector the event consumers and `rebuild-read-models` feed.

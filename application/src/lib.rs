@@ -5,6 +5,7 @@
 pub mod app;
 pub mod error;
 pub mod identity;
+pub mod notifications;
 pub mod pipeline;
 pub mod ports;
 pub mod projects;

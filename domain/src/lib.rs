@@ -3,5 +3,6 @@
 //! above can only ever hold valid values.
 
 pub mod identity;
+pub mod notifications;
 pub mod projects;
 pub mod tenancy;

@@ -11,8 +11,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{PgPool, SqlitePool};
 use tenantry_application::ports::{
-    AuditQueries, HealthCheck, IdentityQueries, ProjectQueries, ProjectSummaryStore, RepositoryError, TenancyQueries,
-    UnitOfWorkFactory,
+    AuditQueries, HealthCheck, IdentityQueries, NotificationStore, ProjectQueries, ProjectSummaryStore,
+    RepositoryError, TenancyQueries, UnitOfWorkFactory,
 };
 use tokio::sync::Notify;
 
@@ -21,7 +21,7 @@ use crate::{postgres, sqlite};
 
 /// Every context's PostgreSQL schema, searched after `public` (where sqlx keeps its
 /// migration table) so statements name tables without a schema on both backends.
-const POSTGRES_SEARCH_PATH: &str = "public,identity,tenancy,projects,audit,messaging";
+const POSTGRES_SEARCH_PATH: &str = "public,identity,tenancy,projects,notifications,audit,messaging";
 
 #[derive(Debug, thiserror::Error)]
 pub enum DatabaseError {
@@ -218,6 +218,13 @@ impl Database {
         match self {
             Database::Postgres(pool) => postgres::messaging::events_after(pool, after, limit).await,
             Database::Sqlite(pool) => sqlite::messaging::events_after(pool, after, limit).await,
+        }
+    }
+
+    pub fn notifications(&self) -> Arc<dyn NotificationStore> {
+        match self {
+            Database::Postgres(pool) => Arc::new(postgres::notifications::SqlNotificationStore::new(pool.clone())),
+            Database::Sqlite(pool) => Arc::new(sqlite::notifications::SqlNotificationStore::new(pool.clone())),
         }
     }
 

@@ -4,7 +4,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail};
-use crate::routes::{api_keys, audit, identity, operations, projects, tenancy};
+use crate::routes::{api_keys, audit, identity, notifications, operations, projects, tenancy};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -56,13 +56,18 @@ use crate::routes::{api_keys, audit, identity, operations, projects, tenancy};
         projects::list_comments,
         projects::project_summary,
         audit::list_audit_logs,
+        notifications::list_notifications,
+        notifications::mark_read,
+        notifications::mark_all_read,
+        notifications::get_preferences,
+        notifications::put_preferences,
         operations::health,
         operations::ready,
         operations::metrics,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
-    tags((name = "identity", description = "Accounts, login and sessions"), (name = "tenancy", description = "Organizations, invitations, members and roles"), (name = "projects", description = "Projects, members and tasks"), (name = "audit", description = "The audit trail"), (name = "operations", description = "Health and metrics"))
+    tags((name = "identity", description = "Accounts, login and sessions"), (name = "tenancy", description = "Organizations, invitations, members and roles"), (name = "projects", description = "Projects, members and tasks"), (name = "audit", description = "The audit trail"), (name = "notifications", description = "In-app notifications"), (name = "operations", description = "Health and metrics"))
 )]
 pub struct ApiDoc;
 

@@ -71,6 +71,7 @@ impl Tenantry {
             project_queries: database.project_queries(),
             audit_queries: database.audit_queries(),
             project_summaries: database.project_summaries(),
+            notifications: database.notifications(),
             membership_cache: Arc::new(InProcessMembershipCache::default()),
             mailer: Arc::new(FileMailer::new(settings.mail_dir(), settings.mail.from.clone())),
             health: database.health_check(),

@@ -1,5 +1,5 @@
-//! Keeps the read models (the project summary) up to date from committed events,
-//! and rebuilds them from the outbox on demand.
+//! Feeds committed events to their in-process consumers — the project summary read
+//! model and the notifications — and rebuilds the read models from the outbox.
 
 use std::sync::Arc;
 
@@ -18,8 +18,8 @@ pub(crate) async fn project(app: Arc<Application>, database: Database, mut event
     loop {
         match events.recv().await {
             Ok(event) => {
-                if let Err(error) = app.summary_projector().apply(&event).await {
-                    tracing::error!(%error, event_id = %event.id, "read model update failed; replaying the outbox");
+                if let Err(error) = consume(&app, &event).await {
+                    tracing::error!(%error, event_id = %event.id, "event consumer failed; replaying the outbox");
                     replay(&app, &database).await.ok();
                 }
             }
@@ -32,7 +32,16 @@ pub(crate) async fn project(app: Arc<Application>, database: Database, mut event
     }
 }
 
-/// Feeds every committed event, oldest first, to the projector; answers how many changed a model.
+/// Every consumer of one event; each is idempotent by event id. Answers whether
+/// the summary read model changed.
+async fn consume(app: &Application, event: &EventEnvelope) -> anyhow::Result<bool> {
+    let changed = app.summary_projector().apply(event).await?;
+    app.notifications_consumer().apply(event, chrono::Utc::now()).await?;
+    Ok(changed)
+}
+
+/// Feeds every committed event, oldest first, to the consumers; answers how many
+/// changed the summary read model.
 async fn replay(app: &Application, database: &Database) -> anyhow::Result<u64> {
     let mut after = None;
     let mut applied = 0;
@@ -41,7 +50,7 @@ async fn replay(app: &Application, database: &Database) -> anyhow::Result<u64> {
         let Some(last) = batch.last() else { return Ok(applied) };
         after = Some(last.id);
         for event in &batch {
-            if app.summary_projector().apply(event).await? {
+            if consume(app, event).await? {
                 applied += 1;
             }
         }

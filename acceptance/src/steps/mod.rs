@@ -78,8 +78,11 @@
 //! |-------|--------|
 //! | Given | `"alice" created a project "Apollo" in "acme"` |
 //! | Given | `"alice" created a task "launch" in "Apollo" for "acme"` |
+//! | Given | `"alice" added "bob" to the project "Apollo" in "acme" as "contributor"` |
 //! | Given | `the next request is based on version 1` (sends `If-Match: "1"`) |
 //! | Then  | `the response ETag names version 2` |
+//! | Then  | `"alice" soon sees the summary of "Apollo" in "acme" with "tasks.done" equal to 1` (polls the read model) |
+//! | Then  | `"bob" soon has 2 notifications` (polls, then checks no more arrive) |
 
 pub mod accounts;
 pub mod api_keys;

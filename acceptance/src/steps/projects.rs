@@ -89,3 +89,50 @@ async fn summary_converges(
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// Notifications arrive through the event consumer moments after the write.
+#[then(regex = r#"^"([^"]+)" soon has (\d+) notifications?$"#)]
+async fn soon_has_notifications(world: &mut TenantryWorld, user: String, expected: u64) -> Result<()> {
+    let token = world.access_token(&user)?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let response = world.send(ApiRequest::get("/api/v1/notifications").bearer(token.clone())).await?;
+        let total = response.json_at("total").ok().and_then(serde_json::Value::as_u64);
+        if total == Some(expected) {
+            // Settle: a further notification must not follow.
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            let again = world.send(ApiRequest::get("/api/v1/notifications").bearer(token.clone())).await?;
+            anyhow::ensure!(
+                again.json_at("total").ok().and_then(serde_json::Value::as_u64) == Some(expected),
+                "{user:?} got more than {expected} notifications\n{again}"
+            );
+            return Ok(());
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "{user:?} never had {expected} notifications within 5 s\n{response}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[given(regex = r#"^"([^"]+)" added "([^"]+)" to the project "([^"]+)" in "([^"]+)" as "([^"]+)"$"#)]
+async fn added_to_project(
+    world: &mut TenantryWorld,
+    user: String,
+    member: String,
+    project: String,
+    organization: String,
+    role: String,
+) -> Result<()> {
+    let token = world.access_token(&user)?;
+    let tenant = world.interpolate(&format!("{{{organization}.id}}"))?;
+    let project_id = world.interpolate(&format!("{{{project}.id}}"))?;
+    let member_id = world.interpolate(&format!("{{{member}.id}}"))?;
+    let request = ApiRequest::post(format!("/api/v1/projects/{project_id}/members"))
+        .bearer(token)
+        .header("X-Tenant-Id", tenant)
+        .json(&json!({"user_id": member_id, "role": role}));
+    world.send(request).await?;
+    world.expect_status(200, &format!("adding {member:?} to {project:?}"))
+}

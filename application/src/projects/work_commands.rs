@@ -141,6 +141,7 @@ impl CommandHandler<AddComment> for WorkHandler {
             comment_id: comment.id,
             parent_id: comment.parent_id,
             author_id: caller,
+            task_assignee_id: task.assignee_id(),
         };
         uow.record_event(envelope(&event, tenant, context, now)?);
         Ok(comment)

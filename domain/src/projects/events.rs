@@ -116,6 +116,8 @@ pub struct CommentAdded {
     pub comment_id: CommentId,
     pub parent_id: Option<CommentId>,
     pub author_id: UserId,
+    /// Who is told about the comment.
+    pub task_assignee_id: Option<UserId>,
 }
 
 impl DomainEvent for TimeLogged {

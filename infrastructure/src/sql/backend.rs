@@ -38,6 +38,10 @@ macro_rules! backend {
             crate::sql::projects::projects!($db, super::SqlUnitOfWork, $lock, $begin);
         }
 
+        pub mod notifications {
+            crate::sql::notifications::notifications!($db);
+        }
+
         pub mod audit {
             crate::sql::audit::audit!($db, $lock);
         }

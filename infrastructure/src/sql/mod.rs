@@ -7,6 +7,7 @@ pub(crate) mod audit;
 pub(crate) mod backend;
 pub(crate) mod identity;
 pub(crate) mod messaging;
+pub(crate) mod notifications;
 pub(crate) mod projects;
 pub(crate) mod tenancy;
 pub(crate) mod unit_of_work;

@@ -3,6 +3,7 @@
 pub(crate) mod api_keys;
 pub(crate) mod audit;
 pub(crate) mod identity;
+pub(crate) mod notifications;
 pub(crate) mod operations;
 pub(crate) mod projects;
 pub(crate) mod tenancy;

@@ -1,0 +1,3 @@
+DROP TABLE IF EXISTS notifications.notification_preferences;
+DROP TABLE IF EXISTS notifications.notifications;
+DROP SCHEMA IF EXISTS notifications;

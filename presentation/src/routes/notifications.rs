@@ -1,0 +1,172 @@
+//! The caller's in-app notifications and their per-kind preferences.
+
+use actix_web::{get, post, put, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tenantry_domain::notifications::{Notification, NotificationId, NotificationKind};
+use tenantry_kernel::PageRequest;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::Authenticated;
+use crate::error::{ApiError, ErrorBody};
+use crate::paging::{PageParams, PageResponse};
+use crate::HttpState;
+
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(list_notifications)
+        .service(mark_all_read)
+        .service(get_preferences)
+        .service(put_preferences)
+        .service(mark_read);
+}
+
+/// A notification.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationResponse {
+    pub id: Uuid,
+    /// The organization it happened in.
+    pub organization_id: Option<Uuid>,
+    #[schema(example = "task_assigned")]
+    pub kind: &'static str,
+    #[schema(example = "You were assigned a task")]
+    pub title: String,
+    #[schema(example = "task")]
+    pub entity_type: String,
+    pub entity_id: String,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+impl From<Notification> for NotificationResponse {
+    fn from(note: Notification) -> Self {
+        Self {
+            id: note.id.as_uuid(),
+            organization_id: note.tenant_id.map(|t| t.as_uuid()),
+            kind: note.kind.as_str(),
+            title: note.title,
+            entity_type: note.entity_type,
+            entity_id: note.entity_id,
+            created_at: note.created_at,
+            read_at: note.read_at,
+        }
+    }
+}
+
+pub type NotificationPage = PageResponse<NotificationResponse>;
+
+/// How many notifications were marked read.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MarkedRead {
+    pub marked: u64,
+}
+
+/// Which kinds of notification the caller receives. In a PUT, absent kinds stay as they are.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationPreferences {
+    pub task_assigned: Option<bool>,
+    pub comment_on_your_task: Option<bool>,
+    pub invitation_accepted: Option<bool>,
+}
+
+impl NotificationPreferences {
+    fn choices(&self) -> Vec<(NotificationKind, bool)> {
+        [
+            (NotificationKind::TaskAssigned, self.task_assigned),
+            (NotificationKind::CommentOnYourTask, self.comment_on_your_task),
+            (NotificationKind::InvitationAccepted, self.invitation_accepted),
+        ]
+        .into_iter()
+        .filter_map(|(kind, choice)| choice.map(|enabled| (kind, enabled)))
+        .collect()
+    }
+
+    fn from_states(states: &[(NotificationKind, bool)]) -> Self {
+        let state = |wanted| states.iter().find(|(kind, _)| *kind == wanted).map(|(_, enabled)| *enabled);
+        Self {
+            task_assigned: state(NotificationKind::TaskAssigned),
+            comment_on_your_task: state(NotificationKind::CommentOnYourTask),
+            invitation_accepted: state(NotificationKind::InvitationAccepted),
+        }
+    }
+}
+
+/// The caller's notifications, unread first, then newest first.
+#[utoipa::path(
+    tag = "notifications",
+    security(("bearer" = [])),
+    params(PageParams),
+    responses((status = 200, body = NotificationPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody))
+)]
+#[get("/api/v1/notifications")]
+pub(crate) async fn list_notifications(
+    state: web::Data<HttpState>,
+    auth: Authenticated,
+    params: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let page = PageRequest::new(params.page, params.size).map_err(|e| ApiError(e.into()))?;
+    let notes = state.app.list_notifications(&auth.0, page).await?;
+    Ok(HttpResponse::Ok().json(PageResponse::from_page(notes, NotificationResponse::from)))
+}
+
+/// Mark one notification read (idempotent).
+#[utoipa::path(
+    tag = "notifications",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 204, description = "Read"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+#[post("/api/v1/notifications/{id}/read")]
+pub(crate) async fn mark_read(
+    state: web::Data<HttpState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    state.app.mark_notification_read(&auth.0, NotificationId::from_uuid(path.into_inner())).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Mark every notification read.
+#[utoipa::path(
+    tag = "notifications",
+    security(("bearer" = [])),
+    responses((status = 200, body = MarkedRead), (status = 401, body = ErrorBody))
+)]
+#[post("/api/v1/notifications/read-all")]
+pub(crate) async fn mark_all_read(state: web::Data<HttpState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
+    let marked = state.app.mark_all_notifications_read(&auth.0).await?;
+    Ok(HttpResponse::Ok().json(MarkedRead { marked }))
+}
+
+/// Which kinds of notification the caller receives.
+#[utoipa::path(
+    tag = "notifications",
+    security(("bearer" = [])),
+    responses((status = 200, body = NotificationPreferences), (status = 401, body = ErrorBody))
+)]
+#[get("/api/v1/notifications/preferences")]
+pub(crate) async fn get_preferences(
+    state: web::Data<HttpState>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    let states = state.app.notification_preferences(&auth.0).await?;
+    Ok(HttpResponse::Ok().json(NotificationPreferences::from_states(&states)))
+}
+
+/// Turn kinds of notification on or off; answers every kind's state.
+#[utoipa::path(
+    tag = "notifications",
+    security(("bearer" = [])),
+    request_body = NotificationPreferences,
+    responses((status = 200, body = NotificationPreferences), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody))
+)]
+#[put("/api/v1/notifications/preferences")]
+pub(crate) async fn put_preferences(
+    state: web::Data<HttpState>,
+    auth: Authenticated,
+    body: web::Json<NotificationPreferences>,
+) -> Result<HttpResponse, ApiError> {
+    let states = state.app.set_notification_preferences(&auth.0, &body.choices()).await?;
+    Ok(HttpResponse::Ok().json(NotificationPreferences::from_states(&states)))
+}
