@@ -10,7 +10,7 @@ use tenantry_kernel::{Clock, SessionId, TenantId, UserId};
 use tracing::Instrument;
 use uuid::Uuid;
 
-use crate::ports::{UnitOfWork, UnitOfWorkFactory};
+use crate::ports::{DataScope, UnitOfWork, UnitOfWorkFactory};
 use crate::tenancy::TenantGuard;
 use crate::{AppError, ErrorCode};
 
@@ -196,7 +196,7 @@ impl CommandBus {
         );
         async move {
             authorize(command.authorization(), context, &self.tenants).await?;
-            let mut uow = self.units_of_work.begin().await?;
+            let mut uow = self.units_of_work.begin_in(data_scope(command.authorization(), context)).await?;
             let result = handler.handle(context, &command, uow.as_mut()).await;
             let output = match result {
                 Ok(output) => output,
@@ -243,6 +243,15 @@ async fn authorize(required: Authorization, context: &RequestContext, tenants: &
     }
 }
 
+/// Tenant-level commands run confined to their (already authorized) tenant; the
+/// rest span tenants by nature (registration, accepting an invitation, seeds).
+fn data_scope(required: Authorization, context: &RequestContext) -> DataScope {
+    match (required, context.tenant_id) {
+        (Authorization::TenantMember | Authorization::TenantPermission(_), Some(tenant)) => DataScope::Tenant(tenant),
+        _ => DataScope::Platform,
+    }
+}
+
 // The audit record is part of the pipeline's contract: every command names its
 // subject, and the pipeline turns it into the entry the unit of work appends.
 
@@ -286,6 +295,7 @@ mod tests {
     #[derive(Default)]
     struct RecordingFactory {
         begun: AtomicUsize,
+        scopes: Mutex<Vec<DataScope>>,
         committed_audit: Arc<Mutex<Vec<AuditEntry>>>,
     }
 
@@ -346,8 +356,9 @@ mod tests {
 
     #[async_trait]
     impl UnitOfWorkFactory for RecordingFactory {
-        async fn begin(&self) -> Result<Box<dyn UnitOfWork>, RepositoryError> {
+        async fn begin_in(&self, scope: DataScope) -> Result<Box<dyn UnitOfWork>, RepositoryError> {
             self.begun.fetch_add(1, Ordering::SeqCst);
+            self.scopes.lock().unwrap().push(scope);
             Ok(Box::new(RecordingUnitOfWork {
                 inner: TestUnitOfWork::default(),
                 committed_audit: self.committed_audit.clone(),
@@ -446,5 +457,26 @@ mod tests {
         assert_eq!(error.code(), ErrorCode::Forbidden);
         assert_eq!(factory.begun.load(Ordering::SeqCst), 0);
         assert!(!handler.ran.load(Ordering::SeqCst));
+    }
+
+    #[test]
+    fn tenant_commands_are_confined_to_their_tenant_and_the_rest_span_tenants() {
+        let tenant = TenantId::new();
+        let context = RequestContext { tenant_id: Some(tenant), ..signed_in() };
+        for required in [Authorization::TenantMember, Authorization::TenantPermission("project:create")] {
+            assert_eq!(data_scope(required, &context), DataScope::Tenant(tenant));
+        }
+        // A header naming a tenant does not confine user-level work (it was not authorized for it).
+        for required in [Authorization::Public, Authorization::Authenticated, Authorization::System] {
+            assert_eq!(data_scope(required, &context), DataScope::Platform);
+        }
+    }
+
+    #[tokio::test]
+    async fn the_pipeline_opens_its_transaction_in_the_commands_scope() {
+        let (bus, factory) = bus();
+        let handler = TouchHandler { fail: false, ran: AtomicBool::new(false) };
+        bus.dispatch(&handler, &signed_in(), Touch { authorization: Authorization::Authenticated }).await.unwrap();
+        assert_eq!(*factory.scopes.lock().unwrap(), [DataScope::Platform]);
     }
 }

@@ -240,10 +240,28 @@ pub trait UnitOfWork: Send {
     async fn commit(self: Box<Self>) -> Result<(), RepositoryError>;
 }
 
+/// Whose rows a transaction may see and write. On PostgreSQL the database enforces
+/// it with row-level security, so a statement that forgets its tenant filter still
+/// cannot reach another tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataScope {
+    /// Work for one organization: every tenant-scoped row outside it is invisible.
+    Tenant(TenantId),
+    /// Work that spans tenants by design: sign-in, provisioning, event consumers,
+    /// verifiers and the user-level views that list a user's organizations.
+    Platform,
+}
+
 /// Opens units of work.
 #[async_trait]
 pub trait UnitOfWorkFactory: Send + Sync + 'static {
-    async fn begin(&self) -> Result<Box<dyn UnitOfWork>, RepositoryError>;
+    /// A transaction confined to `scope`.
+    async fn begin_in(&self, scope: DataScope) -> Result<Box<dyn UnitOfWork>, RepositoryError>;
+
+    /// A platform-wide transaction (see [`DataScope::Platform`]).
+    async fn begin(&self) -> Result<Box<dyn UnitOfWork>, RepositoryError> {
+        self.begin_in(DataScope::Platform).await
+    }
 }
 
 /// Slow, salted password hashing (argon2id in production).

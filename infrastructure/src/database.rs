@@ -9,7 +9,7 @@ use std::time::Duration;
 use sqlx::migrate::{Migrate, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
-use sqlx::{PgPool, SqlitePool};
+use sqlx::{Connection, Executor, PgConnection, PgPool, SqlitePool};
 use tenantry_application::ports::{
     AuditQueries, HealthCheck, IdentityQueries, NotificationStore, ProjectQueries, ProjectSummaryStore,
     RepositoryError, TenancyQueries, UnitOfWorkFactory,
@@ -18,6 +18,11 @@ use tokio::sync::Notify;
 
 use crate::events::Outbox;
 use crate::{postgres, sqlite};
+
+/// The PostgreSQL role the application serves as (created by the row-level security
+/// migration): no superuser, no BYPASSRLS, no DDL. Migrations run as the connecting
+/// role instead, on a connection of their own.
+pub const POSTGRES_APP_ROLE: &str = "tenantry_app";
 
 /// Every context's PostgreSQL schema, searched after `public` (where sqlx keeps its
 /// migration table) so statements name tables without a schema on both backends.
@@ -52,6 +57,28 @@ pub struct MigrationStatus {
     pub applied: bool,
 }
 
+/// A connection as the configured (owning) role, outside the serving pool: for
+/// migrations, which the application role may not run.
+async fn owner_connection(pool: &PgPool) -> Result<PgConnection, DatabaseError> {
+    PgConnection::connect_with(&pool.connect_options()).await.map_err(DatabaseError::Connect)
+}
+
+/// The serving pool switches to the application role, but a login role that is a
+/// superuser could switch back (`RESET ROLE`): production should log in as a role
+/// that is only a member of `tenantry_app` (README, ADR 0007).
+async fn warn_if_login_role_bypasses_rls(conn: &mut PgConnection) {
+    let bypasses: Result<bool, _> =
+        sqlx::query_scalar("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = session_user")
+            .fetch_one(&mut *conn)
+            .await;
+    if matches!(bypasses, Ok(true)) {
+        tracing::warn!(
+            "the database login role can bypass row-level security; the server serves as {POSTGRES_APP_ROLE}, \
+             but for defence in depth log in as a role that is only a member of it"
+        );
+    }
+}
+
 impl Database {
     /// Connects, creating the SQLite file (and its directory) when missing.
     ///
@@ -62,12 +89,20 @@ impl Database {
             let options = PgConnectOptions::from_str(url)
                 .map_err(DatabaseError::Connect)?
                 .options([("search_path", POSTGRES_SEARCH_PATH)]);
+            // Fail fast on a wrong URL; the serving pool itself connects lazily, because
+            // its role exists only once the migrations have run.
+            let mut probe = PgConnection::connect_with(&options).await.map_err(DatabaseError::Connect)?;
+            warn_if_login_role_bypasses_rls(&mut probe).await;
+            probe.close().await.ok();
             let pool = PgPoolOptions::new()
                 .max_connections(max_connections)
                 .acquire_timeout(Duration::from_secs(5))
-                .connect_with(options)
-                .await
-                .map_err(DatabaseError::Connect)?;
+                .after_connect(|conn, _| {
+                    Box::pin(
+                        async move { conn.execute(format!("SET ROLE {POSTGRES_APP_ROLE}").as_str()).await.map(drop) },
+                    )
+                })
+                .connect_lazy_with(options);
             Ok(Database::Postgres(pool))
         } else if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)
@@ -112,7 +147,7 @@ impl Database {
     /// A migration failed (it is rolled back) or applied files were changed.
     pub async fn migrate_up(&self) -> Result<(), DatabaseError> {
         match self {
-            Database::Postgres(pool) => self.migrator().run(pool).await,
+            Database::Postgres(pool) => self.migrator().run(&mut owner_connection(pool).await?).await,
             Database::Sqlite(pool) => self.migrator().run(pool).await,
         }
         .map_err(DatabaseError::Migrate)
@@ -124,7 +159,7 @@ impl Database {
     /// A down migration failed.
     pub async fn migrate_down(&self, target: i64) -> Result<(), DatabaseError> {
         match self {
-            Database::Postgres(pool) => self.migrator().undo(pool, target).await,
+            Database::Postgres(pool) => self.migrator().undo(&mut owner_connection(pool).await?, target).await,
             Database::Sqlite(pool) => self.migrator().undo(pool, target).await,
         }
         .map_err(DatabaseError::Migrate)
@@ -147,7 +182,7 @@ impl Database {
     pub async fn migration_status(&self) -> Result<Vec<MigrationStatus>, DatabaseError> {
         let applied = match self {
             Database::Postgres(pool) => {
-                let mut conn = pool.acquire().await.map_err(DatabaseError::Connect)?;
+                let mut conn = owner_connection(pool).await?;
                 conn.ensure_migrations_table().await.map_err(DatabaseError::Migrate)?;
                 conn.list_applied_migrations().await.map_err(DatabaseError::Migrate)?
             }

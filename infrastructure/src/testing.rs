@@ -145,3 +145,48 @@ macro_rules! backend_test_suite {
         }
     };
 }
+
+/// The same database seen by its owner, past row-level security: for tests that
+/// inspect or tamper with storage directly, as an operator with database access could.
+/// (The application's own pool serves as `tenantry_app` and sees only its scope.)
+///
+/// # Panics
+/// When the owner cannot connect (tests only).
+pub async fn owner_view(database: &crate::Database) -> crate::Database {
+    match database {
+        crate::Database::Postgres(pool) => {
+            let options = (*pool.connect_options()).clone();
+            crate::Database::Postgres(
+                sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(2)
+                    .connect_with(options)
+                    .await
+                    .expect("owner connection"),
+            )
+        }
+        crate::Database::Sqlite(pool) => crate::Database::Sqlite(pool.clone()),
+    }
+}
+
+/// Counts the rows of `table` a transaction confined to `scope` sees, with no
+/// `WHERE` of its own: the statement that "forgot its tenant filter".
+///
+/// # Errors
+/// Storage failures.
+pub async fn rows_visible_in(
+    database: &crate::Database,
+    scope: tenantry_application::ports::DataScope,
+    table: &str,
+) -> Result<i64, tenantry_application::ports::RepositoryError> {
+    let sql = format!("SELECT COUNT(*) FROM {table}");
+    match database {
+        crate::Database::Postgres(pool) => {
+            let mut tx = crate::postgres::read_in(pool, scope).await?;
+            sqlx::query_scalar(&sql).fetch_one(&mut *tx).await.map_err(crate::sql::storage_error)
+        }
+        crate::Database::Sqlite(pool) => {
+            let mut tx = crate::sqlite::read_in(pool, scope).await?;
+            sqlx::query_scalar(&sql).fetch_one(&mut *tx).await.map_err(crate::sql::storage_error)
+        }
+    }
+}

@@ -11,7 +11,7 @@ use tenantry_application::ports::{ListQuery, RepositoryError, UnitOfWorkFactory}
 use tenantry_domain::identity::{DisplayName, EmailAddress, PasswordHash, Session, User, UserRegistered};
 use tenantry_domain::tenancy::{Invitation, Membership, Organization, OrganizationName, Role, Slug};
 use tenantry_infrastructure::events::{InProcessEventBus, OutboxRelay};
-use tenantry_infrastructure::testing::{TestBackend, TestDatabase};
+use tenantry_infrastructure::testing::{owner_view, rows_visible_in, TestBackend, TestDatabase};
 use tenantry_infrastructure::Database;
 use tenantry_kernel::{EventEnvelope, UserId};
 use tenantry_kernel::{PageRequest, SortOrder};
@@ -249,7 +249,7 @@ async fn the_audit_chain_links_each_tenants_entries_and_exposes_tampering(backen
     assert_eq!(acme_entries.items[0].seq, Some(3));
 
     // Someone with database access rewrites history, bypassing the append-only trigger.
-    match &fx.database {
+    match &owner_view(&fx.database).await {
         Database::Postgres(pool) => {
             let mut tx = pool.begin().await.unwrap();
             sqlx::query("ALTER TABLE audit.audit_log DISABLE TRIGGER audit_log_append_only")
@@ -497,7 +497,67 @@ async fn projects_and_tasks_stay_inside_their_tenant_and_refuse_stale_writes(bac
     fixture.finish().await;
 }
 
+async fn row_level_security_confines_a_statement_that_forgets_its_tenant_filter(backend: TestBackend) {
+    use tenantry_application::ports::DataScope;
+    use tenantry_domain::projects::{Project, ProjectName};
+    use tenantry_kernel::TenantId;
+
+    let fixture = Fixture::new(backend).await;
+    let (acme, globex, owner) = (TenantId::new(), TenantId::new(), UserId::new());
+    let project_of =
+        |tenant| Project::create(tenant, ProjectName::parse("Apollo").unwrap(), None, None, owner, now()).0;
+    let globex_project = project_of(globex);
+    for project in [project_of(acme), globex_project.clone()] {
+        let mut uow = fixture.units.begin_in(DataScope::Tenant(project.tenant_id())).await.unwrap();
+        uow.projects().insert(&project).await.unwrap();
+        uow.commit().await.unwrap();
+    }
+    let visible = |scope| rows_visible_in(&fixture.database, scope, "projects");
+    let Database::Postgres(pool) = &fixture.database else {
+        // SQLite has no row-level security: the statement's own tenant filter is the
+        // only guard there (ADR 0007), which is what this shows.
+        assert_eq!(visible(DataScope::Tenant(acme)).await.unwrap(), 2);
+        fixture.finish().await;
+        return;
+    };
+    assert_eq!(visible(DataScope::Tenant(acme)).await.unwrap(), 1, "only acme's project");
+    assert_eq!(visible(DataScope::Tenant(globex)).await.unwrap(), 1, "only globex's project");
+    assert_eq!(visible(DataScope::Platform).await.unwrap(), 2);
+    let bare: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM projects").fetch_one(pool).await.unwrap();
+    assert_eq!(bare, 0, "a statement outside any scope sees no tenant's rows");
+
+    // Through the repositories: acme's unit of work can neither read nor write globex's rows,
+    // even when it names globex explicitly.
+    let mut uow = fixture.units.begin_in(DataScope::Tenant(acme)).await.unwrap();
+    assert_eq!(uow.projects().find(globex, globex_project.id()).await.unwrap(), None);
+    assert!(uow.projects().insert(&project_of(globex)).await.is_err(), "writing into another tenant is refused");
+    drop(uow);
+
+    // The application's role cannot switch the policies off.
+    let (role, superuser, bypass): (String, bool, bool) =
+        sqlx::query_as("SELECT rolname::text, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    assert_eq!((role.as_str(), superuser, bypass), ("tenantry_app", false, false));
+    assert!(sqlx::query("ALTER TABLE projects DISABLE ROW LEVEL SECURITY").execute(pool).await.is_err());
+
+    // Every table that holds tenant rows has its policy forced (the outbox is the relay's, not a tenant's).
+    let unprotected: Vec<String> = sqlx::query_scalar(
+        "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped \
+         WHERE c.relkind = 'r' AND n.nspname NOT IN ('messaging', 'pg_catalog', 'information_schema') \
+         AND NOT (c.relrowsecurity AND c.relforcerowsecurity) ORDER BY 1",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert!(unprotected.is_empty(), "tables without row-level security: {unprotected:?}");
+    fixture.finish().await;
+}
+
 tenantry_infrastructure::backend_test_suite!(
+    row_level_security_confines_a_statement_that_forgets_its_tenant_filter,
     notifications_are_delivered_once_per_event_and_honour_preferences,
     the_audit_chain_links_each_tenants_entries_and_exposes_tampering,
     projects_and_tasks_stay_inside_their_tenant_and_refuse_stale_writes,

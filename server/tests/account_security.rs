@@ -3,6 +3,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use tenantry_infrastructure::testing::owner_view;
 use tenantry_infrastructure::Database;
 use tenantry_server::testing::{TestApp, TestBackend};
 
@@ -10,7 +11,7 @@ const PASSWORD: &str = "correct horse battery staple";
 
 async fn audit_actions(app: &TestApp) -> Vec<(String, String)> {
     let sql = |table: &str| format!("SELECT action, entity_type FROM {table} ORDER BY occurred_at, id");
-    match app.tenantry().database() {
+    match &owner_view(app.tenantry().database()).await {
         Database::Postgres(pool) => sqlx::query_as(&sql("audit.audit_log")).fetch_all(pool).await.unwrap(),
         Database::Sqlite(pool) => sqlx::query_as(&sql("audit_log")).fetch_all(pool).await.unwrap(),
     }

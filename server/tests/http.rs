@@ -5,13 +5,14 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use tenantry_infrastructure::testing::owner_view;
 use tenantry_infrastructure::Database;
 use tenantry_server::testing::{TestApp, TestBackend};
 
 const PASSWORD: &str = "correct horse battery staple";
 
 async fn count(app: &TestApp, table_pg: &str, table_sqlite: &str) -> i64 {
-    match app.tenantry().database() {
+    match &owner_view(app.tenantry().database()).await {
         Database::Postgres(pool) => {
             sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table_pg}")).fetch_one(pool).await.unwrap()
         }
@@ -54,7 +55,7 @@ async fn every_command_leaves_one_audit_row_and_its_events_reach_the_bus(backend
     assert_eq!(registered.payload["user_id"], user["id"]);
     let logged_in = tokio::time::timeout(Duration::from_secs(5), events.recv()).await.unwrap().unwrap();
     assert_eq!(logged_in.event_type, "identity.user_logged_in");
-    let request_ids: Vec<String> = match app.tenantry().database() {
+    let request_ids: Vec<String> = match &owner_view(app.tenantry().database()).await {
         Database::Postgres(pool) => {
             sqlx::query_scalar("SELECT request_id FROM audit.audit_log WHERE action = 'identity.log_in'")
                 .fetch_all(pool)

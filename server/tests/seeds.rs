@@ -1,6 +1,7 @@
 //! The essential seed set, through the application layer, on both backends.
 
 use secrecy::SecretString;
+use tenantry_infrastructure::testing::owner_view;
 use tenantry_infrastructure::Database;
 use tenantry_seeds::{AdminSeed, SeedSet};
 use tenantry_server::testing::{test_settings, TestBackend, TestDatabase};
@@ -60,7 +61,7 @@ async fn the_development_set_builds_acme_once_and_prints_credentials_once(backen
     assert!(second.iter().all(|s| s.created == 0), "{second:?}");
     assert!(!second.iter().any(|s| s.summary.contains("password: ")), "credentials are printed only when created");
 
-    let roles: Vec<String> = match tenantry.database() {
+    let roles: Vec<String> = match &owner_view(tenantry.database()).await {
         Database::Postgres(pool) => {
             sqlx::query_scalar("SELECT role FROM memberships m JOIN organizations o ON o.id = m.tenant_id WHERE o.slug = 'acme' ORDER BY role")
                 .fetch_all(pool)
@@ -95,7 +96,7 @@ async fn a_single_module_runs_alone_and_unknown_modules_are_refused(backend: Tes
 }
 
 async fn audit_count(database: &Database) -> i64 {
-    match database {
+    match &owner_view(database).await {
         Database::Postgres(pool) => {
             sqlx::query_scalar("SELECT COUNT(*) FROM audit.audit_log").fetch_one(pool).await.unwrap()
         }

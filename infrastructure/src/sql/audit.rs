@@ -5,7 +5,7 @@ macro_rules! audit {
         use async_trait::async_trait;
         use sqlx::Row;
         use tenantry_application::pipeline::AuditEntry;
-        use tenantry_application::ports::{AuditFilter, AuditQueries, AuditRecord, RepositoryError};
+        use tenantry_application::ports::{AuditFilter, AuditQueries, AuditRecord, DataScope, RepositoryError};
         use tenantry_kernel::{Page, PageRequest, TenantId, UserId};
 
         use crate::audit_chain::{chain_key, link_hash, verify, ChainReport, ChainedEntry, GENESIS_HASH};
@@ -84,7 +84,8 @@ macro_rules! audit {
         /// Recomputes every chain from its first entry.
         pub async fn verify_chains(pool: &sqlx::Pool<$db>) -> Result<ChainReport, RepositoryError> {
             let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE seq IS NOT NULL ORDER BY chain_key, seq");
-            let rows = sqlx::query(&sql).fetch_all(pool).await.map_err(storage_error)?;
+            let mut tx = super::read_in(pool, DataScope::Platform).await?;
+            let rows = sqlx::query(&sql).fetch_all(&mut *tx).await.map_err(storage_error)?;
             let links = rows
                 .iter()
                 .map(|row| {
@@ -145,10 +146,11 @@ macro_rules! audit {
                     .push_bind(i64::from(page.size()))
                     .push(" OFFSET ")
                     .push_bind(i64::try_from(page.offset()).unwrap_or(i64::MAX));
-                let rows = select.build().fetch_all(&self.pool).await.map_err(storage_error)?;
+                let mut tx = super::read_in(&self.pool, DataScope::Tenant(tenant)).await?;
+                let rows = select.build().fetch_all(&mut *tx).await.map_err(storage_error)?;
                 let mut count = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM audit_log");
                 conditions(&mut count);
-                let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await.map_err(storage_error)?;
+                let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await.map_err(storage_error)?;
                 let items = rows
                     .iter()
                     .map(|row| {

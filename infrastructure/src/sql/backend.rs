@@ -1,10 +1,45 @@
 /// Everything one backend provides: the unit of work, the health check and one
 /// module of adapters per bounded context. `$begin` opens write transactions,
 /// `$lock` locks a row read for update, `$skip_locked` lets concurrent relays skip
-/// each other's outbox rows.
+/// each other's outbox rows, `$set_scope` (when the backend has row-level security)
+/// names the transaction's tenant, `*` for all.
 macro_rules! backend {
-    ($db:ty, begin = $begin:literal, lock = $lock:literal, skip_locked = $skip_locked:literal) => {
+    ($db:ty, begin = $begin:literal, lock = $lock:literal, skip_locked = $skip_locked:literal, set_scope = $set_scope:expr) => {
         crate::sql::unit_of_work::unit_of_work!($db, $begin);
+
+        /// Confines an open transaction to `scope` for the rest of its life.
+        pub(crate) async fn enter_scope(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            scope: tenantry_application::ports::DataScope,
+        ) -> Result<(), RepositoryError> {
+            let set_scope: Option<&str> = $set_scope;
+            if let Some(sql) = set_scope {
+                sqlx::query(sql).bind(crate::sql::scope_setting(scope)).execute(conn).await.map_err(storage_error)?;
+            }
+            Ok(())
+        }
+
+        /// A read transaction confined to `scope`: how the query adapters reach
+        /// tenant-scoped tables (rolling it back at the end is free).
+        pub(crate) async fn read_in(
+            pool: &sqlx::Pool<$db>,
+            scope: tenantry_application::ports::DataScope,
+        ) -> Result<sqlx::Transaction<'static, $db>, RepositoryError> {
+            let mut tx = pool.begin().await.map_err(storage_error)?;
+            enter_scope(&mut *tx, scope).await?;
+            Ok(tx)
+        }
+
+        /// A write transaction confined to `scope`, outside a unit of work (event
+        /// consumers, bookkeeping).
+        pub(crate) async fn write_in(
+            pool: &sqlx::Pool<$db>,
+            scope: tenantry_application::ports::DataScope,
+        ) -> Result<sqlx::Transaction<'static, $db>, RepositoryError> {
+            let mut tx = pool.begin_with($begin).await.map_err(storage_error)?;
+            enter_scope(&mut *tx, scope).await?;
+            Ok(tx)
+        }
 
         /// Health of the store: one round trip.
         #[derive(Clone)]

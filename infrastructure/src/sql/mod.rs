@@ -37,6 +37,15 @@ fn is_contention(code: &str) -> bool {
         || code.parse::<i32>().is_ok_and(|sqlite| matches!(sqlite & 0xff, 5 | 6))
 }
 
+/// The value of `tenantry.tenant_id` the row-level security policies compare
+/// (`tenancy.row_visible`): the tenant's id, or `*` for platform-wide work.
+pub(crate) fn scope_setting(scope: tenantry_application::ports::DataScope) -> String {
+    match scope {
+        tenantry_application::ports::DataScope::Tenant(tenant) => tenant.as_uuid().to_string(),
+        tenantry_application::ports::DataScope::Platform => "*".to_owned(),
+    }
+}
+
 /// A stored value that no longer satisfies the domain's rules.
 pub(crate) fn corrupt(what: &'static str) -> impl FnOnce(tenantry_kernel::ValidationError) -> RepositoryError {
     move |error| RepositoryError::Other(format!("corrupt {what} in storage: {error}").into())

@@ -4,7 +4,7 @@ macro_rules! notifications {
         use async_trait::async_trait;
         use chrono::{DateTime, Utc};
         use sqlx::Row;
-        use tenantry_application::ports::{NotificationStore, RepositoryError};
+        use tenantry_application::ports::{DataScope, NotificationStore, RepositoryError};
         use tenantry_domain::notifications::{Notification, NotificationId, NotificationKind};
         use tenantry_kernel::{EventId, Page, PageRequest, TenantId, UserId};
 
@@ -30,7 +30,8 @@ macro_rules! notifications {
             })
         }
 
-        /// Notifications and preferences, straight on the pool (each call one statement).
+        /// Notifications and preferences. A user's notifications span the organizations
+        /// they belong to, so every call works platform-wide and filters by the user.
         #[derive(Clone)]
         pub struct SqlNotificationStore {
             pool: sqlx::Pool<$db>,
@@ -45,6 +46,7 @@ macro_rules! notifications {
         #[async_trait]
         impl NotificationStore for SqlNotificationStore {
             async fn deliver(&self, notifications: &[Notification]) -> Result<usize, RepositoryError> {
+                let mut tx = super::write_in(&self.pool, DataScope::Platform).await?;
                 let mut delivered = 0;
                 for note in notifications {
                     // Skipped when the user turned this kind off, or already has it.
@@ -65,15 +67,17 @@ macro_rules! notifications {
                     .bind(note.event_id.as_uuid())
                     .bind(note.created_at)
                     .bind(false)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await
                     .map_err(storage_error)?;
                     delivered += usize::try_from(result.rows_affected()).unwrap_or(0);
                 }
+                tx.commit().await.map_err(storage_error)?;
                 Ok(delivered)
             }
 
             async fn list(&self, user: UserId, page: PageRequest) -> Result<Page<Notification>, RepositoryError> {
+                let mut tx = super::read_in(&self.pool, DataScope::Platform).await?;
                 // Unread first (read_at IS NULL sorts as 0), then newest first.
                 let sql = format!(
                     "SELECT {COLUMNS} FROM notifications WHERE user_id = $1 \
@@ -83,12 +87,12 @@ macro_rules! notifications {
                     .bind(user.as_uuid())
                     .bind(i64::from(page.size()))
                     .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
-                    .fetch_all(&self.pool)
+                    .fetch_all(&mut *tx)
                     .await
                     .map_err(storage_error)?;
                 let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1")
                     .bind(user.as_uuid())
-                    .fetch_one(&self.pool)
+                    .fetch_one(&mut *tx)
                     .await
                     .map_err(storage_error)?;
                 let items = rows.iter().map(notification_from_row).collect::<Result<_, _>>()?;
@@ -96,25 +100,29 @@ macro_rules! notifications {
             }
 
             async fn mark_read(&self, user: UserId, id: NotificationId, at: DateTime<Utc>) -> Result<bool, RepositoryError> {
+                let mut tx = super::write_in(&self.pool, DataScope::Platform).await?;
                 let result = sqlx::query(
                     "UPDATE notifications SET read_at = COALESCE(read_at, $3) WHERE user_id = $1 AND id = $2",
                 )
                 .bind(user.as_uuid())
                 .bind(id.as_uuid())
                 .bind(at)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await
                 .map_err(storage_error)?;
+                tx.commit().await.map_err(storage_error)?;
                 Ok(result.rows_affected() == 1)
             }
 
             async fn mark_all_read(&self, user: UserId, at: DateTime<Utc>) -> Result<u64, RepositoryError> {
+                let mut tx = super::write_in(&self.pool, DataScope::Platform).await?;
                 let result = sqlx::query("UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL")
                     .bind(user.as_uuid())
                     .bind(at)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await
                     .map_err(storage_error)?;
+                tx.commit().await.map_err(storage_error)?;
                 Ok(result.rows_affected())
             }
 

@@ -7,7 +7,7 @@ macro_rules! projects {
         use chrono::{DateTime, NaiveDate, Utc};
         use sqlx::Row;
         use tenantry_application::ports::{
-            ListQuery, ProjectFilter, ProjectMemberView, ProjectQueries, ProjectRepository, ProjectSummaryStore,
+            DataScope, ListQuery, ProjectFilter, ProjectMemberView, ProjectQueries, ProjectRepository, ProjectSummaryStore,
             RepositoryError, TaskFilter, TaskRepository,
         };
         use tenantry_application::projects::{ProjectSummary, SummaryChange};
@@ -356,7 +356,7 @@ macro_rules! projects {
         /// One page of `SELECT {columns_from}` plus the total, both under `conditions`;
         /// `order` only ever holds column names from the callers' allow-lists.
         async fn page_of<T>(
-            pool: &sqlx::Pool<$db>,
+            conn: &mut <$db as sqlx::Database>::Connection,
             columns_from: &str,
             from: &str,
             conditions: &(dyn Fn(&mut sqlx::QueryBuilder<'_, $db>) + Sync),
@@ -371,10 +371,10 @@ macro_rules! projects {
                 .push_bind(i64::from(page.size()))
                 .push(" OFFSET ")
                 .push_bind(i64::try_from(page.offset()).unwrap_or(i64::MAX));
-            let rows = select.build().fetch_all(pool).await.map_err(storage_error)?;
+            let rows = select.build().fetch_all(&mut *conn).await.map_err(storage_error)?;
             let mut count = sqlx::QueryBuilder::<$db>::new(format!("SELECT COUNT(*) {from}"));
             conditions(&mut count);
-            let total: i64 = count.build_query_scalar().fetch_one(pool).await.map_err(storage_error)?;
+            let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await.map_err(storage_error)?;
             let items = rows.iter().map(map).collect::<Result<_, _>>()?;
             Ok(Page::new(items, page, u64::try_from(total).unwrap_or_default()))
         }
@@ -382,13 +382,14 @@ macro_rules! projects {
         #[async_trait]
         impl ProjectQueries for SqlProjectQueries {
             async fn project(&self, tenant: TenantId, id: ProjectId) -> Result<Option<Project>, RepositoryError> {
+                let mut tx = super::read_in(&self.pool, DataScope::Tenant(tenant)).await?;
                 let sql = format!(
                     "SELECT {PROJECT_COLUMNS} FROM projects WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL"
                 );
                 let row = sqlx::query(&sql)
                     .bind(tenant.as_uuid())
                     .bind(id.as_uuid())
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(&mut *tx)
                     .await
                     .map_err(storage_error)?;
                 row.as_ref().map(project_from_row).transpose()
@@ -414,7 +415,8 @@ macro_rules! projects {
                 };
                 let from = format!("{PROJECT_COLUMNS} FROM projects");
                 let order = format!("{column} {dir}, id {dir}", dir = direction(query.order));
-                page_of(&self.pool, &from, "FROM projects", &conditions, &order, query.page, project_from_row).await
+                let mut tx = super::read_in(&self.pool, DataScope::Tenant(tenant)).await?;
+                page_of(&mut tx, &from, "FROM projects", &conditions, &order, query.page, project_from_row).await
             }
 
             async fn members(
@@ -422,13 +424,14 @@ macro_rules! projects {
                 tenant: TenantId,
                 project: ProjectId,
             ) -> Result<Vec<ProjectMemberView>, RepositoryError> {
+                let mut tx = super::read_in(&self.pool, DataScope::Tenant(tenant)).await?;
                 let rows = sqlx::query(
                     "SELECT user_id, role, added_at FROM project_members WHERE tenant_id = $1 AND project_id = $2 \
                      ORDER BY added_at, user_id",
                 )
                 .bind(tenant.as_uuid())
                 .bind(project.as_uuid())
-                .fetch_all(&self.pool)
+                .fetch_all(&mut *tx)
                 .await
                 .map_err(storage_error)?;
                 rows.iter()
@@ -444,6 +447,7 @@ macro_rules! projects {
             }
 
             async fn task(&self, tenant: TenantId, id: TaskId) -> Result<Option<Task>, RepositoryError> {
+                let mut tx = super::read_in(&self.pool, DataScope::Tenant(tenant)).await?;
                 let sql = format!(
                     "SELECT {TASK_COLUMNS} FROM tasks t JOIN projects p ON p.id = t.project_id AND p.tenant_id = t.tenant_id \
                      WHERE t.tenant_id = $1 AND t.id = $2 AND p.deleted_at IS NULL"
@@ -451,33 +455,35 @@ macro_rules! projects {
                 let row = sqlx::query(&sql)
                     .bind(tenant.as_uuid())
                     .bind(id.as_uuid())
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(&mut *tx)
                     .await
                     .map_err(storage_error)?;
                 row.as_ref().map(task_from_row).transpose()
             }
 
             async fn time_entries(&self, tenant: TenantId, task: TaskId) -> Result<Vec<TimeEntry>, RepositoryError> {
+                let mut tx = super::read_in(&self.pool, DataScope::Tenant(tenant)).await?;
                 let rows = sqlx::query(
                     "SELECT id, tenant_id, project_id, task_id, user_id, minutes, note, spent_on, created_at FROM time_entries \
                      WHERE tenant_id = $1 AND task_id = $2 ORDER BY spent_on, created_at, id",
                 )
                 .bind(tenant.as_uuid())
                 .bind(task.as_uuid())
-                .fetch_all(&self.pool)
+                .fetch_all(&mut *tx)
                 .await
                 .map_err(storage_error)?;
                 rows.iter().map(time_entry_from_row).collect()
             }
 
             async fn comments(&self, tenant: TenantId, task: TaskId) -> Result<Vec<Comment>, RepositoryError> {
+                let mut tx = super::read_in(&self.pool, DataScope::Tenant(tenant)).await?;
                 let rows = sqlx::query(
                     "SELECT id, tenant_id, task_id, parent_id, author_id, body, created_at FROM task_comments \
                      WHERE tenant_id = $1 AND task_id = $2 ORDER BY created_at, id",
                 )
                 .bind(tenant.as_uuid())
                 .bind(task.as_uuid())
-                .fetch_all(&self.pool)
+                .fetch_all(&mut *tx)
                 .await
                 .map_err(storage_error)?;
                 rows.iter().map(comment_from_row).collect()
@@ -510,7 +516,8 @@ macro_rules! projects {
                 };
                 let from = format!("{TASK_COLUMNS} FROM tasks t");
                 let order = format!("{column} {dir}, t.id {dir}", dir = direction(query.order));
-                page_of(&self.pool, &from, "FROM tasks t", &conditions, &order, query.page, task_from_row).await
+                let mut tx = super::read_in(&self.pool, DataScope::Tenant(tenant)).await?;
+                page_of(&mut tx, &from, "FROM tasks t", &conditions, &order, query.page, task_from_row).await
             }
         }
 
@@ -536,7 +543,7 @@ macro_rules! projects {
                 change: &SummaryChange,
                 at: DateTime<Utc>,
             ) -> Result<bool, RepositoryError> {
-                let mut tx = self.pool.begin_with($begin).await.map_err(storage_error)?;
+                let mut tx = super::write_in(&self.pool, DataScope::Tenant(tenant)).await?;
                 let fresh = sqlx::query("INSERT INTO summary_applied_events (event_id) VALUES ($1) ON CONFLICT (event_id) DO NOTHING")
                     .bind(event.as_uuid())
                     .execute(&mut *tx)
@@ -591,13 +598,14 @@ macro_rules! projects {
             }
 
             async fn summary(&self, tenant: TenantId, project: ProjectId) -> Result<Option<ProjectSummary>, RepositoryError> {
+                let mut tx = super::read_in(&self.pool, DataScope::Tenant(tenant)).await?;
                 let row = sqlx::query(
                     "SELECT todo, in_progress, done, estimated_minutes, logged_minutes, budget_amount_minor, budget_currency, \
                      updated_at FROM project_summaries WHERE project_id = $1 AND tenant_id = $2",
                 )
                 .bind(project.as_uuid())
                 .bind(tenant.as_uuid())
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *tx)
                 .await
                 .map_err(storage_error)?;
                 row.map(|row| {
@@ -616,7 +624,7 @@ macro_rules! projects {
             }
 
             async fn reset(&self) -> Result<(), RepositoryError> {
-                let mut tx = self.pool.begin_with($begin).await.map_err(storage_error)?;
+                let mut tx = super::write_in(&self.pool, DataScope::Platform).await?;
                 sqlx::query("DELETE FROM project_summaries").execute(&mut *tx).await.map_err(storage_error)?;
                 sqlx::query("DELETE FROM summary_applied_events").execute(&mut *tx).await.map_err(storage_error)?;
                 tx.commit().await.map_err(storage_error)?;

@@ -5,7 +5,7 @@ macro_rules! tenancy {
         use async_trait::async_trait;
         use sqlx::Row;
         use tenantry_application::ports::{
-            ApiKeyRepository, InvitationRepository, ListQuery, MembershipRepository, MembershipView, OrganizationRepository,
+            ApiKeyRepository, DataScope, InvitationRepository, ListQuery, MembershipRepository, MembershipView, OrganizationRepository,
             OrganizationView, RepositoryError, RoleCatalogueRepository, TenancyQueries,
         };
         use tenantry_domain::tenancy::{
@@ -305,14 +305,16 @@ macro_rules! tenancy {
         #[async_trait]
         impl TenancyQueries for SqlTenancyQueries {
             async fn api_keys(&self, tenant: TenantId) -> Result<Vec<ApiKey>, RepositoryError> {
+                let mut tx = super::read_in(&self.pool, DataScope::Tenant(tenant)).await?;
                 let sql = format!("SELECT {API_KEY_COLUMNS} FROM api_keys WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC");
-                let rows = sqlx::query(&sql).bind(tenant.as_uuid()).fetch_all(&self.pool).await.map_err(storage_error)?;
+                let rows = sqlx::query(&sql).bind(tenant.as_uuid()).fetch_all(&mut *tx).await.map_err(storage_error)?;
                 rows.iter().map(api_key_from_row).collect()
             }
 
             async fn api_key_by_token_hash(&self, hash: &str) -> Result<Option<ApiKey>, RepositoryError> {
+                let mut tx = super::read_in(&self.pool, DataScope::Platform).await?;
                 let sql = format!("SELECT {API_KEY_COLUMNS} FROM api_keys WHERE token_hash = $1");
-                let row = sqlx::query(&sql).bind(hash).fetch_optional(&self.pool).await.map_err(storage_error)?;
+                let row = sqlx::query(&sql).bind(hash).fetch_optional(&mut *tx).await.map_err(storage_error)?;
                 row.as_ref().map(api_key_from_row).transpose()
             }
 
@@ -321,20 +323,23 @@ macro_rules! tenancy {
                 id: ApiKeyId,
                 at: chrono::DateTime<chrono::Utc>,
             ) -> Result<(), RepositoryError> {
+                let mut tx = super::write_in(&self.pool, DataScope::Platform).await?;
                 sqlx::query("UPDATE api_keys SET last_used_at = $2 WHERE id = $1")
                     .bind(id.as_uuid())
                     .bind(at)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await
                     .map_err(storage_error)?;
+                tx.commit().await.map_err(storage_error)?;
                 Ok(())
             }
 
             async fn role_of(&self, tenant: TenantId, user: UserId) -> Result<Option<Role>, RepositoryError> {
+                let mut tx = super::read_in(&self.pool, DataScope::Tenant(tenant)).await?;
                 let row = sqlx::query("SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2")
                     .bind(tenant.as_uuid())
                     .bind(user.as_uuid())
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(&mut *tx)
                     .await
                     .map_err(storage_error)?;
                 row.as_ref().map(role_from).transpose()
@@ -345,19 +350,21 @@ macro_rules! tenancy {
                 tenant: TenantId,
                 user: UserId,
             ) -> Result<Option<OrganizationView>, RepositoryError> {
+                let mut tx = super::read_in(&self.pool, DataScope::Tenant(tenant)).await?;
                 let row = sqlx::query(
                     "SELECT o.id, o.name, o.slug, o.created_at, o.updated_at, m.role FROM organizations o \
                      JOIN memberships m ON m.tenant_id = o.id WHERE o.id = $1 AND m.user_id = $2",
                 )
                 .bind(tenant.as_uuid())
                 .bind(user.as_uuid())
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *tx)
                 .await
                 .map_err(storage_error)?;
                 row.as_ref().map(organization_view_from_row).transpose()
             }
 
             async fn organizations_of(&self, user: UserId, query: &ListQuery) -> Result<Page<OrganizationView>, RepositoryError> {
+                let mut tx = super::read_in(&self.pool, DataScope::Platform).await?;
                 let column = match query.sort_by {
                     "name" => "o.name",
                     "slug" => "o.slug",
@@ -373,12 +380,12 @@ macro_rules! tenancy {
                     .bind(user.as_uuid())
                     .bind(i64::from(query.page.size()))
                     .bind(i64::try_from(query.page.offset()).unwrap_or(i64::MAX))
-                    .fetch_all(&self.pool)
+                    .fetch_all(&mut *tx)
                     .await
                     .map_err(storage_error)?;
                 let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE user_id = $1")
                     .bind(user.as_uuid())
-                    .fetch_one(&self.pool)
+                    .fetch_one(&mut *tx)
                     .await
                     .map_err(storage_error)?;
                 let items = rows.iter().map(organization_view_from_row).collect::<Result<_, _>>()?;
@@ -386,6 +393,7 @@ macro_rules! tenancy {
             }
 
             async fn members(&self, tenant: TenantId, query: &ListQuery) -> Result<Page<MembershipView>, RepositoryError> {
+                let mut tx = super::read_in(&self.pool, DataScope::Tenant(tenant)).await?;
                 let column = match query.sort_by {
                     "role" => ROLE_RANK,
                     _ => "joined_at",
@@ -399,12 +407,12 @@ macro_rules! tenancy {
                     .bind(tenant.as_uuid())
                     .bind(i64::from(query.page.size()))
                     .bind(i64::try_from(query.page.offset()).unwrap_or(i64::MAX))
-                    .fetch_all(&self.pool)
+                    .fetch_all(&mut *tx)
                     .await
                     .map_err(storage_error)?;
                 let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE tenant_id = $1")
                     .bind(tenant.as_uuid())
-                    .fetch_one(&self.pool)
+                    .fetch_one(&mut *tx)
                     .await
                     .map_err(storage_error)?;
                 let items = rows

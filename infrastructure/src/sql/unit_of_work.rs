@@ -9,7 +9,7 @@ macro_rules! unit_of_work {
         use async_trait::async_trait;
         use tenantry_application::pipeline::AuditEntry;
         use tenantry_application::ports::{
-            AccountTokenRepository, ApiKeyRepository, InvitationRepository, LoginThrottleRepository,
+            AccountTokenRepository, ApiKeyRepository, DataScope, InvitationRepository, LoginThrottleRepository,
             MembershipRepository, OrganizationRepository, PreferencesStore, ProjectRepository, RepositoryError,
             RoleCatalogueRepository, SessionRepository, TaskRepository, UnitOfWork, UnitOfWorkFactory, UserRepository,
         };
@@ -104,8 +104,9 @@ macro_rules! unit_of_work {
 
         #[async_trait]
         impl UnitOfWorkFactory for SqlUnitOfWorkFactory {
-            async fn begin(&self) -> Result<Box<dyn UnitOfWork>, RepositoryError> {
-                let tx = self.pool.begin_with($begin).await.map_err(storage_error)?;
+            async fn begin_in(&self, scope: DataScope) -> Result<Box<dyn UnitOfWork>, RepositoryError> {
+                let mut tx = self.pool.begin_with($begin).await.map_err(storage_error)?;
+                enter_scope(&mut *tx, scope).await?;
                 Ok(Box::new(SqlUnitOfWork {
                     tx,
                     events: Vec::new(),
