@@ -10,15 +10,16 @@ use tenantry_domain::projects::{Comment, Project, ProjectId, Task, TaskId, TimeE
 use tenantry_domain::tenancy::{ApiKey, Invitation, Membership, Role};
 use tenantry_kernel::{Clock, Page, PageRequest, TenantId, UserId, ValidationError};
 
+use crate::idempotency::Idempotency;
 use crate::identity::refresh;
 use crate::identity::*;
 use crate::notifications::NotificationsConsumer;
 use crate::pipeline::{CommandBus, Principal, RequestContext};
 use crate::ports::{
-    AuditFilter, AuditQueries, AuditRecord, HealthCheck, IdentityQueries, ListQuery, Mailer, MembershipCache,
-    NotificationStore, OpaqueTokens, OrganizationView, PasswordHasher, ProjectFilter, ProjectMemberView,
-    ProjectQueries, ProjectSummaryStore, PublishedKey, SessionView, TaskFilter, TenancyQueries, TokenIssuer,
-    UnitOfWorkFactory, UserView,
+    AuditFilter, AuditQueries, AuditRecord, HealthCheck, IdempotencyStore, IdentityQueries, ListQuery, Mailer,
+    MembershipCache, NotificationStore, OpaqueTokens, OrganizationView, PasswordHasher, ProjectFilter,
+    ProjectMemberView, ProjectQueries, ProjectSummaryStore, PublishedKey, SessionView, TaskFilter, TenancyQueries,
+    TokenIssuer, UnitOfWorkFactory, UserView,
 };
 use crate::projects::*;
 use crate::tenancy::*;
@@ -36,6 +37,7 @@ pub struct ApplicationPorts {
     pub audit_queries: Arc<dyn AuditQueries>,
     pub project_summaries: Arc<dyn ProjectSummaryStore>,
     pub notifications: Arc<dyn NotificationStore>,
+    pub idempotency: Arc<dyn IdempotencyStore>,
     pub membership_cache: Arc<dyn MembershipCache>,
     pub mailer: Arc<dyn Mailer>,
     pub health: Arc<dyn HealthCheck>,
@@ -94,6 +96,7 @@ pub struct Application {
     summary_projector: ProjectSummaryProjector,
     notifications: Arc<dyn NotificationStore>,
     notifications_consumer: NotificationsConsumer,
+    idempotency: Idempotency,
     token_issuer: Arc<dyn TokenIssuer>,
     tenants: Arc<TenantGuard>,
     tenancy_queries: Arc<dyn TenancyQueries>,
@@ -115,6 +118,7 @@ impl Application {
             audit_queries,
             project_summaries,
             notifications,
+            idempotency,
             membership_cache,
             mailer,
             health,
@@ -163,12 +167,18 @@ impl Application {
             project_summaries,
             notifications_consumer: NotificationsConsumer::new(notifications.clone()),
             notifications,
+            idempotency: Idempotency::new(idempotency, clock.clone()),
             tenants,
             tenancy_queries,
             identity_queries,
             health,
             clock,
         }
+    }
+
+    /// Retries of keyed POST requests (`Idempotency-Key`).
+    pub fn idempotency(&self) -> &Idempotency {
+        &self.idempotency
     }
 
     /// Validates and hashes (outside any transaction), then stores the account.

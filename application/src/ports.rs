@@ -695,3 +695,53 @@ pub trait NotificationStore: Send + Sync + 'static {
         choices: &[(tenantry_domain::notifications::NotificationKind, bool)],
     ) -> Result<(), RepositoryError>;
 }
+
+/// A response kept for an `Idempotency-Key`, replayed byte for byte.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse {
+    pub status: u16,
+    /// The headers that describe the answer (`Content-Type`, `Location`, `ETag`).
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// What claiming an idempotency key found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdempotencyClaim {
+    /// The key is now this request's: run it, then complete or release the key.
+    Claimed,
+    /// The same request was answered before: send this answer again.
+    Replay(StoredResponse),
+    /// The key was used with a different request.
+    Mismatch,
+    /// The first request with this key is still running.
+    InProgress,
+}
+
+/// The time window of a claim: what counts as expired and as abandoned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClaimWindow {
+    pub now: DateTime<Utc>,
+    /// Records created before this are forgotten (and purged).
+    pub expired_before: DateTime<Utc>,
+    /// Claims still running but taken before this belong to a request that died.
+    pub abandoned_before: DateTime<Utc>,
+}
+
+/// Remembers the first answer per (scope, key). Claims are atomic, so two
+/// concurrent requests with one key never both run.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait IdempotencyStore: Send + Sync + 'static {
+    async fn claim(
+        &self,
+        scope: &str,
+        key: &str,
+        fingerprint: &str,
+        window: ClaimWindow,
+    ) -> Result<IdempotencyClaim, RepositoryError>;
+    /// Keeps `response` as the answer to the claimed key.
+    async fn complete(&self, scope: &str, key: &str, response: &StoredResponse) -> Result<(), RepositoryError>;
+    /// Gives a claimed key up (the answer was transient), so a retry runs again.
+    async fn release(&self, scope: &str, key: &str) -> Result<(), RepositoryError>;
+}

@@ -556,7 +556,51 @@ async fn row_level_security_confines_a_statement_that_forgets_its_tenant_filter(
     fixture.finish().await;
 }
 
+async fn idempotency_claims_are_exclusive_replayable_and_expire(backend: TestBackend) {
+    use tenantry_application::ports::{ClaimWindow, IdempotencyClaim, StoredResponse};
+
+    let fixture = Fixture::new(backend).await;
+    let store = fixture.database.idempotency_store();
+    let at = |offset_minutes: i64| {
+        let now = now() + TimeDelta::minutes(offset_minutes);
+        ClaimWindow { now, expired_before: now - TimeDelta::hours(24), abandoned_before: now - TimeDelta::minutes(2) }
+    };
+    let claim = |scope: &'static str, fingerprint: &'static str, window| {
+        let store = store.clone();
+        async move { store.claim(scope, "k-1", fingerprint, window).await.unwrap() }
+    };
+    assert_eq!(claim("user:a", "f1", at(0)).await, IdempotencyClaim::Claimed);
+    assert_eq!(claim("user:a", "f1", at(0)).await, IdempotencyClaim::InProgress, "one runner at a time");
+    assert_eq!(claim("user:a", "f2", at(0)).await, IdempotencyClaim::Mismatch);
+    assert_eq!(claim("user:b", "f2", at(0)).await, IdempotencyClaim::Claimed, "keys belong to their scope");
+
+    let answer = StoredResponse {
+        status: 201,
+        headers: vec![("location".into(), "/api/v1/projects/1".into())],
+        body: br#"{"id":"1"}"#.to_vec(),
+    };
+    store.complete("user:a", "k-1", &answer).await.unwrap();
+    assert_eq!(claim("user:a", "f1", at(1)).await, IdempotencyClaim::Replay(answer.clone()));
+    store.release("user:a", "k-1").await.unwrap();
+    assert_eq!(
+        claim("user:a", "f1", at(1)).await,
+        IdempotencyClaim::Replay(answer),
+        "releasing never drops a kept answer"
+    );
+
+    // A released claim is free again; an abandoned one (its request died) is taken over.
+    store.release("user:b", "k-1").await.unwrap();
+    assert_eq!(claim("user:b", "f3", at(1)).await, IdempotencyClaim::Claimed);
+    assert_eq!(claim("user:b", "f3", at(2)).await, IdempotencyClaim::InProgress);
+    assert_eq!(claim("user:b", "f3", at(4)).await, IdempotencyClaim::Claimed, "abandoned after two minutes");
+
+    // A day later the answer is forgotten and the key starts afresh.
+    assert_eq!(claim("user:a", "f9", at(24 * 60 + 5)).await, IdempotencyClaim::Claimed);
+    fixture.finish().await;
+}
+
 tenantry_infrastructure::backend_test_suite!(
+    idempotency_claims_are_exclusive_replayable_and_expire,
     row_level_security_confines_a_statement_that_forgets_its_tenant_filter,
     notifications_are_delivered_once_per_event_and_honour_preferences,
     the_audit_chain_links_each_tenants_entries_and_exposes_tampering,

@@ -7,6 +7,7 @@ mod auth;
 mod concurrency;
 mod edge;
 mod error;
+mod idempotency;
 mod json;
 mod openapi;
 mod paging;
@@ -77,11 +78,12 @@ pub fn configure(state: HttpState) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         let metrics = state.metrics.clone();
         let limiter = state.rate_limiter.clone();
+        let app = state.app.clone();
         let budget = state.request_timeout;
         let cors = edge::cors(&state.cors_allowed_origins);
         let cors_enabled = !state.cors_allowed_origins.is_empty();
         // The last `wrap` runs first: telemetry (request id) -> CORS -> security
-        // headers -> rate limit -> time budget -> routes.
+        // headers -> rate limit -> idempotency -> time budget -> routes.
         cfg.service(
             web::scope("")
                 .app_data(web::Data::new(state))
@@ -89,6 +91,7 @@ pub fn configure(state: HttpState) -> impl FnOnce(&mut web::ServiceConfig) {
                 .app_data(json::path_config())
                 .app_data(json::query_config())
                 .wrap(actix_web::middleware::from_fn(move |req, next| edge::limit_time(budget, req, next)))
+                .wrap(actix_web::middleware::from_fn(move |req, next| idempotency::idempotent(app.clone(), req, next)))
                 .wrap(actix_web::middleware::from_fn(move |req, next| edge::limit_rate(limiter.clone(), req, next)))
                 .wrap(security_headers())
                 .wrap(actix_web::middleware::Condition::new(cors_enabled, cors))

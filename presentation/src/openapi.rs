@@ -66,7 +66,7 @@ use crate::routes::{api_keys, audit, identity, notifications, operations, projec
         operations::metrics,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &IdempotencyKeyHeader),
     tags((name = "identity", description = "Accounts, login and sessions"), (name = "tenancy", description = "Organizations, invitations, members and roles"), (name = "projects", description = "Projects, members and tasks"), (name = "audit", description = "The audit trail"), (name = "notifications", description = "In-app notifications"), (name = "operations", description = "Health and metrics"))
 )]
 pub struct ApiDoc;
@@ -79,6 +79,34 @@ impl Modify for BearerAuth {
         let mut scheme = Http::new(HttpAuthScheme::Bearer);
         scheme.bearer_format = Some("JWT".to_owned());
         components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// Every POST accepts an `Idempotency-Key` (the middleware handles them all alike).
+struct IdempotencyKeyHeader;
+
+impl Modify for IdempotencyKeyHeader {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        use utoipa::openapi::Required;
+
+        for item in openapi.paths.paths.values_mut() {
+            let Some(post) = item.post.as_mut() else { continue };
+            let header = ParameterBuilder::new()
+                .name("Idempotency-Key")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some(
+                    "Retries with the same key and request within 24 h get the first answer again \
+                     (`Idempotent-Replayed: true`); the same key with another request is refused with 422 \
+                     `idempotency_key_reused`, and while the first is still running with 409 \
+                     `idempotency_key_in_progress`. Answers marked `no-store` are not kept.",
+                ))
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(255))))
+                .build();
+            post.parameters.get_or_insert_with(Vec::new).push(header);
+        }
     }
 }
 

@@ -72,6 +72,7 @@ impl Tenantry {
             audit_queries: database.audit_queries(),
             project_summaries: database.project_summaries(),
             notifications: database.notifications(),
+            idempotency: database.idempotency_store(),
             membership_cache: Arc::new(InProcessMembershipCache::default()),
             mailer: Arc::new(FileMailer::new(settings.mail_dir(), settings.mail.from.clone())),
             health: database.health_check(),

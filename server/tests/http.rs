@@ -31,6 +31,18 @@ async fn register(client: &reqwest::Client, app: &TestApp, email: &str) -> reqwe
         .unwrap()
 }
 
+/// The token pair of a fresh login.
+async fn log_in(client: &reqwest::Client, app: &TestApp, email: &str) -> Value {
+    let response = client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"email": email, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
 async fn every_command_leaves_one_audit_row_and_its_events_reach_the_bus(backend: TestBackend) {
     let app = TestApp::spawn(backend).await.unwrap();
     let client = reqwest::Client::new();
@@ -113,15 +125,7 @@ async fn racing_refreshes_of_one_token_yield_one_new_pair(backend: TestBackend) 
     let app = TestApp::spawn(backend).await.unwrap();
     let client = reqwest::Client::new();
     assert_eq!(register(&client, &app, "racer@example.com").await.status(), StatusCode::CREATED);
-    let pair: Value = client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({"email": "racer@example.com", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let pair = log_in(&client, &app, "racer@example.com").await;
     let token = pair["refresh_token"].as_str().unwrap().to_owned();
     let attempts =
         (0..4).map(|_| client.post(app.url("/api/v1/auth/refresh")).header("x-refresh-token", &token).send());
@@ -147,6 +151,15 @@ async fn the_openapi_document_lists_every_route_and_error_code(backend: TestBack
         ("/metrics", "get"),
     ] {
         assert!(spec["paths"][path][method].is_object(), "{method} {path} is undocumented");
+    }
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        if let Some(post) = item.get("post") {
+            let parameters = post["parameters"].as_array().cloned().unwrap_or_default();
+            assert!(
+                parameters.iter().any(|p| p["name"] == "Idempotency-Key" && p["in"] == "header"),
+                "POST {path} does not document Idempotency-Key"
+            );
+        }
     }
     let codes: Vec<&str> = spec["components"]["schemas"]["ErrorBody"]["properties"]["error_code"]["enum"]
         .as_array()
@@ -281,7 +294,62 @@ async fn a_user_lists_their_sessions_and_ends_the_others(backend: TestBackend) {
     app.shutdown().await;
 }
 
+async fn racing_copies_of_one_keyed_request_run_it_once(backend: TestBackend) {
+    let app = TestApp::spawn(backend).await.unwrap();
+    let client = reqwest::Client::new();
+    assert_eq!(register(&client, &app, "retry@example.com").await.status(), StatusCode::CREATED);
+    let pair = log_in(&client, &app, "retry@example.com").await;
+    let token = pair["access_token"].as_str().unwrap().to_owned();
+    let organization: Value = client
+        .post(app.url("/api/v1/organizations"))
+        .bearer_auth(&token)
+        .json(&json!({"name": "Retry Co", "slug": "retry-co"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let tenant = organization["id"].as_str().unwrap().to_owned();
+    let attempts = (0..6).map(|_| {
+        client
+            .post(app.url("/api/v1/projects"))
+            .bearer_auth(&token)
+            .header("x-tenant-id", &tenant)
+            .header("idempotency-key", "one-launch")
+            .json(&json!({"name": "Launch"}))
+            .send()
+    });
+    let responses = futures::future::join_all(attempts).await;
+    let mut created_ids = Vec::new();
+    for response in responses {
+        let response = response.unwrap();
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        match status {
+            StatusCode::CREATED => created_ids.push(body["id"].as_str().unwrap().to_owned()),
+            StatusCode::CONFLICT => assert_eq!(body["error_code"], "idempotency_key_in_progress"),
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert!(!created_ids.is_empty());
+    assert!(created_ids.iter().all(|id| *id == created_ids[0]), "every 201 is the first answer: {created_ids:?}");
+    let listed: Value = client
+        .get(app.url("/api/v1/projects"))
+        .bearer_auth(&token)
+        .header("x-tenant-id", &tenant)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["total"], 1, "the command ran once");
+    app.shutdown().await;
+}
+
 tenantry_infrastructure::backend_test_suite!(
+    racing_copies_of_one_keyed_request_run_it_once,
     every_command_leaves_one_audit_row_and_its_events_reach_the_bus,
     rejected_input_changes_nothing,
     racing_refreshes_of_one_token_yield_one_new_pair,

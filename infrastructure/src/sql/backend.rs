@@ -81,6 +81,10 @@ macro_rules! backend {
             crate::sql::audit::audit!($db, $lock);
         }
 
+        pub mod idempotency {
+            crate::sql::idempotency::idempotency!($db, $lock);
+        }
+
         pub mod messaging {
             crate::sql::messaging::messaging!($db, $begin, $skip_locked);
         }

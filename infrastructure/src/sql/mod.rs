@@ -5,6 +5,7 @@
 
 pub(crate) mod audit;
 pub(crate) mod backend;
+pub(crate) mod idempotency;
 pub(crate) mod identity;
 pub(crate) mod messaging;
 pub(crate) mod notifications;
