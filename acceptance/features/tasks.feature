@@ -152,6 +152,7 @@ Feature: Tasks
 
   Scenario: Comments form threads
     Given "alice" created a task "launch" in "Apollo" for "acme"
+    And "alice" added "bob" to the project "Apollo" in "acme" as "contributor"
     When "alice" sends POST "/api/v1/tasks/{launch.id}/comments" for tenant "acme" with:
       """
       {"body": "Who owns the checklist?"}

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use tenantry_domain::tenancy::Role;
 use tenantry_kernel::{Clock, SessionId, TenantId, UserId};
 use tracing::Instrument;
 use uuid::Uuid;
@@ -81,6 +82,9 @@ pub struct RequestContext {
     pub user_agent: Option<String>,
     /// Set only by [`RequestContext::system`]: seeds and the CLI, never a request.
     pub(crate) system: bool,
+    /// The caller's role in the tenant, once the pipeline has authorized a
+    /// tenant-level command (never taken from the request).
+    pub(crate) tenant_role: Option<Role>,
 }
 
 impl RequestContext {
@@ -105,6 +109,18 @@ impl RequestContext {
         }
     }
 
+    /// Whether the authorized caller holds `permission` in the tenant: the role the
+    /// pipeline found, and for an API key its scopes as well. `false` before
+    /// authorization.
+    pub fn permits(&self, permission: &str) -> bool {
+        let scoped = self
+            .principal
+            .as_ref()
+            .and_then(Principal::api_key)
+            .is_none_or(|grant| grant.scopes.iter().any(|scope| scope == permission));
+        scoped && self.tenant_role.is_some_and(|role| role.grants(permission))
+    }
+
     /// Any authenticated caller, user or API key (organization routes, where the
     /// tenant guard checks the key's tenant and scopes).
     ///
@@ -114,6 +130,16 @@ impl RequestContext {
         self.principal
             .as_ref()
             .ok_or(AppError::Unauthenticated { code: ErrorCode::Unauthenticated, message: "authentication required" })
+    }
+}
+
+#[cfg(test)]
+impl RequestContext {
+    /// The context as the pipeline hands it to a handler after authorizing a caller
+    /// whose tenant role is `role` (`"owner"`, `"member"`, ...).
+    pub(crate) fn authorized_as(mut self, role: &str) -> Self {
+        self.tenant_role = Some(role.parse().expect("a known role"));
+        self
     }
 }
 
@@ -195,7 +221,15 @@ impl CommandBus {
             outcome = tracing::field::Empty,
         );
         async move {
-            authorize(command.authorization(), context, &self.tenants).await?;
+            let role = authorize(command.authorization(), context, &self.tenants).await?;
+            let authorized;
+            let context = match role {
+                Some(role) => {
+                    authorized = RequestContext { tenant_role: Some(role), ..context.clone() };
+                    &authorized
+                }
+                None => context,
+            };
             let mut uow = self.units_of_work.begin_in(data_scope(command.authorization(), context)).await?;
             let result = handler.handle(context, &command, uow.as_mut()).await;
             let output = match result {
@@ -230,16 +264,22 @@ impl CommandBus {
     }
 }
 
-async fn authorize(required: Authorization, context: &RequestContext, tenants: &TenantGuard) -> Result<(), AppError> {
+/// Checks the command's requirement; for tenant-level commands, answers the
+/// caller's role in the tenant.
+async fn authorize(
+    required: Authorization,
+    context: &RequestContext,
+    tenants: &TenantGuard,
+) -> Result<Option<Role>, AppError> {
     match required {
-        Authorization::Public => Ok(()),
-        Authorization::Authenticated => context.require_principal().map(|_| ()),
-        Authorization::System if context.system => Ok(()),
+        Authorization::Public => Ok(None),
+        Authorization::Authenticated => context.require_principal().map(|_| None),
+        Authorization::System if context.system => Ok(None),
         Authorization::System => {
             Err(AppError::Forbidden { code: ErrorCode::Forbidden, message: "reserved for the system" })
         }
-        Authorization::TenantMember => tenants.authorize(context, None).await.map(drop),
-        Authorization::TenantPermission(permission) => tenants.authorize(context, Some(permission)).await.map(drop),
+        Authorization::TenantMember => tenants.authorize(context, None).await.map(Some),
+        Authorization::TenantPermission(permission) => tenants.authorize(context, Some(permission)).await.map(Some),
     }
 }
 

@@ -14,10 +14,38 @@ pub use summary::{summary_change, ProjectSummary, ProjectSummaryProjector, Summa
 pub use task_commands::{CreateTask, TasksHandler, UpdateTask};
 pub use work_commands::{threads, AddComment, CommentThread, LogTime, WorkHandler};
 
+use tenantry_domain::projects::{ProjectAction, ProjectId};
 use tenantry_kernel::{EventEnvelope, TenantId};
 
 use crate::pipeline::RequestContext;
-use crate::AppError;
+use crate::ports::UnitOfWork;
+use crate::{AppError, ErrorCode};
+
+/// Organization roles with `project:manage` (owners, admins) act in every project;
+/// everyone else needs a project role that allows `action`. Reading stays open to
+/// every member of the organization.
+async fn require_project_role(
+    context: &RequestContext,
+    uow: &mut dyn UnitOfWork,
+    tenant: TenantId,
+    project: ProjectId,
+    action: ProjectAction,
+) -> Result<(), AppError> {
+    if context.permits("project:manage") {
+        return Ok(());
+    }
+    let caller = context.require_caller()?.user_id;
+    match uow.projects().member_role(tenant, project, caller).await? {
+        Some(role) if role.allows(action) => Ok(()),
+        _ => Err(AppError::Forbidden {
+            code: ErrorCode::Forbidden,
+            message: match action {
+                ProjectAction::Manage => "only the project's managers (or organization admins) can change this",
+                ProjectAction::Contribute => "only the project's managers and contributors can do this",
+            },
+        }),
+    }
+}
 
 fn envelope<E: tenantry_kernel::DomainEvent>(
     event: &E,

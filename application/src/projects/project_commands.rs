@@ -2,12 +2,12 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use tenantry_domain::projects::{
-    parse_description, Money, Project, ProjectChanges, ProjectDeleted, ProjectId, ProjectName, ProjectRole,
-    ProjectStatus, ProjectUpdated,
+    parse_description, Money, Project, ProjectAction, ProjectChanges, ProjectDeleted, ProjectId, ProjectName,
+    ProjectRole, ProjectStatus, ProjectUpdated,
 };
 use tenantry_kernel::{Clock, UserId};
 
-use super::{envelope, invalid, project_not_found, tenant_of};
+use super::{envelope, invalid, project_not_found, require_project_role, tenant_of};
 use crate::pipeline::{AuditSubject, Authorization, Command, CommandHandler, RequestContext};
 use crate::ports::{TenancyQueries, UnitOfWork};
 use crate::{AppError, ErrorCode};
@@ -170,6 +170,7 @@ impl CommandHandler<UpdateProject> for ProjectsHandler {
             (n, d, s, b) => return Err(invalid([n.map(drop), d.map(drop), s.map(drop), b.map(drop)])),
         };
         let mut project = uow.projects().find(tenant, command.project_id).await?.ok_or_else(project_not_found)?;
+        require_project_role(context, uow, tenant, project.id(), ProjectAction::Manage).await?;
         project.ensure_version(command.expected_version)?;
         let now = self.clock.now();
         let fields = project.apply(changes, now);
@@ -231,6 +232,7 @@ impl CommandHandler<AddProjectMember> for ProjectsHandler {
         let tenant = tenant_of(context)?;
         let role = ProjectRole::parse(&command.role)?;
         uow.projects().find(tenant, command.project_id).await?.ok_or_else(project_not_found)?;
+        require_project_role(context, uow, tenant, command.project_id, ProjectAction::Manage).await?;
         // Tenancy's public query port: the projects context never reads its tables.
         if self.tenancy.role_of(tenant, command.user_id).await?.is_none() {
             return Err(AppError::BusinessRule {
@@ -252,12 +254,14 @@ mod tests {
     use crate::pipeline::Principal;
     use crate::ports::MockTenancyQueries;
 
+    /// An organization owner, as the pipeline hands the context over after authorizing.
     fn context(tenant: TenantId) -> RequestContext {
         RequestContext {
             principal: Some(Principal::session(UserId::new(), SessionId::new())),
             tenant_id: Some(tenant),
             ..RequestContext::default()
         }
+        .authorized_as("owner")
     }
 
     fn handler() -> ProjectsHandler {

@@ -3,12 +3,12 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use tenantry_domain::projects::{
-    check_estimate, parse_description, ProjectId, ProjectStatus, ProjectsError, Task, TaskChanges, TaskEstimateChanged,
-    TaskId, TaskStatus, TaskTitle,
+    check_estimate, parse_description, ProjectAction, ProjectId, ProjectStatus, ProjectsError, Task, TaskChanges,
+    TaskEstimateChanged, TaskId, TaskStatus, TaskTitle,
 };
 use tenantry_kernel::{Clock, TenantId, UserId};
 
-use super::{envelope, invalid, project_not_found, task_not_found, tenant_of};
+use super::{envelope, invalid, project_not_found, require_project_role, task_not_found, tenant_of};
 use crate::pipeline::{AuditSubject, Authorization, Command, CommandHandler, RequestContext};
 use crate::ports::UnitOfWork;
 use crate::AppError;
@@ -110,6 +110,7 @@ impl CommandHandler<CreateTask> for TasksHandler {
             (t, d, e) => return Err(invalid([t.map(drop), d.map(drop), e.map(drop)])),
         };
         let project = uow.projects().find(tenant, command.project_id).await?.ok_or_else(project_not_found)?;
+        require_project_role(context, uow, tenant, project.id(), ProjectAction::Contribute).await?;
         if project.status() == ProjectStatus::Archived {
             return Err(ProjectsError::ProjectArchived.into());
         }
@@ -159,6 +160,7 @@ impl CommandHandler<UpdateTask> for TasksHandler {
             (t, d, s, e) => return Err(invalid([t.map(drop), d.map(drop), s.map(drop), e.map(drop)])),
         };
         let mut task = uow.tasks().find(tenant, command.task_id).await?.ok_or_else(task_not_found)?;
+        require_project_role(context, uow, tenant, task.project_id(), ProjectAction::Contribute).await?;
         task.ensure_version(command.expected_version)?;
         let version_read = task.version();
         let now = self.clock.now();
@@ -205,12 +207,14 @@ mod tests {
     use crate::pipeline::Principal;
     use crate::ErrorCode;
 
+    /// An organization owner, as the pipeline hands the context over after authorizing.
     fn context(tenant: TenantId) -> RequestContext {
         RequestContext {
             principal: Some(Principal::session(UserId::new(), SessionId::new())),
             tenant_id: Some(tenant),
             ..RequestContext::default()
         }
+        .authorized_as("owner")
     }
 
     fn project(tenant: TenantId) -> Project {
@@ -279,5 +283,30 @@ mod tests {
         let command = UpdateTask { task_id: id, status: Some("done".into()), ..UpdateTask::default() };
         let error = TasksHandler::new(fixed_clock()).handle(&context(tenant), &command, &mut uow).await;
         assert_eq!(error.unwrap_err().code(), ErrorCode::IllegalTransition);
+    }
+
+    #[tokio::test]
+    async fn organization_members_need_a_contributing_project_role_to_add_tasks() {
+        let tenant = TenantId::new();
+        for (project_role, allowed) in
+            [(None, false), (Some(ProjectRole::Viewer), false), (Some(ProjectRole::Contributor), true)]
+        {
+            let project = project(tenant);
+            let id = project.id();
+            let mut uow = TestUnitOfWork::default();
+            uow.projects.expect_find().returning(move |_, _| Ok(Some(project.clone())));
+            uow.projects.expect_member_role().returning(move |_, _, _| Ok(project_role));
+            uow.tasks.expect_insert().times(usize::from(allowed)).returning(|_| Ok(()));
+            let member = context(tenant).authorized_as("member");
+            let outcome = TasksHandler::new(fixed_clock()).handle(&member, &create(id, None), &mut uow).await;
+            match outcome {
+                Ok(_) => assert!(allowed, "{project_role:?} may not add tasks"),
+                Err(error) => {
+                    assert!(!allowed, "{project_role:?} should add tasks");
+                    assert_eq!(error.code(), ErrorCode::Forbidden);
+                    assert!(uow.events.is_empty());
+                }
+            }
+        }
     }
 }

@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use tenantry_domain::projects::{Comment, CommentAdded, CommentId, TaskId, TimeEntry, TimeLogged};
+use tenantry_domain::projects::{Comment, CommentAdded, CommentId, ProjectAction, TaskId, TimeEntry, TimeLogged};
 use tenantry_kernel::{Clock, ValidationError};
 
-use super::{envelope, task_not_found, tenant_of};
+use super::{envelope, require_project_role, task_not_found, tenant_of};
 use crate::pipeline::{AuditSubject, Authorization, Command, CommandHandler, RequestContext};
 use crate::ports::UnitOfWork;
 use crate::AppError;
@@ -79,6 +79,7 @@ impl CommandHandler<LogTime> for WorkHandler {
         let tenant = tenant_of(context)?;
         let now = self.clock.now();
         let task = uow.tasks().find(tenant, command.task_id).await?.ok_or_else(task_not_found)?;
+        require_project_role(context, uow, tenant, task.project_id(), ProjectAction::Contribute).await?;
         let entry = TimeEntry::log(
             tenant,
             task.project_id(),
@@ -118,6 +119,7 @@ impl CommandHandler<AddComment> for WorkHandler {
         let tenant = tenant_of(context)?;
         let now = self.clock.now();
         let task = uow.tasks().find(tenant, command.task_id).await?.ok_or_else(task_not_found)?;
+        require_project_role(context, uow, tenant, task.project_id(), ProjectAction::Contribute).await?;
         let comment = Comment::write(tenant, task.id(), command.parent_id, caller, &command.body, now);
         let parent = match command.parent_id {
             Some(parent) if !uow.tasks().comment_on(tenant, task.id(), parent).await? => {
@@ -176,12 +178,14 @@ mod tests {
     use crate::pipeline::Principal;
     use crate::ErrorCode;
 
+    /// An organization owner, as the pipeline hands the context over after authorizing.
     fn context(tenant: TenantId) -> RequestContext {
         RequestContext {
             principal: Some(Principal::session(UserId::new(), SessionId::new())),
             tenant_id: Some(tenant),
             ..RequestContext::default()
         }
+        .authorized_as("owner")
     }
 
     fn task(tenant: TenantId) -> Task {

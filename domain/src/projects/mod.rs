@@ -14,7 +14,7 @@ pub use events::{
     TaskStatusChanged, TimeLogged,
 };
 pub use money::{Currency, Money};
-pub use project::{Project, ProjectChanges, ProjectId, ProjectName, ProjectRole, ProjectStatus};
+pub use project::{Project, ProjectAction, ProjectChanges, ProjectId, ProjectName, ProjectRole, ProjectStatus};
 pub use task::{check_estimate, Task, TaskChanges, TaskId, TaskStatus, TaskTitle, MAX_ESTIMATE_MINUTES};
 pub use work::{Comment, CommentId, TimeEntry, TimeEntryId, MAX_COMMENT_CHARS, MAX_MINUTES_PER_ENTRY, MAX_NOTE_CHARS};
 

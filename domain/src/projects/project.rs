@@ -58,7 +58,25 @@ pub enum ProjectRole {
     Viewer,
 }
 
+/// What happens inside a project, as far as project roles are concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProjectAction {
+    /// Rename, archive, re-budget, and choose the members.
+    Manage,
+    /// Create and change tasks, log time, comment.
+    Contribute,
+}
+
 impl ProjectRole {
+    /// Managers do everything, contributors the work, viewers only look.
+    pub fn allows(self, action: ProjectAction) -> bool {
+        match self {
+            Self::Manager => true,
+            Self::Contributor => action == ProjectAction::Contribute,
+            Self::Viewer => false,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Manager => "manager",
@@ -295,5 +313,26 @@ mod tests {
         assert!(project.delete(Utc::now()));
         assert!(project.deleted_at().is_some());
         assert!(!project.delete(Utc::now()));
+    }
+}
+
+#[cfg(test)]
+mod project_role_tests {
+    use super::*;
+
+    #[test]
+    fn managers_manage_and_contribute_contributors_contribute_viewers_look() {
+        use ProjectAction::{Contribute, Manage};
+        let table = [
+            (ProjectRole::Manager, Manage, true),
+            (ProjectRole::Manager, Contribute, true),
+            (ProjectRole::Contributor, Manage, false),
+            (ProjectRole::Contributor, Contribute, true),
+            (ProjectRole::Viewer, Manage, false),
+            (ProjectRole::Viewer, Contribute, false),
+        ];
+        for (role, action, allowed) in table {
+            assert_eq!(role.allows(action), allowed, "{role:?} {action:?}");
+        }
     }
 }

@@ -24,6 +24,10 @@ pub const PERMISSION_CATALOGUE: &[Permission] = &[
     Permission { key: "project:create", description: "Create projects" },
     Permission { key: "project:update", description: "Change projects and tasks" },
     Permission { key: "project:delete", description: "Delete projects" },
+    Permission {
+        key: "project:manage",
+        description: "Act in every project as its manager, whether or not a member of it",
+    },
     Permission { key: "file:read", description: "Download files" },
     Permission { key: "file:write", description: "Upload and change files" },
     Permission { key: "audit:read", description: "Read the audit trail" },
