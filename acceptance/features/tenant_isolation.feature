@@ -129,8 +129,8 @@ Feature: Tenant isolation
 
     Examples:
       | role   | permissions                                                                                                                                                                                                                                |
-      | owner  | organization:read, organization:update, organization:delete, member:read, member:invite, member:update, member:remove, api_key:manage, project:read, project:create, project:update, project:delete, project:manage, file:read, file:write, audit:read, billing:manage |
-      | admin  | organization:read, organization:update, member:read, member:invite, member:update, member:remove, api_key:manage, project:read, project:create, project:update, project:delete, project:manage, file:read, file:write, audit:read                      |
+      | owner  | organization:read, organization:update, organization:delete, member:read, member:invite, member:update, member:remove, api_key:manage, project:read, project:create, project:update, project:delete, project:manage, file:read, file:write, file:manage, audit:read, billing:manage |
+      | admin  | organization:read, organization:update, member:read, member:invite, member:update, member:remove, api_key:manage, project:read, project:create, project:update, project:delete, project:manage, file:read, file:write, file:manage, audit:read         |
       | member | organization:read, member:read, project:read, project:create, project:update, file:read, file:write                                                                                                                                     |
       | viewer | organization:read, member:read, project:read, file:read                                                                                                                                                                                 |
 
@@ -138,7 +138,7 @@ Feature: Tenant isolation
     When "alice" sends GET "/api/v1/membership" for tenant "acme"
     Then the response status is 200
     And the response JSON at "role" is "owner"
-    And the response JSON at "permissions" has 17 entries
+    And the response JSON at "permissions" has 18 entries
     And the response JSON at "permissions" includes "billing:manage"
 
   Scenario: A demotion takes effect at once

@@ -128,11 +128,41 @@ pub struct ApiRequest {
     pub headers: Vec<(String, String)>,
     /// Sent verbatim as `application/json` (it may deliberately be malformed).
     pub json_body: Option<String>,
+    /// Sent as `multipart/form-data` with one part `file`.
+    pub upload: Option<Upload>,
+}
+
+/// A file sent as the `file` part of a multipart body.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub file_name: String,
+    pub content: Vec<u8>,
+}
+
+impl Upload {
+    const BOUNDARY: &'static str = "tenantry-acceptance-boundary-7d1f";
+
+    fn content_type() -> String {
+        format!("multipart/form-data; boundary={}", Self::BOUNDARY)
+    }
+
+    fn body(&self) -> Vec<u8> {
+        let mut body = format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n",
+            b = Self::BOUNDARY,
+            name = self.file_name
+        )
+        .into_bytes();
+        body.extend_from_slice(&self.content);
+        body.extend_from_slice(format!("\r\n--{}--\r\n", Self::BOUNDARY).as_bytes());
+        body
+    }
 }
 
 impl ApiRequest {
     pub fn new(method: Method, path: impl Into<String>) -> Self {
-        Self { method, path: path.into(), bearer: None, headers: Vec::new(), json_body: None }
+        Self { method, path: path.into(), bearer: None, headers: Vec::new(), json_body: None, upload: None }
     }
 
     pub fn get(path: impl Into<String>) -> Self {
@@ -256,6 +286,13 @@ fn apply_settings(settings: &mut Settings, overrides: &[(String, String)]) -> an
             "rate_limit.api_burst" => settings.rate_limit.api_burst = number()?,
             "rate_limit.credentials_per_minute" => settings.rate_limit.credentials_per_minute = number()?,
             "rate_limit.credentials_burst" => settings.rate_limit.credentials_burst = number()?,
+            "files.max_upload_bytes" => {
+                settings.files.max_upload_bytes =
+                    value.parse().with_context(|| format!("{key} takes a number, not {value:?}"))?;
+            }
+            "files.allowed_content_types" => {
+                settings.files.allowed_content_types = value.split(',').map(|t| t.trim().to_owned()).collect();
+            }
             "server.cors_allowed_origins" => {
                 settings.server.cors_allowed_origins = value.split(',').map(|o| o.trim().to_owned()).collect();
             }
@@ -362,6 +399,9 @@ impl TenantryWorld {
         if let Some(body) = &request.json_body {
             builder = builder.header(CONTENT_TYPE, "application/json").body(body.clone());
         }
+        if let Some(upload) = &request.upload {
+            builder = builder.header(CONTENT_TYPE, Upload::content_type()).body(upload.body());
+        }
         let response = builder
             .send()
             .await
@@ -377,7 +417,9 @@ impl TenantryWorld {
             method: request.method,
             path: request.path,
             request_headers,
-            request_body: request.json_body,
+            request_body: request.json_body.or_else(|| {
+                request.upload.as_ref().map(|u| format!("(multipart: {} bytes as {:?})", u.content.len(), u.file_name))
+            }),
             status,
             headers,
             body,

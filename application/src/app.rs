@@ -4,22 +4,24 @@
 
 use std::sync::Arc;
 
+use tenantry_domain::files::{FileId, FileName, FileVersion, StoredFile};
 use tenantry_domain::identity::{AccountTokenPurpose, Password};
 use tenantry_domain::notifications::{Notification, NotificationId, NotificationKind};
 use tenantry_domain::projects::{Comment, Project, ProjectId, Task, TaskId, TimeEntry};
 use tenantry_domain::tenancy::{ApiKey, Invitation, Membership, Role};
 use tenantry_kernel::{Clock, Page, PageRequest, TenantId, UserId, ValidationError};
 
+use crate::files::{intake, store_error, visible_to, AddFileVersion, FilePolicy, FilesHandler, UploadFile};
 use crate::idempotency::Idempotency;
 use crate::identity::refresh;
 use crate::identity::*;
 use crate::notifications::NotificationsConsumer;
 use crate::pipeline::{CommandBus, Principal, RequestContext};
 use crate::ports::{
-    AuditFilter, AuditQueries, AuditRecord, HealthCheck, IdempotencyStore, IdentityQueries, ListQuery, Mailer,
-    MembershipCache, NotificationStore, OpaqueTokens, OrganizationView, PasswordHasher, ProjectFilter,
-    ProjectMemberView, ProjectQueries, ProjectSummaryStore, PublishedKey, SessionView, TaskFilter, TenancyQueries,
-    TokenIssuer, UnitOfWorkFactory, UserView,
+    AuditFilter, AuditQueries, AuditRecord, ByteStream, FileQueries, FileStore, HealthCheck, IdempotencyStore,
+    IdentityQueries, ListQuery, Mailer, MembershipCache, NotificationStore, OpaqueTokens, OrganizationView,
+    PasswordHasher, ProjectFilter, ProjectMemberView, ProjectQueries, ProjectSummaryStore, PublishedKey, SessionView,
+    TaskFilter, TenancyQueries, TokenIssuer, UnitOfWorkFactory, UserView,
 };
 use crate::projects::*;
 use crate::tenancy::*;
@@ -38,6 +40,9 @@ pub struct ApplicationPorts {
     pub project_summaries: Arc<dyn ProjectSummaryStore>,
     pub notifications: Arc<dyn NotificationStore>,
     pub idempotency: Arc<dyn IdempotencyStore>,
+    pub file_store: Arc<dyn FileStore>,
+    pub file_queries: Arc<dyn FileQueries>,
+    pub file_policy: FilePolicy,
     pub membership_cache: Arc<dyn MembershipCache>,
     pub mailer: Arc<dyn Mailer>,
     pub health: Arc<dyn HealthCheck>,
@@ -97,6 +102,10 @@ pub struct Application {
     notifications: Arc<dyn NotificationStore>,
     notifications_consumer: NotificationsConsumer,
     idempotency: Idempotency,
+    files: FilesHandler,
+    file_store: Arc<dyn FileStore>,
+    file_queries: Arc<dyn FileQueries>,
+    file_policy: FilePolicy,
     token_issuer: Arc<dyn TokenIssuer>,
     tenants: Arc<TenantGuard>,
     tenancy_queries: Arc<dyn TenancyQueries>,
@@ -119,6 +128,9 @@ impl Application {
             project_summaries,
             notifications,
             idempotency,
+            file_store,
+            file_queries,
+            file_policy,
             membership_cache,
             mailer,
             health,
@@ -168,6 +180,10 @@ impl Application {
             notifications_consumer: NotificationsConsumer::new(notifications.clone()),
             notifications,
             idempotency: Idempotency::new(idempotency, clock.clone()),
+            files: FilesHandler::new(clock.clone()),
+            file_store,
+            file_queries,
+            file_policy,
             tenants,
             tenancy_queries,
             identity_queries,
@@ -858,5 +874,97 @@ fn member_view(
         display_name: user.map(|u| u.display_name.clone()).unwrap_or_default(),
         role,
         joined_at,
+    }
+}
+
+/// Files: uploads stream into the blob store before their metadata commits.
+impl Application {
+    /// Checks the caller may upload, streams the content into the store (sniffed,
+    /// capped), then records the file in one transaction.
+    ///
+    /// # Errors
+    /// 400 for a bad name; 403 without `file:write`; 413 over the size cap; 415 for
+    /// a type outside the allow-list.
+    pub async fn upload_file(
+        &self,
+        context: &RequestContext,
+        name: &str,
+        content: ByteStream,
+    ) -> Result<StoredFile, AppError> {
+        self.tenants.authorize(context, Some("file:write")).await?;
+        let name = FileName::sanitize(name)?;
+        let blob = intake(self.file_store.as_ref(), &self.file_policy, content).await?;
+        self.bus.dispatch(&self.files, context, UploadFile { name, blob }).await
+    }
+
+    /// Streams a new version of a file the caller can see.
+    ///
+    /// # Errors
+    /// As [`Application::upload_file`]; 404 for a file the caller cannot see.
+    pub async fn add_file_version(
+        &self,
+        context: &RequestContext,
+        id: FileId,
+        content: ByteStream,
+    ) -> Result<StoredFile, AppError> {
+        self.tenants.authorize(context, Some("file:write")).await?;
+        self.file(context, id).await?;
+        let blob = intake(self.file_store.as_ref(), &self.file_policy, content).await?;
+        self.bus.dispatch(&self.files, context, AddFileVersion { file_id: id, blob }).await
+    }
+
+    /// # Errors
+    /// 404 for a file of another tenant, or one the caller may not see.
+    pub async fn file(&self, context: &RequestContext, id: FileId) -> Result<StoredFile, AppError> {
+        let role = self.tenants.authorize(context, Some("file:read")).await?;
+        let tenant = tenancy_of(context)?;
+        let file = self.file_queries.file(tenant, id).await?.ok_or_else(crate::files::file_not_found)?;
+        let authorized = context.clone().with_tenant_role(role);
+        if visible_to(&authorized, &file) {
+            Ok(file)
+        } else {
+            Err(crate::files::file_not_found())
+        }
+    }
+
+    /// Every version of a visible file, oldest first.
+    ///
+    /// # Errors
+    /// As [`Application::file`].
+    pub async fn file_versions(&self, context: &RequestContext, id: FileId) -> Result<Vec<FileVersion>, AppError> {
+        self.file(context, id).await?;
+        Ok(self.file_queries.versions(tenancy_of(context)?, id).await?)
+    }
+
+    /// A version of a visible file (the current one without `number`).
+    ///
+    /// # Errors
+    /// As [`Application::file`]; 404 for a version that does not exist.
+    pub async fn file_version(
+        &self,
+        context: &RequestContext,
+        id: FileId,
+        number: Option<i64>,
+    ) -> Result<(StoredFile, FileVersion), AppError> {
+        let file = self.file(context, id).await?;
+        let version = match number {
+            None => file.current().clone(),
+            Some(n) => self
+                .file_queries
+                .versions(tenancy_of(context)?, id)
+                .await?
+                .into_iter()
+                .find(|v| v.number == n)
+                .ok_or(AppError::NotFound { message: "version not found" })?,
+        };
+        Ok((file, version))
+    }
+
+    /// The bytes of a version obtained from [`Application::file_version`].
+    ///
+    /// # Errors
+    /// 500 when the store lost the blob.
+    pub async fn file_content(&self, version: &FileVersion, range: Option<(u64, u64)>) -> Result<ByteStream, AppError> {
+        self.file_store.get(&version.blob.sha256, range).await.map_err(store_error)
     }
 }

@@ -43,6 +43,7 @@ pub enum ErrorCode {
     InvitationWrongRecipient,
     PayloadTooLarge,
     UnsupportedMediaType,
+    RangeNotSatisfiable,
     RateLimited,
     ServiceUnavailable,
     InternalError,
@@ -84,6 +85,7 @@ impl ErrorCode {
         ErrorCode::InvitationWrongRecipient,
         ErrorCode::PayloadTooLarge,
         ErrorCode::UnsupportedMediaType,
+        ErrorCode::RangeNotSatisfiable,
         ErrorCode::RateLimited,
         ErrorCode::ServiceUnavailable,
         ErrorCode::InternalError,
@@ -125,6 +127,7 @@ impl ErrorCode {
             ErrorCode::InvitationWrongRecipient => "invitation_wrong_recipient",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::RangeNotSatisfiable => "range_not_satisfiable",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::ServiceUnavailable => "service_unavailable",
             ErrorCode::InternalError => "internal_error",
@@ -162,6 +165,12 @@ pub enum AppError {
     /// 429: too many attempts; the client may retry after `retry_after_seconds`.
     #[error("{message}")]
     TooManyRequests { code: ErrorCode, message: &'static str, retry_after_seconds: u64 },
+    /// 413: content over the configured size.
+    #[error("{message}")]
+    PayloadTooLarge { message: String },
+    /// 415: content of a type that is not accepted.
+    #[error("{message}")]
+    UnsupportedMediaType { message: String },
     /// 503: a dependency (the database) is unreachable.
     #[error("a dependency is unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -182,6 +191,8 @@ impl AppError {
             | AppError::TooManyRequests { code, .. } => *code,
             AppError::NotFound { .. } => ErrorCode::NotFound,
             AppError::PreconditionFailed { .. } => ErrorCode::PreconditionFailed,
+            AppError::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
+            AppError::UnsupportedMediaType { .. } => ErrorCode::UnsupportedMediaType,
             AppError::Unavailable(_) => ErrorCode::ServiceUnavailable,
             AppError::Internal(_) => ErrorCode::InternalError,
         }

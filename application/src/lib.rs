@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod error;
+pub mod files;
 pub mod idempotency;
 pub mod identity;
 pub mod notifications;

@@ -121,6 +121,13 @@ impl RequestContext {
         scoped && self.tenant_role.is_some_and(|role| role.grants(permission))
     }
 
+    /// The context with the caller's tenant role as [`crate::tenancy::TenantGuard`]
+    /// found it, for queries that decide visibility by permission.
+    pub(crate) fn with_tenant_role(mut self, role: Role) -> Self {
+        self.tenant_role = Some(role);
+        self
+    }
+
     /// Any authenticated caller, user or API key (organization routes, where the
     /// tenant guard checks the key's tenant and scopes).
     ///
@@ -141,6 +148,22 @@ impl RequestContext {
         self.tenant_role = Some(role.parse().expect("a known role"));
         self
     }
+}
+
+/// Wraps a tenant's domain event with the acting user, for the outbox.
+pub(crate) fn envelope<E: tenantry_kernel::DomainEvent>(
+    event: &E,
+    tenant: TenantId,
+    context: &RequestContext,
+    now: DateTime<Utc>,
+) -> Result<tenantry_kernel::EventEnvelope, AppError> {
+    tenantry_kernel::EventEnvelope::wrap(event, now, Some(tenant), context.principal.as_ref().map(|p| p.user_id))
+        .map_err(AppError::internal)
+}
+
+/// The tenant of a tenant-scoped command (the pipeline has already checked it).
+pub(crate) fn tenant_of(context: &RequestContext) -> Result<TenantId, AppError> {
+    context.tenant_id.ok_or_else(AppError::tenant_required)
 }
 
 /// Who may run a command; checked by the pipeline before the handler runs.
@@ -381,6 +404,9 @@ mod tests {
         }
         fn tasks(&mut self) -> &mut dyn crate::ports::TaskRepository {
             self.inner.tasks()
+        }
+        fn files(&mut self) -> &mut dyn crate::ports::FileRepository {
+            self.inner.files()
         }
         fn record_event(&mut self, event: tenantry_kernel::EventEnvelope) {
             self.inner.record_event(event);

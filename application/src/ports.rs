@@ -4,6 +4,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use tenantry_domain::files::{FileId, FileVersion, StoredFile};
 use tenantry_domain::identity::{
     AccountToken, AccountTokenPurpose, EmailAddress, LoginThrottle, Password, PasswordHash, Preferences, Session, User,
 };
@@ -233,6 +234,7 @@ pub trait UnitOfWork: Send {
     fn api_keys(&mut self) -> &mut dyn ApiKeyRepository;
     fn projects(&mut self) -> &mut dyn ProjectRepository;
     fn tasks(&mut self) -> &mut dyn TaskRepository;
+    fn files(&mut self) -> &mut dyn FileRepository;
     /// Queues a domain event for the outbox; it is written in this transaction.
     fn record_event(&mut self, event: EventEnvelope);
     /// Queues the audit entry of this command; it is written in this transaction.
@@ -744,4 +746,58 @@ pub trait IdempotencyStore: Send + Sync + 'static {
     async fn complete(&self, scope: &str, key: &str, response: &StoredResponse) -> Result<(), RepositoryError>;
     /// Gives a claimed key up (the answer was transient), so a retry runs again.
     async fn release(&self, scope: &str, key: &str) -> Result<(), RepositoryError>;
+}
+
+/// File metadata inside the unit of work; every method takes the tenant.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait FileRepository: Send {
+    /// Stores a new file with its first version.
+    async fn insert(&mut self, file: &StoredFile) -> Result<(), RepositoryError>;
+    /// Stores the file's new current version; `StaleVersion` when it changed meanwhile.
+    async fn add_version(&mut self, file: &StoredFile) -> Result<(), RepositoryError>;
+    async fn find(&mut self, tenant: TenantId, id: FileId) -> Result<Option<StoredFile>, RepositoryError>;
+}
+
+/// Read side of files.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait FileQueries: Send + Sync + 'static {
+    async fn file(&self, tenant: TenantId, id: FileId) -> Result<Option<StoredFile>, RepositoryError>;
+    /// Every version, oldest first.
+    async fn versions(&self, tenant: TenantId, id: FileId) -> Result<Vec<FileVersion>, RepositoryError>;
+}
+
+/// Bytes on their way in or out, never held whole.
+pub type ByteStream = std::pin::Pin<Box<dyn futures::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send>>;
+
+/// Where a blob landed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PutBlob {
+    /// Lower-case hex SHA-256: the blob's address.
+    pub sha256: String,
+    pub size: u64,
+}
+
+/// Why the blob store refused.
+#[derive(Debug, thiserror::Error)]
+pub enum FileStoreError {
+    #[error("the content is larger than {max_bytes} bytes")]
+    TooLarge { max_bytes: u64 },
+    #[error("the content could not be read from the client")]
+    Source(#[source] std::io::Error),
+    #[error("blob {0} is missing from the store")]
+    Missing(String),
+    #[error("blob store failure")]
+    Storage(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// File contents, addressed by their SHA-256: a blob is written whole or not at
+/// all, so metadata committed after a `put` always has its bytes.
+#[async_trait]
+pub trait FileStore: Send + Sync + 'static {
+    /// Streams `content` in, refusing it beyond `max_bytes` (nothing stays behind).
+    async fn put(&self, content: ByteStream, max_bytes: u64) -> Result<PutBlob, FileStoreError>;
+    /// The blob's bytes, or the inclusive `range` of them (checked against the size by the caller).
+    async fn get(&self, sha256: &str, range: Option<(u64, u64)>) -> Result<ByteStream, FileStoreError>;
 }

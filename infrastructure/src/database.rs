@@ -11,7 +11,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{Connection, Executor, PgConnection, PgPool, SqlitePool};
 use tenantry_application::ports::{
-    AuditQueries, HealthCheck, IdempotencyStore, IdentityQueries, NotificationStore, ProjectQueries,
+    AuditQueries, FileQueries, HealthCheck, IdempotencyStore, IdentityQueries, NotificationStore, ProjectQueries,
     ProjectSummaryStore, RepositoryError, TenancyQueries, UnitOfWorkFactory,
 };
 use tokio::sync::Notify;
@@ -26,7 +26,7 @@ pub const POSTGRES_APP_ROLE: &str = "tenantry_app";
 
 /// Every context's PostgreSQL schema, searched after `public` (where sqlx keeps its
 /// migration table) so statements name tables without a schema on both backends.
-const POSTGRES_SEARCH_PATH: &str = "public,platform,identity,tenancy,projects,notifications,audit,messaging";
+const POSTGRES_SEARCH_PATH: &str = "public,platform,identity,tenancy,projects,files,notifications,audit,messaging";
 
 #[derive(Debug, thiserror::Error)]
 pub enum DatabaseError {
@@ -260,6 +260,13 @@ impl Database {
         match self {
             Database::Postgres(pool) => Arc::new(postgres::notifications::SqlNotificationStore::new(pool.clone())),
             Database::Sqlite(pool) => Arc::new(sqlite::notifications::SqlNotificationStore::new(pool.clone())),
+        }
+    }
+
+    pub fn file_queries(&self) -> Arc<dyn FileQueries> {
+        match self {
+            Database::Postgres(pool) => Arc::new(postgres::files::SqlFileQueries::new(pool.clone())),
+            Database::Sqlite(pool) => Arc::new(sqlite::files::SqlFileQueries::new(pool.clone())),
         }
     }
 

@@ -12,6 +12,7 @@ pub mod postgres;
 pub mod rate_limit;
 mod sql;
 pub mod sqlite;
+pub mod storage;
 #[cfg(feature = "testing")]
 pub mod testing;
 

@@ -331,7 +331,7 @@ async fn migration_names_follow_timestamp_context_action_table(_: TestBackend) {
             assert!(migration.version >= 20_000_000_000_000, "{} lacks a timestamp", migration.version);
             assert!(words.len() >= 3, "{} is not context_action_table", migration.description);
             assert!(
-                ["platform", "identity", "tenancy", "projects", "notifications", "audit", "messaging"]
+                ["platform", "identity", "tenancy", "projects", "files", "notifications", "audit", "messaging"]
                     .contains(&words[0]),
                 "{}",
                 migration.description
@@ -599,7 +599,41 @@ async fn idempotency_claims_are_exclusive_replayable_and_expire(backend: TestBac
     fixture.finish().await;
 }
 
+async fn files_and_their_versions_stay_inside_their_tenant(backend: TestBackend) {
+    use tenantry_application::ports::DataScope;
+    use tenantry_domain::files::{Blob, FileName, StoredFile};
+    use tenantry_kernel::TenantId;
+
+    let fixture = Fixture::new(backend).await;
+    let (tenant, stranger, owner) = (TenantId::new(), TenantId::new(), UserId::new());
+    let blob = |sha: char| Blob { sha256: sha.to_string().repeat(64), size: 42, content_type: "text/plain".into() };
+    let (file, _) = StoredFile::upload(tenant, FileName::sanitize("plan.txt").unwrap(), blob('a'), owner, now());
+    let mut uow = fixture.units.begin_in(DataScope::Tenant(tenant)).await.unwrap();
+    uow.files().insert(&file).await.unwrap();
+    uow.commit().await.unwrap();
+
+    let mut uow = fixture.units.begin_in(DataScope::Tenant(tenant)).await.unwrap();
+    let mut found = uow.files().find(tenant, file.id()).await.unwrap().expect("found");
+    assert_eq!(found, file);
+    found.add_version(blob('b'), owner, now());
+    uow.files().add_version(&found).await.unwrap();
+    let mut stale = file.clone();
+    stale.add_version(blob('c'), owner, now());
+    assert!(matches!(uow.files().add_version(&stale).await, Err(RepositoryError::StaleVersion)));
+    uow.commit().await.unwrap();
+
+    let queries = fixture.database.file_queries();
+    let current = queries.file(tenant, file.id()).await.unwrap().expect("current");
+    assert_eq!((current.current().number, current.current().blob.sha256.as_str()), (2, "b".repeat(64).as_str()));
+    let versions = queries.versions(tenant, file.id()).await.unwrap();
+    assert_eq!(versions.iter().map(|v| v.number).collect::<Vec<_>>(), [1, 2]);
+    assert!(queries.file(stranger, file.id()).await.unwrap().is_none(), "another tenant sees nothing");
+    assert!(queries.versions(stranger, file.id()).await.unwrap().is_empty());
+    fixture.finish().await;
+}
+
 tenantry_infrastructure::backend_test_suite!(
+    files_and_their_versions_stay_inside_their_tenant,
     idempotency_claims_are_exclusive_replayable_and_expire,
     row_level_security_confines_a_statement_that_forgets_its_tenant_filter,
     notifications_are_delivered_once_per_event_and_honour_preferences,

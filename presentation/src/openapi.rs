@@ -4,7 +4,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail};
-use crate::routes::{api_keys, audit, identity, notifications, operations, projects, tenancy};
+use crate::routes::{api_keys, audit, files, identity, notifications, operations, projects, tenancy};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -55,6 +55,12 @@ use crate::routes::{api_keys, audit, identity, notifications, operations, projec
         projects::add_comment,
         projects::list_comments,
         projects::project_summary,
+        files::upload_file,
+        files::get_file,
+        files::download_file,
+        files::add_version,
+        files::list_versions,
+        files::download_version,
         audit::list_audit_logs,
         notifications::list_notifications,
         notifications::mark_read,
@@ -67,7 +73,7 @@ use crate::routes::{api_keys, audit, identity, notifications, operations, projec
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth, &IdempotencyKeyHeader),
-    tags((name = "identity", description = "Accounts, login and sessions"), (name = "tenancy", description = "Organizations, invitations, members and roles"), (name = "projects", description = "Projects, members and tasks"), (name = "audit", description = "The audit trail"), (name = "notifications", description = "In-app notifications"), (name = "operations", description = "Health and metrics"))
+    tags((name = "identity", description = "Accounts, login and sessions"), (name = "tenancy", description = "Organizations, invitations, members and roles"), (name = "projects", description = "Projects, members and tasks"), (name = "files", description = "Uploads, versions and downloads"), (name = "audit", description = "The audit trail"), (name = "notifications", description = "In-app notifications"), (name = "operations", description = "Health and metrics"))
 )]
 pub struct ApiDoc;
 

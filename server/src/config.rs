@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use secrecy::SecretString;
 use serde::Deserialize;
+use tenantry_application::files::FilePolicy;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Settings {
@@ -16,6 +17,7 @@ pub struct Settings {
     pub seed: SeedSettings,
     pub mail: MailSettings,
     pub rate_limit: RateLimitSettings,
+    pub files: FileSettings,
     /// Where the embedded defaults keep their files (SQLite, signing secret).
     pub data_dir: PathBuf,
 }
@@ -80,6 +82,17 @@ pub struct MailSettings {
     pub dir: Option<PathBuf>,
 }
 
+/// Uploads: where their bytes go and what they may be.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FileSettings {
+    /// The local blob store's directory; defaults to `{data_dir}/files`.
+    pub dir: Option<PathBuf>,
+    /// Larger uploads are refused with 413.
+    pub max_upload_bytes: u64,
+    /// MIME types sniffed from the bytes that are accepted (415 otherwise).
+    pub allowed_content_types: Vec<String>,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct SeedSettings {
     pub admin_email: String,
@@ -113,6 +126,8 @@ impl Settings {
             .set_default("data_dir", "data")?
             .set_default("mail.from", "Tenantry <no-reply@tenantry.local>")?
             .set_default("auth.require_verified_email", false)?
+            .set_default("files.max_upload_bytes", 10 * 1024 * 1024)?
+            .set_default("files.allowed_content_types", FilePolicy::default().allowed_content_types)?
             .add_source(config::File::with_name("config/default").required(false))
             .add_source(config::File::with_name(&format!("config/{environment}")).required(false))
             .add_source(
@@ -121,7 +136,8 @@ impl Settings {
                     .separator("__")
                     .try_parsing(true)
                     .list_separator(",")
-                    .with_list_parse_key("server.cors_allowed_origins"),
+                    .with_list_parse_key("server.cors_allowed_origins")
+                    .with_list_parse_key("files.allowed_content_types"),
             )
             .build()?
             .try_deserialize()
@@ -135,6 +151,11 @@ impl Settings {
     /// Where the embedded mailer writes.
     pub fn mail_dir(&self) -> PathBuf {
         self.mail.dir.clone().unwrap_or_else(|| self.data_dir.join("mail"))
+    }
+
+    /// Where the local blob store keeps file contents.
+    pub fn files_dir(&self) -> PathBuf {
+        self.files.dir.clone().unwrap_or_else(|| self.data_dir.join("files"))
     }
 
     /// The database URL, defaulting to the embedded SQLite file.

@@ -13,6 +13,7 @@ pub mod testing;
 use std::sync::Arc;
 
 use anyhow::Context;
+use tenantry_application::files::FilePolicy;
 use tenantry_application::ports::RateLimiter;
 use tenantry_application::{Application, ApplicationPorts, AuthPolicy};
 use tenantry_http::HttpState;
@@ -21,6 +22,7 @@ use tenantry_infrastructure::crypto::{Argon2Hasher, JwtTokenIssuer, KeyRing, Sha
 use tenantry_infrastructure::events::{InProcessEventBus, OutboxRelay, RelayHandle};
 use tenantry_infrastructure::mail::FileMailer;
 use tenantry_infrastructure::rate_limit::{InProcessRateLimiter, RateQuota};
+use tenantry_infrastructure::storage::LocalFileStore;
 use tenantry_infrastructure::Database;
 use tenantry_kernel::SystemClock;
 use tokio::sync::Notify;
@@ -73,6 +75,12 @@ impl Tenantry {
             project_summaries: database.project_summaries(),
             notifications: database.notifications(),
             idempotency: database.idempotency_store(),
+            file_store: Arc::new(LocalFileStore::new(settings.files_dir())),
+            file_queries: database.file_queries(),
+            file_policy: FilePolicy {
+                max_upload_bytes: settings.files.max_upload_bytes,
+                allowed_content_types: settings.files.allowed_content_types.clone(),
+            },
             membership_cache: Arc::new(InProcessMembershipCache::default()),
             mailer: Arc::new(FileMailer::new(settings.mail_dir(), settings.mail.from.clone())),
             health: database.health_check(),

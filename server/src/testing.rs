@@ -9,9 +9,11 @@ use actix_web::dev::ServerHandle;
 use anyhow::Context;
 use secrecy::SecretString;
 
+use tenantry_application::files::FilePolicy;
+
 use crate::config::{
-    AuthSettings, DatabaseSettings, LogSettings, MailSettings, RateLimitSettings, SeedSettings, ServerSettings,
-    Settings,
+    AuthSettings, DatabaseSettings, FileSettings, LogSettings, MailSettings, RateLimitSettings, SeedSettings,
+    ServerSettings, Settings,
 };
 use crate::{serve, Tenantry};
 
@@ -50,6 +52,11 @@ pub fn test_settings(database_url: &str, data_dir: PathBuf) -> Settings {
             api_burst: 10_000,
             credentials_per_minute: 10_000,
             credentials_burst: 10_000,
+        },
+        files: FileSettings {
+            dir: None,
+            max_upload_bytes: FilePolicy::default().max_upload_bytes,
+            allowed_content_types: FilePolicy::default().allowed_content_types,
         },
         data_dir,
     }

@@ -86,6 +86,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod files;
 pub mod mail;
 pub mod organizations;
 pub mod projects;

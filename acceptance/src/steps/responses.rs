@@ -331,6 +331,7 @@ fn header_is_not(world: &mut TenantryWorld, name: String, unexpected: String) ->
 
 #[then(regex = r#"^the response header "([^"]+)" contains "([^"]*)"$"#)]
 fn header_contains(world: &mut TenantryWorld, name: String, needle: String) -> Result<()> {
+    let needle = world.interpolate(&needle)?;
     let response = last(world)?;
     let actual = response.header(&name);
     ensure!(
@@ -342,6 +343,7 @@ fn header_contains(world: &mut TenantryWorld, name: String, needle: String) -> R
 
 #[then(regex = r#"^the response body contains "([^"]*)"$"#)]
 fn body_contains(world: &mut TenantryWorld, needle: String) -> Result<()> {
+    let needle = world.interpolate(&needle)?;
     let response = last(world)?;
     ensure!(response.body.contains(&needle), "expected the body to contain {needle:?}\n{response}");
     Ok(())

@@ -29,6 +29,7 @@ pub struct TestUnitOfWork {
     pub api_keys: MockApiKeyRepository,
     pub projects: MockProjectRepository,
     pub tasks: MockTaskRepository,
+    pub files: MockFileRepository,
     pub events: Vec<EventEnvelope>,
     pub audit: Vec<AuditEntry>,
 }
@@ -70,6 +71,9 @@ impl UnitOfWork for TestUnitOfWork {
     }
     fn tasks(&mut self) -> &mut dyn TaskRepository {
         &mut self.tasks
+    }
+    fn files(&mut self) -> &mut dyn FileRepository {
+        &mut self.files
     }
     fn record_event(&mut self, event: EventEnvelope) {
         self.events.push(event);

@@ -15,9 +15,10 @@ pub use task_commands::{CreateTask, TasksHandler, UpdateTask};
 pub use work_commands::{threads, AddComment, CommentThread, LogTime, WorkHandler};
 
 use tenantry_domain::projects::{ProjectAction, ProjectId};
-use tenantry_kernel::{EventEnvelope, TenantId};
+use tenantry_kernel::TenantId;
 
 use crate::pipeline::RequestContext;
+pub(crate) use crate::pipeline::{envelope, tenant_of};
 use crate::ports::UnitOfWork;
 use crate::{AppError, ErrorCode};
 
@@ -45,20 +46,6 @@ async fn require_project_role(
             },
         }),
     }
-}
-
-fn envelope<E: tenantry_kernel::DomainEvent>(
-    event: &E,
-    tenant: TenantId,
-    context: &RequestContext,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<EventEnvelope, AppError> {
-    EventEnvelope::wrap(event, now, Some(tenant), context.principal.as_ref().map(|p| p.user_id))
-        .map_err(AppError::internal)
-}
-
-fn tenant_of(context: &RequestContext) -> Result<TenantId, AppError> {
-    context.tenant_id.ok_or_else(AppError::tenant_required)
 }
 
 fn project_not_found() -> AppError {

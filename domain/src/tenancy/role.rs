@@ -30,6 +30,7 @@ pub const PERMISSION_CATALOGUE: &[Permission] = &[
     },
     Permission { key: "file:read", description: "Download files" },
     Permission { key: "file:write", description: "Upload and change files" },
+    Permission { key: "file:manage", description: "See and change every file of the organization" },
     Permission { key: "audit:read", description: "Read the audit trail" },
     Permission { key: "billing:manage", description: "Manage the subscription and payment details" },
 ];

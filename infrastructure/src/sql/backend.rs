@@ -81,6 +81,10 @@ macro_rules! backend {
             crate::sql::audit::audit!($db, $lock);
         }
 
+        pub mod files {
+            crate::sql::files::files!($db, super::SqlUnitOfWork, $lock);
+        }
+
         pub mod idempotency {
             crate::sql::idempotency::idempotency!($db, $lock);
         }

@@ -5,6 +5,7 @@
 
 pub(crate) mod audit;
 pub(crate) mod backend;
+pub(crate) mod files;
 pub(crate) mod idempotency;
 pub(crate) mod identity;
 pub(crate) mod messaging;

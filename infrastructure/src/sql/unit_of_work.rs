@@ -9,9 +9,10 @@ macro_rules! unit_of_work {
         use async_trait::async_trait;
         use tenantry_application::pipeline::AuditEntry;
         use tenantry_application::ports::{
-            AccountTokenRepository, ApiKeyRepository, DataScope, InvitationRepository, LoginThrottleRepository,
-            MembershipRepository, OrganizationRepository, PreferencesStore, ProjectRepository, RepositoryError,
-            RoleCatalogueRepository, SessionRepository, TaskRepository, UnitOfWork, UnitOfWorkFactory, UserRepository,
+            AccountTokenRepository, ApiKeyRepository, DataScope, FileRepository, InvitationRepository,
+            LoginThrottleRepository, MembershipRepository, OrganizationRepository, PreferencesStore, ProjectRepository,
+            RepositoryError, RoleCatalogueRepository, SessionRepository, TaskRepository, UnitOfWork, UnitOfWorkFactory,
+            UserRepository,
         };
         use tenantry_kernel::EventEnvelope;
 
@@ -64,6 +65,9 @@ macro_rules! unit_of_work {
                 self
             }
             fn tasks(&mut self) -> &mut dyn TaskRepository {
+                self
+            }
+            fn files(&mut self) -> &mut dyn FileRepository {
                 self
             }
             fn record_event(&mut self, event: EventEnvelope) {

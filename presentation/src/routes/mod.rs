@@ -2,6 +2,7 @@
 
 pub(crate) mod api_keys;
 pub(crate) mod audit;
+pub(crate) mod files;
 pub(crate) mod identity;
 pub(crate) mod notifications;
 pub(crate) mod operations;

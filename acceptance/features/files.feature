@@ -1,0 +1,133 @@
+Feature: Files
+  Members upload files (multipart, part `file`) into their organization. The bytes
+  stream to the blob store; the type is sniffed from them, never taken from the name,
+  and must be on the allow-list; names are sanitised. Downloads carry the name, an
+  ETag (the SHA-256) and honour Range. New uploads to a file become its next version.
+  Owners and admins see every file; other members see what they uploaded.
+
+  Background:
+    Given an organization "acme" owned by "alice"
+
+  Scenario: An upload answers the file with its sniffed type and digest
+    When "alice" uploads a PNG image as "logo.png" to "/api/v1/files" for tenant "acme"
+    Then the response status is 201
+    And the response header "Location" is "/api/v1/files/{logo.png.id}"
+    And the response has exactly the fields "id, name, size, content_type, sha256, version, processing, uploaded_by, created_at, updated_at"
+    And the response JSON at "name" is "logo.png"
+    And the response JSON at "content_type" is "image/png"
+    And the response JSON at "size" equals 70
+    And the response JSON at "version" equals 1
+    And the response JSON at "uploaded_by" is "{alice.id}"
+    When "alice" sends GET "/api/v1/files/{logo.png.id}" for tenant "acme"
+    Then the response status is 200
+    And the response JSON at "content_type" is "image/png"
+
+  Scenario: A download streams the bytes with their name, type and ETag
+    When "alice" uploads the text "hello, tenantry" as "notes.txt" to "/api/v1/files" for tenant "acme"
+    And the response JSON at "sha256" is remembered as "digest"
+    And "alice" sends GET "/api/v1/files/{notes.txt.id}/content" for tenant "acme"
+    Then the response status is 200
+    And the response body contains "hello, tenantry"
+    And the response header "Content-Type" is "text/plain"
+    And the response header "ETag" contains "{digest}"
+    And the response header "Accept-Ranges" is "bytes"
+    And the response header "Content-Disposition" contains "attachment"
+    And the response header "Content-Disposition" contains "notes.txt"
+
+  Scenario: A range request gets just those bytes
+    When "alice" uploads the text "0123456789abcdef" as "hex.txt" to "/api/v1/files" for tenant "acme"
+    Given the next request has header "Range" set to "bytes=4-7"
+    When "alice" sends GET "/api/v1/files/{hex.txt.id}/content" for tenant "acme"
+    Then the response status is 206
+    And the response header "Content-Range" is "bytes 4-7/16"
+    And the response body contains "4567"
+    And the response body does not contain "3"
+    Given the next request has header "Range" set to "bytes=-3"
+    When "alice" sends GET "/api/v1/files/{hex.txt.id}/content" for tenant "acme"
+    Then the response status is 206
+    And the response header "Content-Range" is "bytes 13-15/16"
+    Given the next request has header "Range" set to "bytes=99-"
+    When "alice" sends GET "/api/v1/files/{hex.txt.id}/content" for tenant "acme"
+    Then the response status is 416
+    And the error code is "range_not_satisfiable"
+    And the response header "Content-Range" is "bytes */16"
+
+  Scenario: A repeated download with the ETag is not sent again (quotes optional)
+    When "alice" uploads the text "cache me" as "cache.txt" to "/api/v1/files" for tenant "acme"
+    And the response JSON at "sha256" is remembered as "digest"
+    Given the next request has header "If-None-Match" set to "{digest}"
+    When "alice" sends GET "/api/v1/files/{cache.txt.id}/content" for tenant "acme"
+    Then the response status is 304
+
+  Scenario: New versions are numbered and each stays downloadable
+    When "alice" uploads the text "first draft" as "plan.txt" to "/api/v1/files" for tenant "acme"
+    And "alice" uploads the text "second draft" as "plan-v2.txt" to "/api/v1/files/{plan.txt.id}/versions" for tenant "acme"
+    Then the response status is 201
+    And the response JSON at "version" equals 2
+    And the response JSON at "name" is "plan.txt"
+    When "alice" sends GET "/api/v1/files/{plan.txt.id}/versions" for tenant "acme"
+    Then the response JSON at "items" has the "version" values "1, 2"
+    When "alice" sends GET "/api/v1/files/{plan.txt.id}/content" for tenant "acme"
+    Then the response body contains "second draft"
+    When "alice" sends GET "/api/v1/files/{plan.txt.id}/versions/1/content" for tenant "acme"
+    Then the response status is 200
+    And the response body contains "first draft"
+    When "alice" sends GET "/api/v1/files/{plan.txt.id}/versions/3/content" for tenant "acme"
+    Then the response status is 404
+
+  Scenario: A disguised executable is refused whatever its name says
+    When "alice" uploads a Windows executable as "holiday.png" to "/api/v1/files" for tenant "acme"
+    Then the response status is 415
+    And the error code is "unsupported_media_type"
+    And the response body contains "portable-executable"
+
+  Scenario: A path in the file name is cut to its last component
+    When "alice" uploads the text "x" as "../../etc/passwd" to "/api/v1/files" for tenant "acme"
+    Then the response status is 201
+    And the response JSON at "name" is "passwd"
+
+  Scenario: An upload without a file part is refused
+    When "alice" sends POST "/api/v1/files" for tenant "acme" with:
+      """
+      {"file": "not multipart"}
+      """
+    Then the response status is 400
+
+  Scenario: Members see their own files, admins see all, viewers upload nothing
+    Given "bob" is a member of "acme" with role "member"
+    And "carol" is a member of "acme" with role "admin"
+    And "dave" is a member of "acme" with role "viewer"
+    When "alice" uploads the text "board minutes" as "minutes.txt" to "/api/v1/files" for tenant "acme"
+    And "bob" uploads the text "bob's notes" as "notes-of-bob.txt" to "/api/v1/files" for tenant "acme"
+    Then the response status is 201
+    When "bob" sends GET "/api/v1/files/{minutes.txt.id}" for tenant "acme"
+    Then the response status is 404
+    When "bob" sends GET "/api/v1/files/{minutes.txt.id}/content" for tenant "acme"
+    Then the response status is 404
+    When "bob" sends GET "/api/v1/files/{notes-of-bob.txt.id}/content" for tenant "acme"
+    Then the response body contains "bob's notes"
+    When "carol" sends GET "/api/v1/files/{notes-of-bob.txt.id}/content" for tenant "acme"
+    Then the response status is 200
+    When "alice" sends GET "/api/v1/files/{notes-of-bob.txt.id}" for tenant "acme"
+    Then the response status is 200
+    When "bob" uploads the text "edited" as "m.txt" to "/api/v1/files/{minutes.txt.id}/versions" for tenant "acme"
+    Then the response status is 404
+    When "dave" uploads the text "nope" as "nope.txt" to "/api/v1/files" for tenant "acme"
+    Then the response status is 403
+    And the error code is "forbidden"
+
+  Scenario: Another organization's files do not exist for you
+    When "alice" uploads the text "acme secret" as "secret.txt" to "/api/v1/files" for tenant "acme"
+    Given an organization "globex" owned by "mallory"
+    When "mallory" sends GET "/api/v1/files/{secret.txt.id}" for tenant "globex"
+    Then the response status is 404
+    When "mallory" sends GET "/api/v1/files/{secret.txt.id}/content" for tenant "globex"
+    Then the response status is 404
+    When "mallory" sends GET "/api/v1/files/{secret.txt.id}/versions" for tenant "globex"
+    Then the response status is 404
+    When "mallory" uploads the text "overwrite" as "x.txt" to "/api/v1/files/{secret.txt.id}/versions" for tenant "globex"
+    Then the response status is 404
+    When "mallory" sends GET "/api/v1/files/{secret.txt.id}" for tenant "acme"
+    Then the response status is 403
+    When "alice" sends GET "/api/v1/files/{secret.txt.id}/content" for tenant "acme"
+    Then the response body contains "acme secret"

@@ -1,0 +1,80 @@
+//! Files: multipart uploads of a few kinds of content. An upload answered 201 is
+//! remembered by its file name: `"logo.png"` is then `{logo.png.id}`.
+
+use anyhow::{anyhow, Result};
+use cucumber::when;
+
+use crate::world::{ApiRequest, TenantryWorld, Upload};
+
+/// A complete 1x1 PNG: a real image, so the type is sniffed from real bytes.
+const PNG_1X1: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0D, 0x49,
+    0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8, 0xCF, 0xC0, 0xF0, 0x1F, 0x00, 0x05, 0x00, 0x01, 0xFF, 0x89, 0x99, 0x3D,
+    0x1D, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+];
+
+/// The start of a Windows executable (`MZ` header): what a disguised upload carries.
+const WINDOWS_EXECUTABLE: &[u8] =
+    b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xFF\xFF\x00\x00This program cannot be run in DOS mode.";
+
+async fn upload(
+    world: &mut TenantryWorld,
+    user: &str,
+    content: Vec<u8>,
+    file_name: &str,
+    path: &str,
+    organization: &str,
+) -> Result<()> {
+    let token = world.access_token(user)?;
+    let tenant = world.organization(organization)?.id.clone();
+    let path = world.interpolate(path)?;
+    let mut request = ApiRequest::post(path).bearer(token).header("X-Tenant-Id", tenant);
+    request.upload = Some(Upload { file_name: file_name.to_owned(), content });
+    let response = world.send(request).await?;
+    if response.status == 201 {
+        let id = response.json_at("id")?.as_str().ok_or_else(|| anyhow!("no id in {response}"))?.to_owned();
+        world.remember(format!("{file_name}.id"), id);
+    }
+    Ok(())
+}
+
+#[when(regex = r#"^"([^"]+)" uploads the text "([^"]*)" as "([^"]+)" to "([^"]*)" for tenant "([^"]+)"$"#)]
+async fn uploads_text(
+    world: &mut TenantryWorld,
+    user: String,
+    text: String,
+    name: String,
+    path: String,
+    organization: String,
+) -> Result<()> {
+    upload(world, &user, text.into_bytes(), &name, &path, &organization).await
+}
+
+#[when(regex = r#"^"([^"]+)" uploads a PNG image as "([^"]+)" to "([^"]*)" for tenant "([^"]+)"$"#)]
+async fn uploads_png(world: &mut TenantryWorld, user: String, name: String, path: String, org: String) -> Result<()> {
+    upload(world, &user, PNG_1X1.to_vec(), &name, &path, &org).await
+}
+
+#[when(regex = r#"^"([^"]+)" uploads a Windows executable as "([^"]+)" to "([^"]*)" for tenant "([^"]+)"$"#)]
+async fn uploads_executable(
+    world: &mut TenantryWorld,
+    user: String,
+    name: String,
+    path: String,
+    org: String,
+) -> Result<()> {
+    upload(world, &user, WINDOWS_EXECUTABLE.to_vec(), &name, &path, &org).await
+}
+
+#[when(regex = r#"^"([^"]+)" uploads (\d+) bytes of text as "([^"]+)" to "([^"]*)" for tenant "([^"]+)"$"#)]
+async fn uploads_bytes(
+    world: &mut TenantryWorld,
+    user: String,
+    size: usize,
+    name: String,
+    path: String,
+    org: String,
+) -> Result<()> {
+    upload(world, &user, b"0123456789".iter().copied().cycle().take(size).collect(), &name, &path, &org).await
+}

@@ -1,0 +1,225 @@
+//! Files (seed 004 file management): documents an organization uploads, each with
+//! its versions. The bytes live in a blob store, addressed by their SHA-256; this
+//! is what was uploaded, under which name, by whom.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tenantry_kernel::{DomainEvent, Revision, TenantId, UserId, ValidationError};
+
+tenantry_kernel::typed_id!(
+    /// A file of an organization.
+    FileId
+);
+
+/// A file's name as shown and downloaded: the last path component of what the
+/// client sent (so `../../etc/passwd` is `passwd`), without control characters,
+/// 1..=255 characters, never `.` or `..`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileName(String);
+
+impl FileName {
+    /// # Errors
+    /// `ValidationError` on field `file` (`required`, `invalid` or `too_long`).
+    pub fn sanitize(raw: &str) -> Result<Self, ValidationError> {
+        let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+        let cleaned: String = last.chars().filter(|c| !c.is_control()).collect();
+        let name = cleaned.trim();
+        if name.is_empty() {
+            return Err(ValidationError::field("file", "required"));
+        }
+        if name == "." || name == ".." {
+            return Err(ValidationError::field("file", "invalid"));
+        }
+        if name.chars().count() > 255 {
+            return Err(ValidationError::field("file", "too_long"));
+        }
+        Ok(Self(name.to_owned()))
+    }
+
+    /// A name read back from storage (it was sanitized on the way in).
+    pub fn from_storage(name: String) -> Self {
+        Self(name)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The bytes of one version as the blob store keeps them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blob {
+    /// Lower-case hex SHA-256 of the content: its address in the store and its ETag.
+    pub sha256: String,
+    pub size: u64,
+    /// Sniffed from the bytes, never taken from the client.
+    pub content_type: String,
+}
+
+/// One version of a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileVersion {
+    pub file_id: FileId,
+    /// 1 for the first upload, then 2, 3, ...
+    pub number: i64,
+    pub blob: Blob,
+    pub uploaded_by: UserId,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A file and its current version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFile {
+    id: FileId,
+    tenant_id: TenantId,
+    name: FileName,
+    uploaded_by: UserId,
+    current: FileVersion,
+    created_at: DateTime<Utc>,
+    revision: Revision,
+}
+
+/// A file was uploaded (its first version).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FileUploaded {
+    pub tenant_id: TenantId,
+    pub file_id: FileId,
+    pub name: String,
+    pub uploaded_by: UserId,
+    pub size: u64,
+    pub content_type: String,
+}
+
+/// A new version of a file was uploaded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FileVersionAdded {
+    pub tenant_id: TenantId,
+    pub file_id: FileId,
+    pub version: i64,
+    pub uploaded_by: UserId,
+    pub size: u64,
+    pub content_type: String,
+}
+
+impl DomainEvent for FileUploaded {
+    fn event_type(&self) -> &'static str {
+        "files.file_uploaded"
+    }
+}
+
+impl DomainEvent for FileVersionAdded {
+    fn event_type(&self) -> &'static str {
+        "files.version_added"
+    }
+}
+
+impl StoredFile {
+    /// A first upload.
+    pub fn upload(
+        tenant_id: TenantId,
+        name: FileName,
+        blob: Blob,
+        uploaded_by: UserId,
+        now: DateTime<Utc>,
+    ) -> (Self, FileUploaded) {
+        let id = FileId::new();
+        let event = FileUploaded {
+            tenant_id,
+            file_id: id,
+            name: name.as_str().to_owned(),
+            uploaded_by,
+            size: blob.size,
+            content_type: blob.content_type.clone(),
+        };
+        let current = FileVersion { file_id: id, number: 1, blob, uploaded_by, created_at: now };
+        let file = Self { id, tenant_id, name, uploaded_by, current, created_at: now, revision: Revision::first() };
+        (file, event)
+    }
+
+    /// Makes `blob` the current content, as the next version.
+    pub fn add_version(&mut self, blob: Blob, by: UserId, now: DateTime<Utc>) -> FileVersionAdded {
+        self.current =
+            FileVersion { file_id: self.id, number: self.current.number + 1, blob, uploaded_by: by, created_at: now };
+        self.revision.step();
+        FileVersionAdded {
+            tenant_id: self.tenant_id,
+            file_id: self.id,
+            version: self.current.number,
+            uploaded_by: by,
+            size: self.current.blob.size,
+            content_type: self.current.blob.content_type.clone(),
+        }
+    }
+
+    /// A file read back from storage.
+    pub fn restore(
+        id: FileId,
+        tenant_id: TenantId,
+        name: FileName,
+        uploaded_by: UserId,
+        current: FileVersion,
+        created_at: DateTime<Utc>,
+        version: i64,
+    ) -> Self {
+        Self { id, tenant_id, name, uploaded_by, current, created_at, revision: Revision::loaded(version) }
+    }
+
+    pub fn id(&self) -> FileId {
+        self.id
+    }
+    pub fn tenant_id(&self) -> TenantId {
+        self.tenant_id
+    }
+    pub fn name(&self) -> &FileName {
+        &self.name
+    }
+    pub fn uploaded_by(&self) -> UserId {
+        self.uploaded_by
+    }
+    pub fn current(&self) -> &FileVersion {
+        &self.current
+    }
+    pub fn created_at(&self) -> DateTime<Utc> {
+        self.created_at
+    }
+    /// The row version (optimistic concurrency), stepped once per save.
+    pub fn version(&self) -> i64 {
+        self.revision.value()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_keep_their_last_component_and_lose_control_characters() {
+        for (raw, expected) in [
+            ("report.pdf", "report.pdf"),
+            ("../../etc/passwd", "passwd"),
+            ("C:\\Users\\eve\\secret.txt", "secret.txt"),
+            ("bad\u{0}na\nme.png", "badname.png"),
+            ("  spaced out.txt  ", "spaced out.txt"),
+            ("ünïcødé.txt", "ünïcødé.txt"),
+        ] {
+            assert_eq!(FileName::sanitize(raw).unwrap().as_str(), expected, "{raw:?}");
+        }
+        for raw in ["", "   ", "dir/", "..", "a/..", ".", "\u{7}"] {
+            assert!(FileName::sanitize(raw).is_err(), "{raw:?}");
+        }
+        assert!(FileName::sanitize(&"n".repeat(256)).is_err());
+    }
+
+    #[test]
+    fn each_new_version_numbers_on_and_steps_the_row_version_once() {
+        let blob = |sha: &str| Blob { sha256: sha.into(), size: 3, content_type: "text/plain".into() };
+        let owner = UserId::new();
+        let now = Utc::now();
+        let (mut file, uploaded) =
+            StoredFile::upload(TenantId::new(), FileName::sanitize("a.txt").unwrap(), blob("aa"), owner, now);
+        assert_eq!((file.current().number, file.version(), uploaded.size), (1, 1, 3));
+        let added = file.add_version(blob("bb"), owner, now);
+        assert_eq!((added.version, file.current().number, file.current().blob.sha256.as_str()), (2, 2, "bb"));
+        assert_eq!(file.version(), 2);
+    }
+}

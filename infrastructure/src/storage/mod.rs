@@ -1,0 +1,5 @@
+//! Blob stores behind the `FileStore` port.
+
+mod local;
+
+pub use local::LocalFileStore;

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS file_versions;
+DROP TABLE IF EXISTS files;

@@ -1,0 +1,467 @@
+//! Files of an organization (tenant in `X-Tenant-Id`): multipart uploads streamed to
+//! the blob store, metadata, versions, and downloads with `Range` support.
+
+use actix_multipart::{Field, Multipart};
+use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType, ExtendedValue};
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use futures::{StreamExt, TryStreamExt};
+use serde::Serialize;
+use tenantry_application::ports::ByteStream;
+use tenantry_application::{AppError, ErrorCode, RequestContext};
+use tenantry_domain::files::{FileId, FileVersion, StoredFile};
+use tenantry_kernel::ValidationError;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::Authenticated;
+use crate::error::{http_error, ApiError, ErrorBody};
+use crate::tenant_context::with_tenant_header;
+use crate::HttpState;
+
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(upload_file)
+        .service(get_file)
+        .service(download_file)
+        .service(add_version)
+        .service(list_versions)
+        .service(download_version);
+}
+
+/// A file and its current version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FileResponse {
+    pub id: Uuid,
+    pub name: String,
+    /// Bytes of the current version.
+    pub size: u64,
+    /// Sniffed from the bytes at upload.
+    #[schema(example = "image/png")]
+    pub content_type: String,
+    /// Hex SHA-256 of the current version (also its download `ETag`).
+    pub sha256: String,
+    /// The current version's number (1 for a first upload).
+    pub version: i64,
+    /// Background processing of the file: `none` (nothing pending).
+    #[schema(example = "none")]
+    pub processing: &'static str,
+    pub uploaded_by: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&StoredFile> for FileResponse {
+    fn from(file: &StoredFile) -> Self {
+        let current = file.current();
+        Self {
+            id: file.id().as_uuid(),
+            name: file.name().as_str().to_owned(),
+            size: current.blob.size,
+            content_type: current.blob.content_type.clone(),
+            sha256: current.blob.sha256.clone(),
+            version: current.number,
+            processing: "none",
+            uploaded_by: file.uploaded_by().as_uuid(),
+            created_at: file.created_at(),
+            updated_at: current.created_at,
+        }
+    }
+}
+
+/// One version of a file.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FileVersionResponse {
+    pub version: i64,
+    pub size: u64,
+    pub content_type: String,
+    pub sha256: String,
+    pub uploaded_by: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<&FileVersion> for FileVersionResponse {
+    fn from(version: &FileVersion) -> Self {
+        Self {
+            version: version.number,
+            size: version.blob.size,
+            content_type: version.blob.content_type.clone(),
+            sha256: version.blob.sha256.clone(),
+            uploaded_by: version.uploaded_by.as_uuid(),
+            created_at: version.created_at,
+        }
+    }
+}
+
+/// The versions of a file, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FileVersionList {
+    pub items: Vec<FileVersionResponse>,
+}
+
+fn malformed(message: &'static str) -> ApiError {
+    ApiError(AppError::BadRequest { code: ErrorCode::MalformedRequest, message })
+}
+
+/// Feeds a multipart field into a channel while the application consumes the other
+/// end: the field is tied to this request's thread, the blob store wants a `Send` stream.
+async fn pump(mut field: Field, sender: tokio::sync::mpsc::Sender<Result<web::Bytes, std::io::Error>>) {
+    while let Some(chunk) = field.next().await {
+        let item = chunk.map_err(|error| std::io::Error::other(error.to_string()));
+        let failed = item.is_err();
+        if sender.send(item).await.is_err() || failed {
+            break;
+        }
+    }
+}
+
+/// Runs `store` over the multipart `file` part; any other part is refused.
+async fn with_uploaded_part<F, Fut>(req: &HttpRequest, payload: web::Payload, store: F) -> Result<StoredFile, ApiError>
+where
+    F: FnOnce(String, ByteStream) -> Fut,
+    Fut: std::future::Future<Output = Result<StoredFile, AppError>>,
+{
+    let mut parts = Multipart::new(req.headers(), payload);
+    let mut store = Some(store);
+    let mut stored = None;
+    while let Some(field) =
+        parts.try_next().await.map_err(|_| malformed("the body is not valid multipart/form-data"))?
+    {
+        match field.name() {
+            Some("file") => {
+                let store = store.take().ok_or_else(|| malformed("send one `file` part"))?;
+                let name = field
+                    .content_disposition()
+                    .and_then(ContentDisposition::get_filename)
+                    .unwrap_or_default()
+                    .to_owned();
+                let (sender, receiver) = tokio::sync::mpsc::channel(8);
+                let content = tokio_stream_of(receiver);
+                let (_, result) = futures::join!(pump(field, sender), store(name, content));
+                stored = Some(result?);
+            }
+            Some("folder_id") => {
+                return Err(ApiError(ValidationError::field("folder_id", "unknown").into()));
+            }
+            _ => return Err(ApiError(ValidationError::field("file", "unexpected_part").into())),
+        }
+    }
+    stored.ok_or_else(|| ApiError(ValidationError::field("file", "required").into()))
+}
+
+fn tokio_stream_of(mut receiver: tokio::sync::mpsc::Receiver<Result<web::Bytes, std::io::Error>>) -> ByteStream {
+    futures::stream::poll_fn(move |cx| receiver.poll_recv(cx)).boxed()
+}
+
+fn file_id(raw: Uuid) -> FileId {
+    FileId::from_uuid(raw)
+}
+
+fn tenant_context(auth: Authenticated, req: &HttpRequest) -> Result<RequestContext, ApiError> {
+    with_tenant_header(auth.0, req)
+}
+
+/// Upload a file (multipart/form-data, part `file`). The bytes stream to storage;
+/// the type is sniffed from them and must be on the allow-list.
+#[utoipa::path(
+    tag = "files",
+    security(("bearer" = [])),
+    params(("X-Tenant-Id" = Uuid, Header, description = "Organization id")),
+    request_body(content_type = "multipart/form-data", description = "Part `file`: the content, with its file name"),
+    responses(
+        (status = 201, body = FileResponse, headers(("Location" = String))),
+        (status = 400, description = "`validation_failed` (no file part, bad name), `malformed_request`", body = ErrorBody),
+        (status = 403, description = "`not_a_member`, `forbidden` (needs file:write)", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: sniffed type not allowed", body = ErrorBody),
+    )
+)]
+#[post("/api/v1/files")]
+pub(crate) async fn upload_file(
+    state: web::Data<HttpState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let context = tenant_context(auth, &req)?;
+    let app = state.app.clone();
+    let file =
+        with_uploaded_part(
+            &req,
+            payload,
+            |name, content| async move { app.upload_file(&context, &name, content).await },
+        )
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/files/{}", file.id())))
+        .json(FileResponse::from(&file)))
+}
+
+/// Upload a new version of a file.
+#[utoipa::path(
+    tag = "files",
+    security(("bearer" = [])),
+    params(("X-Tenant-Id" = Uuid, Header, description = "Organization id"), ("id" = Uuid, Path)),
+    request_body(content_type = "multipart/form-data", description = "Part `file`: the new content"),
+    responses(
+        (status = 201, body = FileResponse),
+        (status = 404, body = ErrorBody),
+        (status = 413, body = ErrorBody),
+        (status = 415, body = ErrorBody),
+    )
+)]
+#[post("/api/v1/files/{id}/versions")]
+pub(crate) async fn add_version(
+    state: web::Data<HttpState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let context = tenant_context(auth, &req)?;
+    let id = file_id(path.into_inner());
+    let app = state.app.clone();
+    let file =
+        with_uploaded_part(
+            &req,
+            payload,
+            |_, content| async move { app.add_file_version(&context, id, content).await },
+        )
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/files/{id}/versions/{}", file.current().number)))
+        .json(FileResponse::from(&file)))
+}
+
+/// A file's metadata.
+#[utoipa::path(
+    tag = "files",
+    security(("bearer" = [])),
+    params(("X-Tenant-Id" = Uuid, Header, description = "Organization id"), ("id" = Uuid, Path)),
+    responses((status = 200, body = FileResponse), (status = 404, body = ErrorBody))
+)]
+#[get("/api/v1/files/{id}")]
+pub(crate) async fn get_file(
+    state: web::Data<HttpState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let context = tenant_context(auth, &req)?;
+    let file = state.app.file(&context, file_id(path.into_inner())).await?;
+    Ok(HttpResponse::Ok().json(FileResponse::from(&file)))
+}
+
+/// A file's versions, oldest first.
+#[utoipa::path(
+    tag = "files",
+    security(("bearer" = [])),
+    params(("X-Tenant-Id" = Uuid, Header, description = "Organization id"), ("id" = Uuid, Path)),
+    responses((status = 200, body = FileVersionList), (status = 404, body = ErrorBody))
+)]
+#[get("/api/v1/files/{id}/versions")]
+pub(crate) async fn list_versions(
+    state: web::Data<HttpState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let context = tenant_context(auth, &req)?;
+    let versions = state.app.file_versions(&context, file_id(path.into_inner())).await?;
+    Ok(HttpResponse::Ok().json(FileVersionList { items: versions.iter().map(FileVersionResponse::from).collect() }))
+}
+
+/// Download the current content. Honours `Range: bytes=...` (206) and
+/// `If-None-Match` (304); the `ETag` is the content's SHA-256.
+#[utoipa::path(
+    tag = "files",
+    security(("bearer" = [])),
+    params(
+        ("X-Tenant-Id" = Uuid, Header, description = "Organization id"),
+        ("id" = Uuid, Path),
+        ("Range" = Option<String>, Header, description = "One byte range, e.g. `bytes=0-99`"),
+    ),
+    responses(
+        (status = 200, description = "The content, with Content-Disposition"),
+        (status = 206, description = "The requested range, with Content-Range"),
+        (status = 304, description = "Unchanged (If-None-Match)"),
+        (status = 404, body = ErrorBody),
+        (status = 416, description = "`range_not_satisfiable`", body = ErrorBody),
+    )
+)]
+#[get("/api/v1/files/{id}/content")]
+pub(crate) async fn download_file(
+    state: web::Data<HttpState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let context = tenant_context(auth, &req)?;
+    let (file, version) = state.app.file_version(&context, file_id(path.into_inner()), None).await?;
+    content_response(&state, &req, &file, &version).await
+}
+
+/// Download one version's content (as `/content`).
+#[utoipa::path(
+    tag = "files",
+    security(("bearer" = [])),
+    params(
+        ("X-Tenant-Id" = Uuid, Header, description = "Organization id"),
+        ("id" = Uuid, Path),
+        ("n" = i64, Path, description = "Version number"),
+        ("Range" = Option<String>, Header, description = "One byte range, e.g. `bytes=0-99`"),
+    ),
+    responses(
+        (status = 200, description = "The content"),
+        (status = 206, description = "The requested range"),
+        (status = 404, body = ErrorBody),
+        (status = 416, body = ErrorBody),
+    )
+)]
+#[get("/api/v1/files/{id}/versions/{n}/content")]
+pub(crate) async fn download_version(
+    state: web::Data<HttpState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    path: web::Path<(Uuid, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let context = tenant_context(auth, &req)?;
+    let (id, number) = path.into_inner();
+    let (file, version) = state.app.file_version(&context, file_id(id), Some(number)).await?;
+    content_response(&state, &req, &file, &version).await
+}
+
+/// What a `Range` header asks of a body of `size` bytes.
+#[derive(Debug, PartialEq, Eq)]
+enum RangeAsk {
+    /// No usable range: send everything (RFC 9110 lets a server ignore what it does not serve).
+    Whole,
+    /// Inclusive byte positions.
+    Part(u64, u64),
+    /// Nothing of the body is in the range.
+    Unsatisfiable,
+}
+
+fn range_ask(header: Option<&str>, size: u64) -> RangeAsk {
+    let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else { return RangeAsk::Whole };
+    if spec.contains(',') {
+        return RangeAsk::Whole;
+    }
+    let Some((first, last)) = spec.trim().split_once('-') else { return RangeAsk::Whole };
+    match (first.trim(), last.trim()) {
+        ("", suffix) => match suffix.parse::<u64>() {
+            Ok(0) => RangeAsk::Unsatisfiable,
+            Ok(_) if size == 0 => RangeAsk::Unsatisfiable,
+            Ok(n) => RangeAsk::Part(size.saturating_sub(n), size - 1),
+            Err(_) => RangeAsk::Whole,
+        },
+        (start, end) => {
+            let Ok(start) = start.parse::<u64>() else { return RangeAsk::Whole };
+            let end = if end.is_empty() { Ok(u64::MAX) } else { end.parse::<u64>() };
+            match end {
+                Ok(end) if end < start => RangeAsk::Whole,
+                Ok(_) if start >= size => RangeAsk::Unsatisfiable,
+                Ok(end) => RangeAsk::Part(start, end.min(size - 1)),
+                Err(_) => RangeAsk::Whole,
+            }
+        }
+    }
+}
+
+async fn content_response(
+    state: &HttpState,
+    req: &HttpRequest,
+    file: &StoredFile,
+    version: &FileVersion,
+) -> Result<HttpResponse, ApiError> {
+    let etag = format!("\"{}\"", version.blob.sha256);
+    let size = version.blob.size;
+    let unchanged = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+        v.split(',').any(|tag| {
+            let tag = tag.trim();
+            tag == "*" || tag.trim_start_matches("W/").trim_matches('"') == version.blob.sha256
+        })
+    });
+    if unchanged {
+        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish());
+    }
+    let ask = range_ask(req.headers().get(header::RANGE).and_then(|v| v.to_str().ok()), size);
+    if ask == RangeAsk::Unsatisfiable {
+        let mut response = http_error(
+            StatusCode::RANGE_NOT_SATISFIABLE,
+            ErrorCode::RangeNotSatisfiable,
+            "the range lies outside the content",
+            vec![],
+        );
+        response.headers_mut().insert(
+            header::CONTENT_RANGE,
+            header::HeaderValue::from_str(&format!("bytes */{size}")).map_err(|e| ApiError(AppError::internal(e)))?,
+        );
+        return Ok(response);
+    }
+    let range = match ask {
+        RangeAsk::Part(start, end) => Some((start, end)),
+        _ => None,
+    };
+    let content = state.app.file_content(version, range).await?;
+    let disposition = ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![
+            DispositionParam::Filename(
+                file.name().as_str().chars().map(|c| if c.is_ascii() { c } else { '_' }).collect(),
+            ),
+            DispositionParam::FilenameExt(ExtendedValue {
+                charset: header::Charset::Ext("UTF-8".into()),
+                language_tag: None,
+                value: file.name().as_str().as_bytes().to_vec(),
+            }),
+        ],
+    };
+    let mut response = match range {
+        Some((start, end)) => {
+            let mut builder = HttpResponse::PartialContent();
+            builder.insert_header((header::CONTENT_RANGE, format!("bytes {start}-{end}/{size}")));
+            builder.no_chunking(end - start + 1);
+            builder
+        }
+        None => {
+            let mut builder = HttpResponse::Ok();
+            builder.no_chunking(size);
+            builder
+        }
+    };
+    Ok(response
+        .insert_header((header::CONTENT_TYPE, version.blob.content_type.as_str()))
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::ACCEPT_RANGES, "bytes"))
+        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+        .insert_header(disposition)
+        .streaming(content))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_follow_rfc_9110() {
+        let cases = [
+            (None, RangeAsk::Whole),
+            (Some("bytes=0-9"), RangeAsk::Part(0, 9)),
+            (Some("bytes=90-"), RangeAsk::Part(90, 99)),
+            (Some("bytes=90-500"), RangeAsk::Part(90, 99)),
+            (Some("bytes=-10"), RangeAsk::Part(90, 99)),
+            (Some("bytes=-500"), RangeAsk::Part(0, 99)),
+            (Some("bytes=100-"), RangeAsk::Unsatisfiable),
+            (Some("bytes=-0"), RangeAsk::Unsatisfiable),
+            (Some("bytes=9-0"), RangeAsk::Whole),
+            (Some("bytes=0-1,5-6"), RangeAsk::Whole),
+            (Some("items=0-1"), RangeAsk::Whole),
+            (Some("bytes=a-b"), RangeAsk::Whole),
+        ];
+        for (header, expected) in cases {
+            assert_eq!(range_ask(header, 100), expected, "{header:?}");
+        }
+        assert_eq!(range_ask(Some("bytes=-5"), 0), RangeAsk::Unsatisfiable);
+    }
+}
