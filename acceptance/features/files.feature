@@ -131,3 +131,70 @@ Feature: Files
     Then the response status is 403
     When "alice" sends GET "/api/v1/files/{secret.txt.id}/content" for tenant "acme"
     Then the response body contains "acme secret"
+
+  Scenario: A grant lets another member read or write, and revoking it stops them at once
+    Given "bob" is a member of "acme" with role "member"
+    When "alice" uploads the text "shared plan" as "plan.txt" to "/api/v1/files" for tenant "acme"
+    And "alice" sends POST "/api/v1/files/{plan.txt.id}/permissions" for tenant "acme" with:
+      """
+      {"user_id": "{bob.id}", "access": "read"}
+      """
+    Then the response status is 201
+    And the response JSON at "access" is "read"
+    And the response header "Location" is "/api/v1/files/{plan.txt.id}/permissions/{bob.id}"
+    When "bob" sends GET "/api/v1/files/{plan.txt.id}/content" for tenant "acme"
+    Then the response body contains "shared plan"
+    When "bob" uploads the text "edited by bob" as "plan.txt" to "/api/v1/files/{plan.txt.id}/versions" for tenant "acme"
+    Then the response status is 403
+    When "alice" sends POST "/api/v1/files/{plan.txt.id}/permissions" for tenant "acme" with:
+      """
+      {"user_id": "{bob.id}", "access": "write"}
+      """
+    And "bob" uploads the text "edited by bob" as "plan.txt" to "/api/v1/files/{plan.txt.id}/versions" for tenant "acme"
+    Then the response status is 201
+    And the response JSON at "version" equals 2
+    When "bob" sends DELETE "/api/v1/files/{plan.txt.id}" for tenant "acme"
+    Then the response status is 403
+    When "bob" sends GET "/api/v1/files/{plan.txt.id}/permissions" for tenant "acme"
+    Then the response status is 403
+    When "alice" sends GET "/api/v1/files/{plan.txt.id}/permissions" for tenant "acme"
+    Then the response JSON at "items" has 1 entry
+    And the response JSON at "items.0.access" is "write"
+    When "alice" sends DELETE "/api/v1/files/{plan.txt.id}/permissions/{bob.id}" for tenant "acme"
+    Then the response status is 204
+    When "bob" sends GET "/api/v1/files/{plan.txt.id}" for tenant "acme"
+    Then the response status is 404
+    When "alice" sends DELETE "/api/v1/files/{plan.txt.id}/permissions/{bob.id}" for tenant "acme"
+    Then the response status is 404
+
+  Scenario: Files are shared with members of the organization only
+    Given an organization "globex" owned by "mallory"
+    When "alice" uploads the text "acme only" as "private.txt" to "/api/v1/files" for tenant "acme"
+    And "alice" sends POST "/api/v1/files/{private.txt.id}/permissions" for tenant "acme" with:
+      """
+      {"user_id": "{mallory.id}", "access": "read"}
+      """
+    Then the response status is 422
+    And the error code is "not_in_organization"
+    When "alice" sends POST "/api/v1/files/{private.txt.id}/permissions" for tenant "acme" with:
+      """
+      {"user_id": "{alice.id}", "access": "admin"}
+      """
+    Then the response status is 400
+    And the validation details include "access" with issue "invalid"
+
+  Scenario: A file in the bin is gone until it is restored
+    When "alice" uploads the text "keep me" as "bin.txt" to "/api/v1/files" for tenant "acme"
+    And "alice" sends DELETE "/api/v1/files/{bin.txt.id}" for tenant "acme"
+    Then the response status is 204
+    When "alice" sends GET "/api/v1/files/{bin.txt.id}" for tenant "acme"
+    Then the response status is 404
+    When "alice" sends GET "/api/v1/files/{bin.txt.id}/content" for tenant "acme"
+    Then the response status is 404
+    When "alice" sends DELETE "/api/v1/files/{bin.txt.id}" for tenant "acme"
+    Then the response status is 404
+    When "alice" sends POST "/api/v1/files/{bin.txt.id}/restore" for tenant "acme"
+    Then the response status is 200
+    And the response JSON at "name" is "bin.txt"
+    When "alice" sends GET "/api/v1/files/{bin.txt.id}/content" for tenant "acme"
+    Then the response body contains "keep me"

@@ -11,17 +11,20 @@ use tenantry_domain::projects::{Comment, Project, ProjectId, Task, TaskId, TimeE
 use tenantry_domain::tenancy::{ApiKey, Invitation, Membership, Role};
 use tenantry_kernel::{Clock, Page, PageRequest, TenantId, UserId, ValidationError};
 
-use crate::files::{intake, store_error, visible_to, AddFileVersion, FilePolicy, FilesHandler, UploadFile};
+use crate::files::{
+    intake, store_error, AddFileVersion, DeleteFile, FilePolicy, FilesHandler, GrantFileAccess, Reach, RestoreFile,
+    RevokeFileAccess, UploadFile,
+};
 use crate::idempotency::Idempotency;
 use crate::identity::refresh;
 use crate::identity::*;
 use crate::notifications::NotificationsConsumer;
 use crate::pipeline::{CommandBus, Principal, RequestContext};
 use crate::ports::{
-    AuditFilter, AuditQueries, AuditRecord, ByteStream, FileQueries, FileStore, HealthCheck, IdempotencyStore,
-    IdentityQueries, ListQuery, Mailer, MembershipCache, NotificationStore, OpaqueTokens, OrganizationView,
-    PasswordHasher, ProjectFilter, ProjectMemberView, ProjectQueries, ProjectSummaryStore, PublishedKey, SessionView,
-    TaskFilter, TenancyQueries, TokenIssuer, UnitOfWorkFactory, UserView,
+    AuditFilter, AuditQueries, AuditRecord, ByteStream, FileGrant, FileQueries, FileStore, HealthCheck,
+    IdempotencyStore, IdentityQueries, ListQuery, Mailer, MembershipCache, NotificationStore, OpaqueTokens,
+    OrganizationView, PasswordHasher, ProjectFilter, ProjectMemberView, ProjectQueries, ProjectSummaryStore,
+    PublishedKey, SessionView, TaskFilter, TenancyQueries, TokenIssuer, UnitOfWorkFactory, UserView,
 };
 use crate::projects::*;
 use crate::tenancy::*;
@@ -180,7 +183,7 @@ impl Application {
             notifications_consumer: NotificationsConsumer::new(notifications.clone()),
             notifications,
             idempotency: Idempotency::new(idempotency, clock.clone()),
-            files: FilesHandler::new(clock.clone()),
+            files: FilesHandler::new(tenancy_queries.clone(), clock.clone()),
             file_store,
             file_queries,
             file_policy,
@@ -908,23 +911,83 @@ impl Application {
         content: ByteStream,
     ) -> Result<StoredFile, AppError> {
         self.tenants.authorize(context, Some("file:write")).await?;
-        self.file(context, id).await?;
+        let (_, reach) = self.reach_file(context, id).await?;
+        if reach < Reach::Write {
+            return Err(AppError::Forbidden {
+                code: ErrorCode::Forbidden,
+                message: "your access to this file does not allow this",
+            });
+        }
         let blob = intake(self.file_store.as_ref(), &self.file_policy, content).await?;
         self.bus.dispatch(&self.files, context, AddFileVersion { file_id: id, blob }).await
     }
 
     /// # Errors
-    /// 404 for a file of another tenant, or one the caller may not see.
+    /// 404 for a file of another tenant, one in the bin, or one the caller may not see.
     pub async fn file(&self, context: &RequestContext, id: FileId) -> Result<StoredFile, AppError> {
+        self.reach_file(context, id).await.map(|(file, _)| file)
+    }
+
+    /// The file and how far the caller reaches into it.
+    async fn reach_file(&self, context: &RequestContext, id: FileId) -> Result<(StoredFile, Reach), AppError> {
         let role = self.tenants.authorize(context, Some("file:read")).await?;
         let tenant = tenancy_of(context)?;
         let file = self.file_queries.file(tenant, id).await?.ok_or_else(crate::files::file_not_found)?;
         let authorized = context.clone().with_tenant_role(role);
-        if visible_to(&authorized, &file) {
-            Ok(file)
-        } else {
-            Err(crate::files::file_not_found())
+        let reach = Reach::of(&authorized, self.file_queries.as_ref(), &file).await?;
+        if reach == Reach::None || file.deleted_at().is_some() {
+            return Err(crate::files::file_not_found());
         }
+        Ok((file, reach))
+    }
+
+    /// Moves a file to the bin: 404 everywhere until restored.
+    ///
+    /// # Errors
+    /// 404 for a file out of reach; 403 for a member who only holds a grant.
+    pub async fn delete_file(&self, context: &RequestContext, id: FileId) -> Result<(), AppError> {
+        self.bus.dispatch(&self.files, context, DeleteFile { file_id: id }).await.map(drop)
+    }
+
+    /// Takes a file out of the bin.
+    ///
+    /// # Errors
+    /// As [`Application::delete_file`].
+    pub async fn restore_file(&self, context: &RequestContext, id: FileId) -> Result<StoredFile, AppError> {
+        self.bus.dispatch(&self.files, context, RestoreFile { file_id: id }).await
+    }
+
+    /// # Errors
+    /// 400 for an unknown access; 404 / 403 as for deletion; 422 `not_in_organization`.
+    pub async fn grant_file_access(
+        &self,
+        context: &RequestContext,
+        id: FileId,
+        user: UserId,
+        access: String,
+    ) -> Result<FileGrant, AppError> {
+        self.bus.dispatch(&self.files, context, GrantFileAccess { file_id: id, user_id: user, access }).await
+    }
+
+    /// # Errors
+    /// 404 for a file out of reach or a member without a grant.
+    pub async fn revoke_file_access(&self, context: &RequestContext, id: FileId, user: UserId) -> Result<(), AppError> {
+        self.bus.dispatch(&self.files, context, RevokeFileAccess { file_id: id, user_id: user }).await
+    }
+
+    /// Who else may read or write the file (for its uploader and `file:manage`).
+    ///
+    /// # Errors
+    /// 404 for a file out of reach; 403 for a member who only holds a grant.
+    pub async fn file_grants(&self, context: &RequestContext, id: FileId) -> Result<Vec<FileGrant>, AppError> {
+        let (file, reach) = self.reach_file(context, id).await?;
+        if reach < Reach::Own {
+            return Err(AppError::Forbidden {
+                code: ErrorCode::Forbidden,
+                message: "only the file's uploader and organization admins see its grants",
+            });
+        }
+        Ok(self.file_queries.grants(file.tenant_id(), id).await?)
     }
 
     /// Every version of a visible file, oldest first.

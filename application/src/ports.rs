@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use tenantry_domain::files::{FileId, FileVersion, StoredFile};
+use tenantry_domain::files::{FileAccess, FileId, FileVersion, StoredFile};
 use tenantry_domain::identity::{
     AccountToken, AccountTokenPurpose, EmailAddress, LoginThrottle, Password, PasswordHash, Preferences, Session, User,
 };
@@ -756,7 +756,30 @@ pub trait FileRepository: Send {
     async fn insert(&mut self, file: &StoredFile) -> Result<(), RepositoryError>;
     /// Stores the file's new current version; `StaleVersion` when it changed meanwhile.
     async fn add_version(&mut self, file: &StoredFile) -> Result<(), RepositoryError>;
+    /// Including files in the bin.
     async fn find(&mut self, tenant: TenantId, id: FileId) -> Result<Option<StoredFile>, RepositoryError>;
+    /// Stores a deletion or restoration; `StaleVersion` when the file changed meanwhile.
+    async fn save_state(&mut self, file: &StoredFile) -> Result<(), RepositoryError>;
+    /// Grants `user` access to a file (replacing an earlier grant).
+    async fn grant(&mut self, tenant: TenantId, grant: &FileGrant) -> Result<(), RepositoryError>;
+    /// `false` when the user held no grant.
+    async fn revoke(&mut self, tenant: TenantId, file: FileId, user: UserId) -> Result<bool, RepositoryError>;
+    async fn access_of(
+        &mut self,
+        tenant: TenantId,
+        file: FileId,
+        user: UserId,
+    ) -> Result<Option<FileAccess>, RepositoryError>;
+}
+
+/// Another member's access to a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileGrant {
+    pub file_id: FileId,
+    pub user_id: UserId,
+    pub access: FileAccess,
+    pub granted_by: UserId,
+    pub granted_at: DateTime<Utc>,
 }
 
 /// Read side of files.
@@ -766,6 +789,14 @@ pub trait FileQueries: Send + Sync + 'static {
     async fn file(&self, tenant: TenantId, id: FileId) -> Result<Option<StoredFile>, RepositoryError>;
     /// Every version, oldest first.
     async fn versions(&self, tenant: TenantId, id: FileId) -> Result<Vec<FileVersion>, RepositoryError>;
+    async fn access_of(
+        &self,
+        tenant: TenantId,
+        file: FileId,
+        user: UserId,
+    ) -> Result<Option<FileAccess>, RepositoryError>;
+    /// The file's grants, oldest first.
+    async fn grants(&self, tenant: TenantId, file: FileId) -> Result<Vec<FileGrant>, RepositoryError>;
 }
 
 /// Bytes on their way in or out, never held whole.

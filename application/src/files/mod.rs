@@ -8,11 +8,11 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use bytes::BytesMut;
 use futures::StreamExt;
-use tenantry_domain::files::{Blob, FileId, FileName, StoredFile};
-use tenantry_kernel::Clock;
+use tenantry_domain::files::{Blob, FileAccess, FileId, FileName, StoredFile};
+use tenantry_kernel::{Clock, UserId};
 
 use crate::pipeline::{envelope, tenant_of, AuditSubject, Authorization, Command, CommandHandler, RequestContext};
-use crate::ports::{ByteStream, FileStore, FileStoreError, UnitOfWork};
+use crate::ports::{ByteStream, FileGrant, FileQueries, FileStore, FileStoreError, TenancyQueries, UnitOfWork};
 use crate::AppError;
 
 /// How much of an upload is read before its type is decided.
@@ -101,9 +101,79 @@ pub(crate) fn store_error(error: FileStoreError) -> AppError {
     }
 }
 
-/// Whether the caller may see (and change) `file`: its uploader, or a role with `file:manage`.
-pub(crate) fn visible_to(context: &RequestContext, file: &StoredFile) -> bool {
-    context.permits("file:manage") || context.principal.as_ref().is_some_and(|p| p.user_id == file.uploaded_by())
+/// How far the caller reaches into a file, weakest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Reach {
+    /// The file does not exist for the caller (404).
+    None,
+    /// A `read` grant: see and download.
+    Read,
+    /// A `write` grant: also upload versions.
+    Write,
+    /// Its uploader, or a role with `file:manage`: also delete, restore and grant.
+    Own,
+}
+
+impl Reach {
+    /// Without a grant lookup: `Own` or nothing yet.
+    fn by_role(context: &RequestContext, file: &StoredFile) -> Option<Reach> {
+        let uploader = context.principal.as_ref().is_some_and(|p| p.user_id == file.uploaded_by());
+        (uploader || context.permits("file:manage")).then_some(Reach::Own)
+    }
+
+    fn by_grant(access: Option<FileAccess>) -> Reach {
+        match access {
+            Some(FileAccess::Read) => Reach::Read,
+            Some(FileAccess::Write) => Reach::Write,
+            None => Reach::None,
+        }
+    }
+
+    /// The caller's reach, asking the read side for a grant.
+    pub(crate) async fn of(
+        context: &RequestContext,
+        queries: &dyn FileQueries,
+        file: &StoredFile,
+    ) -> Result<Reach, AppError> {
+        if let Some(reach) = Self::by_role(context, file) {
+            return Ok(reach);
+        }
+        let caller = context.require_caller()?.user_id;
+        Ok(Self::by_grant(queries.access_of(file.tenant_id(), file.id(), caller).await?))
+    }
+
+    /// The caller's reach inside a unit of work.
+    async fn within(context: &RequestContext, uow: &mut dyn UnitOfWork, file: &StoredFile) -> Result<Reach, AppError> {
+        if let Some(reach) = Self::by_role(context, file) {
+            return Ok(reach);
+        }
+        let caller = context.require_caller()?.user_id;
+        Ok(Self::by_grant(uow.files().access_of(file.tenant_id(), file.id(), caller).await?))
+    }
+}
+
+/// Loads a file for a command that needs at least `needed`: files in the bin and
+/// files out of reach are 404, a weaker reach than needed 403.
+async fn load(
+    context: &RequestContext,
+    uow: &mut dyn UnitOfWork,
+    id: FileId,
+    needed: Reach,
+    include_deleted: bool,
+) -> Result<StoredFile, AppError> {
+    let tenant = tenant_of(context)?;
+    let file = uow.files().find(tenant, id).await?.ok_or_else(file_not_found)?;
+    let reach = Reach::within(context, uow, &file).await?;
+    if reach == Reach::None || (file.deleted_at().is_some() && (!include_deleted || reach < Reach::Own)) {
+        return Err(file_not_found());
+    }
+    if reach < needed {
+        return Err(AppError::Forbidden {
+            code: crate::ErrorCode::Forbidden,
+            message: "your access to this file does not allow this",
+        });
+    }
+    Ok(file)
 }
 
 pub(crate) fn file_not_found() -> AppError {
@@ -151,12 +221,13 @@ impl Command for AddFileVersion {
 }
 
 pub struct FilesHandler {
+    tenancy: Arc<dyn TenancyQueries>,
     clock: Arc<dyn Clock>,
 }
 
 impl FilesHandler {
-    pub fn new(clock: Arc<dyn Clock>) -> Self {
-        Self { clock }
+    pub fn new(tenancy: Arc<dyn TenancyQueries>, clock: Arc<dyn Clock>) -> Self {
+        Self { tenancy, clock }
     }
 }
 
@@ -190,15 +261,181 @@ impl CommandHandler<AddFileVersion> for FilesHandler {
     ) -> Result<StoredFile, AppError> {
         let caller = context.require_caller()?.user_id;
         let tenant = tenant_of(context)?;
-        let mut file = uow.files().find(tenant, command.file_id).await?.ok_or_else(file_not_found)?;
-        if !visible_to(context, &file) {
-            return Err(file_not_found());
-        }
+        let mut file = load(context, uow, command.file_id, Reach::Write, false).await?;
         let now = self.clock.now();
         let added = file.add_version(command.blob.clone(), caller, now);
         uow.files().add_version(&file).await?;
         uow.record_event(envelope(&added, tenant, context, now)?);
         Ok(file)
+    }
+}
+
+/// Move a file to the bin (its uploader, or `file:manage`).
+#[derive(Debug, Clone)]
+pub struct DeleteFile {
+    pub file_id: FileId,
+}
+
+impl Command for DeleteFile {
+    const NAME: &'static str = "files.delete_file";
+    type Output = bool;
+
+    fn authorization(&self) -> Authorization {
+        Authorization::TenantPermission("file:write")
+    }
+
+    fn audit_subject(&self, _: &RequestContext, deleted: &bool) -> Option<AuditSubject> {
+        deleted.then(|| AuditSubject::new("file", self.file_id))
+    }
+}
+
+/// Take a file out of the bin.
+#[derive(Debug, Clone)]
+pub struct RestoreFile {
+    pub file_id: FileId,
+}
+
+impl Command for RestoreFile {
+    const NAME: &'static str = "files.restore_file";
+    type Output = StoredFile;
+
+    fn authorization(&self) -> Authorization {
+        Authorization::TenantPermission("file:write")
+    }
+
+    fn audit_subject(&self, _: &RequestContext, _: &StoredFile) -> Option<AuditSubject> {
+        Some(AuditSubject::new("file", self.file_id))
+    }
+}
+
+/// Let another member of the organization read or write a file.
+#[derive(Debug, Clone)]
+pub struct GrantFileAccess {
+    pub file_id: FileId,
+    pub user_id: UserId,
+    pub access: String,
+}
+
+impl Command for GrantFileAccess {
+    const NAME: &'static str = "files.grant_access";
+    type Output = FileGrant;
+
+    fn authorization(&self) -> Authorization {
+        Authorization::TenantPermission("file:write")
+    }
+
+    fn audit_subject(&self, _: &RequestContext, _: &FileGrant) -> Option<AuditSubject> {
+        Some(AuditSubject::new("file", self.file_id))
+    }
+}
+
+/// Withdraw a member's grant; effective on their next request.
+#[derive(Debug, Clone)]
+pub struct RevokeFileAccess {
+    pub file_id: FileId,
+    pub user_id: UserId,
+}
+
+impl Command for RevokeFileAccess {
+    const NAME: &'static str = "files.revoke_access";
+    type Output = ();
+
+    fn authorization(&self) -> Authorization {
+        Authorization::TenantPermission("file:write")
+    }
+
+    fn audit_subject(&self, _: &RequestContext, _: &()) -> Option<AuditSubject> {
+        Some(AuditSubject::new("file", self.file_id))
+    }
+}
+
+#[async_trait]
+impl CommandHandler<DeleteFile> for FilesHandler {
+    /// # Errors
+    /// 404 for a file out of reach or already in the bin; 403 for a mere grantee.
+    async fn handle(
+        &self,
+        context: &RequestContext,
+        command: &DeleteFile,
+        uow: &mut dyn UnitOfWork,
+    ) -> Result<bool, AppError> {
+        let mut file = load(context, uow, command.file_id, Reach::Own, false).await?;
+        let deleted = file.delete(self.clock.now());
+        if deleted {
+            uow.files().save_state(&file).await?;
+        }
+        Ok(deleted)
+    }
+}
+
+#[async_trait]
+impl CommandHandler<RestoreFile> for FilesHandler {
+    /// # Errors
+    /// 404 for a file out of reach; 403 for a mere grantee.
+    async fn handle(
+        &self,
+        context: &RequestContext,
+        command: &RestoreFile,
+        uow: &mut dyn UnitOfWork,
+    ) -> Result<StoredFile, AppError> {
+        let mut file = load(context, uow, command.file_id, Reach::Own, true).await?;
+        if file.undelete() {
+            uow.files().save_state(&file).await?;
+        }
+        Ok(file)
+    }
+}
+
+#[async_trait]
+impl CommandHandler<GrantFileAccess> for FilesHandler {
+    /// # Errors
+    /// 400 for an unknown access; 404 for a file out of reach; 403 for a mere
+    /// grantee; 422 `not_in_organization` for someone outside the organization.
+    async fn handle(
+        &self,
+        context: &RequestContext,
+        command: &GrantFileAccess,
+        uow: &mut dyn UnitOfWork,
+    ) -> Result<FileGrant, AppError> {
+        let caller = context.require_caller()?.user_id;
+        let tenant = tenant_of(context)?;
+        let access = FileAccess::parse(&command.access)?;
+        load(context, uow, command.file_id, Reach::Own, false).await?;
+        if self.tenancy.role_of(tenant, command.user_id).await?.is_none() {
+            return Err(AppError::BusinessRule {
+                code: crate::ErrorCode::NotInOrganization,
+                message: "files can be shared with members of the organization only",
+            });
+        }
+        let grant = FileGrant {
+            file_id: command.file_id,
+            user_id: command.user_id,
+            access,
+            granted_by: caller,
+            granted_at: self.clock.now(),
+        };
+        uow.files().grant(tenant, &grant).await?;
+        Ok(grant)
+    }
+}
+
+#[async_trait]
+impl CommandHandler<RevokeFileAccess> for FilesHandler {
+    /// # Errors
+    /// 404 for a file out of reach or a member without a grant; 403 for a mere grantee.
+    async fn handle(
+        &self,
+        context: &RequestContext,
+        command: &RevokeFileAccess,
+        uow: &mut dyn UnitOfWork,
+    ) -> Result<(), AppError> {
+        let tenant = tenant_of(context)?;
+        load(context, uow, command.file_id, Reach::Own, false).await?;
+        if uow.files().revoke(tenant, command.file_id, command.user_id).await? {
+            Ok(())
+        } else {
+            Err(AppError::NotFound { message: "that member has no grant on this file" })
+        }
     }
 }
 

@@ -46,6 +46,34 @@ impl FileName {
     }
 }
 
+/// What a grant lets another member of the organization do with a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileAccess {
+    /// See it and download it.
+    Read,
+    /// Also upload new versions.
+    Write,
+}
+
+impl FileAccess {
+    /// # Errors
+    /// `ValidationError` on field `access`: `invalid`.
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        match raw {
+            "read" => Ok(Self::Read),
+            "write" => Ok(Self::Write),
+            _ => Err(ValidationError::field("access", "invalid")),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::Write => "write",
+        }
+    }
+}
+
 /// The bytes of one version as the blob store keeps them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Blob {
@@ -76,6 +104,7 @@ pub struct StoredFile {
     uploaded_by: UserId,
     current: FileVersion,
     created_at: DateTime<Utc>,
+    deleted_at: Option<DateTime<Utc>>,
     revision: Revision,
 }
 
@@ -132,7 +161,16 @@ impl StoredFile {
             content_type: blob.content_type.clone(),
         };
         let current = FileVersion { file_id: id, number: 1, blob, uploaded_by, created_at: now };
-        let file = Self { id, tenant_id, name, uploaded_by, current, created_at: now, revision: Revision::first() };
+        let file = Self {
+            id,
+            tenant_id,
+            name,
+            uploaded_by,
+            current,
+            created_at: now,
+            deleted_at: None,
+            revision: Revision::first(),
+        };
         (file, event)
     }
 
@@ -151,7 +189,27 @@ impl StoredFile {
         }
     }
 
+    /// Moves the file to the bin (soft delete); `false` when it already was there.
+    pub fn delete(&mut self, now: DateTime<Utc>) -> bool {
+        if self.deleted_at.is_some() {
+            return false;
+        }
+        self.deleted_at = Some(now);
+        self.revision.step();
+        true
+    }
+
+    /// Takes the file out of the bin; `false` when it was not there.
+    pub fn undelete(&mut self) -> bool {
+        if self.deleted_at.take().is_none() {
+            return false;
+        }
+        self.revision.step();
+        true
+    }
+
     /// A file read back from storage.
+    #[allow(clippy::too_many_arguments)]
     pub fn restore(
         id: FileId,
         tenant_id: TenantId,
@@ -159,9 +217,14 @@ impl StoredFile {
         uploaded_by: UserId,
         current: FileVersion,
         created_at: DateTime<Utc>,
+        deleted_at: Option<DateTime<Utc>>,
         version: i64,
     ) -> Self {
-        Self { id, tenant_id, name, uploaded_by, current, created_at, revision: Revision::loaded(version) }
+        Self { id, tenant_id, name, uploaded_by, current, created_at, deleted_at, revision: Revision::loaded(version) }
+    }
+
+    pub fn deleted_at(&self) -> Option<DateTime<Utc>> {
+        self.deleted_at
     }
 
     pub fn id(&self) -> FileId {
@@ -221,5 +284,25 @@ mod tests {
         let added = file.add_version(blob("bb"), owner, now);
         assert_eq!((added.version, file.current().number, file.current().blob.sha256.as_str()), (2, 2, "bb"));
         assert_eq!(file.version(), 2);
+        let reload = |file: &StoredFile| {
+            StoredFile::restore(
+                file.id(),
+                file.tenant_id(),
+                file.name().clone(),
+                file.uploaded_by(),
+                file.current().clone(),
+                file.created_at(),
+                file.deleted_at(),
+                file.version(),
+            )
+        };
+        let mut file = reload(&file);
+        assert!(file.delete(now) && !file.delete(now), "deleting twice changes nothing the second time");
+        assert_eq!((file.deleted_at(), file.version()), (Some(now), 3));
+        let mut file = reload(&file);
+        assert!(file.undelete() && !file.undelete());
+        assert_eq!((file.deleted_at(), file.version()), (None, 4));
+        assert_eq!(FileAccess::parse("write").unwrap().as_str(), "write");
+        assert!(FileAccess::parse("admin").is_err());
     }
 }

@@ -4,15 +4,15 @@ macro_rules! files {
     ($db:ty, $uow:ty, $lock:literal) => {
         use async_trait::async_trait;
         use sqlx::Row;
-        use tenantry_application::ports::{DataScope, FileQueries, FileRepository, RepositoryError};
-        use tenantry_domain::files::{Blob, FileId, FileName, FileVersion, StoredFile};
+        use tenantry_application::ports::{DataScope, FileGrant, FileQueries, FileRepository, RepositoryError};
+        use tenantry_domain::files::{Blob, FileAccess, FileId, FileName, FileVersion, StoredFile};
         use tenantry_kernel::{TenantId, UserId};
 
-        use crate::sql::storage_error;
+        use crate::sql::{corrupt, storage_error};
 
         type DbRow = <$db as sqlx::Database>::Row;
 
-        const FILE_COLUMNS: &str = "f.id, f.tenant_id, f.name, f.uploaded_by, f.created_at, f.version, \
+        const FILE_COLUMNS: &str = "f.id, f.tenant_id, f.name, f.uploaded_by, f.created_at, f.deleted_at, f.version, \
              v.number, v.sha256, v.size, v.content_type, v.uploaded_by AS version_uploaded_by, \
              v.created_at AS version_created_at";
         const FILE_FROM: &str =
@@ -42,9 +42,27 @@ macro_rules! files {
                 UserId::from_uuid(row.try_get("uploaded_by").map_err(storage_error)?),
                 version_from_row(row, id, "version_uploaded_by", "version_created_at")?,
                 row.try_get("created_at").map_err(storage_error)?,
+                row.try_get("deleted_at").map_err(storage_error)?,
                 row.try_get("version").map_err(storage_error)?,
             ))
         }
+
+        fn access_from(raw: Option<String>) -> Result<Option<FileAccess>, RepositoryError> {
+            raw.map(|raw| FileAccess::parse(&raw).map_err(corrupt("file access"))).transpose()
+        }
+
+        fn grant_from_row(row: &DbRow, file_id: FileId) -> Result<FileGrant, RepositoryError> {
+            let access: String = row.try_get("access").map_err(storage_error)?;
+            Ok(FileGrant {
+                file_id,
+                user_id: UserId::from_uuid(row.try_get("user_id").map_err(storage_error)?),
+                access: FileAccess::parse(&access).map_err(corrupt("file access"))?,
+                granted_by: UserId::from_uuid(row.try_get("granted_by").map_err(storage_error)?),
+                granted_at: row.try_get("granted_at").map_err(storage_error)?,
+            })
+        }
+
+        const ACCESS_OF: &str = "SELECT access FROM file_permissions WHERE tenant_id = $1 AND file_id = $2 AND user_id = $3";
 
         async fn insert_version(
             conn: &mut <$db as sqlx::Database>::Connection,
@@ -119,6 +137,70 @@ macro_rules! files {
                     .map_err(storage_error)?;
                 row.as_ref().map(file_from_row).transpose()
             }
+
+            async fn save_state(&mut self, file: &StoredFile) -> Result<(), RepositoryError> {
+                let updated = sqlx::query(
+                    "UPDATE files SET deleted_at = $3, version = $4 WHERE tenant_id = $1 AND id = $2 AND version = $5",
+                )
+                .bind(file.tenant_id().as_uuid())
+                .bind(file.id().as_uuid())
+                .bind(file.deleted_at())
+                .bind(file.version())
+                .bind(file.version() - 1)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(storage_error)?;
+                if updated.rows_affected() == 0 {
+                    return Err(RepositoryError::StaleVersion);
+                }
+                Ok(())
+            }
+
+            async fn grant(&mut self, tenant: TenantId, grant: &FileGrant) -> Result<(), RepositoryError> {
+                sqlx::query(
+                    "INSERT INTO file_permissions (file_id, user_id, tenant_id, access, granted_by, granted_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (file_id, user_id) DO UPDATE SET \
+                     access = excluded.access, granted_by = excluded.granted_by, granted_at = excluded.granted_at",
+                )
+                .bind(grant.file_id.as_uuid())
+                .bind(grant.user_id.as_uuid())
+                .bind(tenant.as_uuid())
+                .bind(grant.access.as_str())
+                .bind(grant.granted_by.as_uuid())
+                .bind(grant.granted_at)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(storage_error)?;
+                Ok(())
+            }
+
+            async fn revoke(&mut self, tenant: TenantId, file: FileId, user: UserId) -> Result<bool, RepositoryError> {
+                let deleted =
+                    sqlx::query("DELETE FROM file_permissions WHERE tenant_id = $1 AND file_id = $2 AND user_id = $3")
+                        .bind(tenant.as_uuid())
+                        .bind(file.as_uuid())
+                        .bind(user.as_uuid())
+                        .execute(&mut *self.tx)
+                        .await
+                        .map_err(storage_error)?;
+                Ok(deleted.rows_affected() == 1)
+            }
+
+            async fn access_of(
+                &mut self,
+                tenant: TenantId,
+                file: FileId,
+                user: UserId,
+            ) -> Result<Option<FileAccess>, RepositoryError> {
+                let access: Option<String> = sqlx::query_scalar(ACCESS_OF)
+                    .bind(tenant.as_uuid())
+                    .bind(file.as_uuid())
+                    .bind(user.as_uuid())
+                    .fetch_optional(&mut *self.tx)
+                    .await
+                    .map_err(storage_error)?;
+                access_from(access)
+            }
         }
 
         /// Files read side, in tenant-scoped read transactions.
@@ -159,6 +241,37 @@ macro_rules! files {
                 .await
                 .map_err(storage_error)?;
                 rows.iter().map(|row| version_from_row(row, id, "uploaded_by", "created_at")).collect()
+            }
+
+            async fn access_of(
+                &self,
+                tenant: TenantId,
+                file: FileId,
+                user: UserId,
+            ) -> Result<Option<FileAccess>, RepositoryError> {
+                let mut tx = super::read_in(&self.pool, DataScope::Tenant(tenant)).await?;
+                let access: Option<String> = sqlx::query_scalar(ACCESS_OF)
+                    .bind(tenant.as_uuid())
+                    .bind(file.as_uuid())
+                    .bind(user.as_uuid())
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(storage_error)?;
+                access_from(access)
+            }
+
+            async fn grants(&self, tenant: TenantId, file: FileId) -> Result<Vec<FileGrant>, RepositoryError> {
+                let mut tx = super::read_in(&self.pool, DataScope::Tenant(tenant)).await?;
+                let rows = sqlx::query(
+                    "SELECT user_id, access, granted_by, granted_at FROM file_permissions \
+                     WHERE tenant_id = $1 AND file_id = $2 ORDER BY granted_at, user_id",
+                )
+                .bind(tenant.as_uuid())
+                .bind(file.as_uuid())
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(storage_error)?;
+                rows.iter().map(|row| grant_from_row(row, file)).collect()
             }
         }
     };

@@ -4,14 +4,14 @@
 use actix_multipart::{Field, Multipart};
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType, ExtendedValue};
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use futures::{StreamExt, TryStreamExt};
-use serde::Serialize;
-use tenantry_application::ports::ByteStream;
+use serde::{Deserialize, Serialize};
+use tenantry_application::ports::{ByteStream, FileGrant};
 use tenantry_application::{AppError, ErrorCode, RequestContext};
 use tenantry_domain::files::{FileId, FileVersion, StoredFile};
-use tenantry_kernel::ValidationError;
+use tenantry_kernel::{UserId, ValidationError};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -26,7 +26,160 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .service(download_file)
         .service(add_version)
         .service(list_versions)
-        .service(download_version);
+        .service(download_version)
+        .service(delete_file)
+        .service(restore_file)
+        .service(grant_access)
+        .service(list_grants)
+        .service(revoke_access);
+}
+
+/// Another member's access to a file.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FileGrantResponse {
+    pub user_id: Uuid,
+    /// `read` (see, download) or `write` (also upload versions).
+    pub access: &'static str,
+    pub granted_by: Uuid,
+    pub granted_at: DateTime<Utc>,
+}
+
+impl From<&FileGrant> for FileGrantResponse {
+    fn from(grant: &FileGrant) -> Self {
+        Self {
+            user_id: grant.user_id.as_uuid(),
+            access: grant.access.as_str(),
+            granted_by: grant.granted_by.as_uuid(),
+            granted_at: grant.granted_at,
+        }
+    }
+}
+
+/// The grants of a file.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FileGrantList {
+    pub items: Vec<FileGrantResponse>,
+}
+
+/// A grant to make.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantRequest {
+    pub user_id: Uuid,
+    /// `read` or `write`.
+    pub access: String,
+}
+
+/// Move a file to the bin (its uploader, or `file:manage`); 404 everywhere until restored.
+#[utoipa::path(
+    tag = "files",
+    security(("bearer" = [])),
+    params(("X-Tenant-Id" = Uuid, Header, description = "Organization id"), ("id" = Uuid, Path)),
+    responses(
+        (status = 204, description = "In the bin"),
+        (status = 403, description = "`forbidden`: a grant does not allow deleting", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    )
+)]
+#[delete("/api/v1/files/{id}")]
+pub(crate) async fn delete_file(
+    state: web::Data<HttpState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let context = tenant_context(auth, &req)?;
+    state.app.delete_file(&context, file_id(path.into_inner())).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Take a file out of the bin.
+#[utoipa::path(
+    tag = "files",
+    security(("bearer" = [])),
+    params(("X-Tenant-Id" = Uuid, Header, description = "Organization id"), ("id" = Uuid, Path)),
+    responses((status = 200, body = FileResponse), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+#[post("/api/v1/files/{id}/restore")]
+pub(crate) async fn restore_file(
+    state: web::Data<HttpState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let context = tenant_context(auth, &req)?;
+    let file = state.app.restore_file(&context, file_id(path.into_inner())).await?;
+    Ok(HttpResponse::Ok().json(FileResponse::from(&file)))
+}
+
+/// Share a file with another member of the organization (`read` or `write`).
+#[utoipa::path(
+    tag = "files",
+    security(("bearer" = [])),
+    params(("X-Tenant-Id" = Uuid, Header, description = "Organization id"), ("id" = Uuid, Path)),
+    request_body = GrantRequest,
+    responses(
+        (status = 201, body = FileGrantResponse),
+        (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, description = "`not_in_organization`", body = ErrorBody),
+    )
+)]
+#[post("/api/v1/files/{id}/permissions")]
+pub(crate) async fn grant_access(
+    state: web::Data<HttpState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+    body: web::Json<GrantRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let context = tenant_context(auth, &req)?;
+    let id = file_id(path.into_inner());
+    let body = body.into_inner();
+    let grant = state.app.grant_file_access(&context, id, UserId::from_uuid(body.user_id), body.access).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/files/{id}/permissions/{}", grant.user_id)))
+        .json(FileGrantResponse::from(&grant)))
+}
+
+/// The grants of a file (its uploader, or `file:manage`).
+#[utoipa::path(
+    tag = "files",
+    security(("bearer" = [])),
+    params(("X-Tenant-Id" = Uuid, Header, description = "Organization id"), ("id" = Uuid, Path)),
+    responses((status = 200, body = FileGrantList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+#[get("/api/v1/files/{id}/permissions")]
+pub(crate) async fn list_grants(
+    state: web::Data<HttpState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let context = tenant_context(auth, &req)?;
+    let grants = state.app.file_grants(&context, file_id(path.into_inner())).await?;
+    Ok(HttpResponse::Ok().json(FileGrantList { items: grants.iter().map(FileGrantResponse::from).collect() }))
+}
+
+/// Withdraw a member's grant; effective on their next request.
+#[utoipa::path(
+    tag = "files",
+    security(("bearer" = [])),
+    params(("X-Tenant-Id" = Uuid, Header, description = "Organization id"), ("id" = Uuid, Path), ("user_id" = Uuid, Path)),
+    responses((status = 204, description = "Revoked"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+#[delete("/api/v1/files/{id}/permissions/{user_id}")]
+pub(crate) async fn revoke_access(
+    state: web::Data<HttpState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let context = tenant_context(auth, &req)?;
+    let (id, user) = path.into_inner();
+    state.app.revoke_file_access(&context, file_id(id), UserId::from_uuid(user)).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// A file and its current version.
