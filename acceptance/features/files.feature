@@ -12,7 +12,7 @@ Feature: Files
     When "alice" uploads a PNG image as "logo.png" to "/api/v1/files" for tenant "acme"
     Then the response status is 201
     And the response header "Location" is "/api/v1/files/{logo.png.id}"
-    And the response has exactly the fields "id, name, size, content_type, sha256, version, processing, uploaded_by, created_at, updated_at"
+    And the response has exactly the fields "id, name, folder_id, size, content_type, sha256, version, processing, uploaded_by, created_at, updated_at"
     And the response JSON at "name" is "logo.png"
     And the response JSON at "content_type" is "image/png"
     And the response JSON at "size" equals 70

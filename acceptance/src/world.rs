@@ -132,11 +132,12 @@ pub struct ApiRequest {
     pub upload: Option<Upload>,
 }
 
-/// A file sent as the `file` part of a multipart body.
+/// A file sent as the `file` part of a multipart body, after any text `fields`.
 #[derive(Debug, Clone)]
 pub struct Upload {
     pub file_name: String,
     pub content: Vec<u8>,
+    pub fields: Vec<(String, String)>,
 }
 
 impl Upload {
@@ -147,13 +148,25 @@ impl Upload {
     }
 
     fn body(&self) -> Vec<u8> {
-        let mut body = format!(
-            "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+        let mut body = Vec::new();
+        for (name, value) in &self.fields {
+            body.extend_from_slice(
+                format!(
+                    "--{b}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n",
+                    b = Self::BOUNDARY
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            &format!(
+                "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
              Content-Type: application/octet-stream\r\n\r\n",
-            b = Self::BOUNDARY,
-            name = self.file_name
-        )
-        .into_bytes();
+                b = Self::BOUNDARY,
+                name = self.file_name
+            )
+            .into_bytes(),
+        );
         body.extend_from_slice(&self.content);
         body.extend_from_slice(format!("\r\n--{}--\r\n", Self::BOUNDARY).as_bytes());
         body

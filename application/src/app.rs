@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use tenantry_domain::files::{FileId, FileName, FileVersion, StoredFile};
+use tenantry_domain::files::{FileId, FileName, FileVersion, Folder, FolderId, StoredFile};
 use tenantry_domain::identity::{AccountTokenPurpose, Password};
 use tenantry_domain::notifications::{Notification, NotificationId, NotificationKind};
 use tenantry_domain::projects::{Comment, Project, ProjectId, Task, TaskId, TimeEntry};
@@ -12,8 +12,8 @@ use tenantry_domain::tenancy::{ApiKey, Invitation, Membership, Role};
 use tenantry_kernel::{Clock, Page, PageRequest, TenantId, UserId, ValidationError};
 
 use crate::files::{
-    intake, store_error, AddFileVersion, DeleteFile, FilePolicy, FilesHandler, GrantFileAccess, Reach, RestoreFile,
-    RevokeFileAccess, UploadFile,
+    folder_not_found, intake, store_error, AddFileVersion, CreateFolder, DeleteFile, DeleteFolder, FilePolicy,
+    FilesHandler, GrantFileAccess, Reach, RestoreFile, RevokeFileAccess, UpdateFile, UpdateFolder, UploadFile,
 };
 use crate::idempotency::Idempotency;
 use crate::identity::refresh;
@@ -21,7 +21,7 @@ use crate::identity::*;
 use crate::notifications::NotificationsConsumer;
 use crate::pipeline::{CommandBus, Principal, RequestContext};
 use crate::ports::{
-    AuditFilter, AuditQueries, AuditRecord, ByteStream, FileGrant, FileQueries, FileStore, HealthCheck,
+    AuditFilter, AuditQueries, AuditRecord, ByteStream, FileGrant, FileQueries, FileStore, FolderEntry, HealthCheck,
     IdempotencyStore, IdentityQueries, ListQuery, Mailer, MembershipCache, NotificationStore, OpaqueTokens,
     OrganizationView, PasswordHasher, ProjectFilter, ProjectMemberView, ProjectQueries, ProjectSummaryStore,
     PublishedKey, SessionView, TaskFilter, TenancyQueries, TokenIssuer, UnitOfWorkFactory, UserView,
@@ -892,12 +892,17 @@ impl Application {
         &self,
         context: &RequestContext,
         name: &str,
+        folder_id: Option<FolderId>,
         content: ByteStream,
     ) -> Result<StoredFile, AppError> {
         self.tenants.authorize(context, Some("file:write")).await?;
         let name = FileName::sanitize(name)?;
+        if let Some(folder) = folder_id {
+            // Checked again inside the transaction; here so no bytes are stored in vain.
+            self.file_queries.folder(tenancy_of(context)?, folder).await?.ok_or_else(folder_not_found)?;
+        }
         let blob = intake(self.file_store.as_ref(), &self.file_policy, content).await?;
-        self.bus.dispatch(&self.files, context, UploadFile { name, blob }).await
+        self.bus.dispatch(&self.files, context, UploadFile { name, folder_id, blob }).await
     }
 
     /// Streams a new version of a file the caller can see.
@@ -1021,6 +1026,62 @@ impl Application {
                 .ok_or(AppError::NotFound { message: "version not found" })?,
         };
         Ok((file, version))
+    }
+
+    /// Renames and/or moves a file (its uploader, or `file:manage`).
+    ///
+    /// # Errors
+    /// See [`UpdateFile`].
+    pub async fn update_file(&self, context: &RequestContext, command: UpdateFile) -> Result<StoredFile, AppError> {
+        self.bus.dispatch(&self.files, context, command).await
+    }
+
+    /// # Errors
+    /// See [`CreateFolder`].
+    pub async fn create_folder(&self, context: &RequestContext, command: CreateFolder) -> Result<Folder, AppError> {
+        self.bus.dispatch(&self.files, context, command).await
+    }
+
+    /// # Errors
+    /// See [`UpdateFolder`].
+    pub async fn update_folder(&self, context: &RequestContext, command: UpdateFolder) -> Result<Folder, AppError> {
+        self.bus.dispatch(&self.files, context, command).await
+    }
+
+    /// # Errors
+    /// See [`DeleteFolder`].
+    pub async fn delete_folder(&self, context: &RequestContext, command: DeleteFolder) -> Result<(), AppError> {
+        self.bus.dispatch(&self.files, context, command).await
+    }
+
+    /// A folder of the context's organization (every member sees the tree).
+    ///
+    /// # Errors
+    /// 404 for a folder of another organization or none.
+    pub async fn folder(&self, context: &RequestContext, id: FolderId) -> Result<Folder, AppError> {
+        self.tenants.authorize(context, Some("file:read")).await?;
+        self.file_queries.folder(tenancy_of(context)?, id).await?.ok_or_else(folder_not_found)
+    }
+
+    /// A page of what a folder (`None`: the top level) holds: subfolders, then the
+    /// files the caller reaches, each by name.
+    ///
+    /// # Errors
+    /// 404 for an unknown folder.
+    pub async fn folder_children(
+        &self,
+        context: &RequestContext,
+        folder: Option<FolderId>,
+        page: PageRequest,
+    ) -> Result<Page<FolderEntry>, AppError> {
+        let role = self.tenants.authorize(context, Some("file:read")).await?;
+        let tenant = tenancy_of(context)?;
+        if let Some(folder) = folder {
+            self.file_queries.folder(tenant, folder).await?.ok_or_else(folder_not_found)?;
+        }
+        let authorized = context.clone().with_tenant_role(role);
+        let viewer = if authorized.permits("file:manage") { None } else { Some(context.require_caller()?.user_id) };
+        Ok(self.file_queries.children(tenant, folder, viewer, page).await?)
     }
 
     /// The bytes of a version obtained from [`Application::file_version`].

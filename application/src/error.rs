@@ -38,6 +38,9 @@ pub enum ErrorCode {
     AssigneeNotMember,
     ProjectArchived,
     NotInOrganization,
+    NameTaken,
+    FolderNotEmpty,
+    FolderCycle,
     InvitationExpired,
     InvitationAlreadyUsed,
     InvitationWrongRecipient,
@@ -80,6 +83,9 @@ impl ErrorCode {
         ErrorCode::AssigneeNotMember,
         ErrorCode::ProjectArchived,
         ErrorCode::NotInOrganization,
+        ErrorCode::NameTaken,
+        ErrorCode::FolderNotEmpty,
+        ErrorCode::FolderCycle,
         ErrorCode::InvitationExpired,
         ErrorCode::InvitationAlreadyUsed,
         ErrorCode::InvitationWrongRecipient,
@@ -122,6 +128,9 @@ impl ErrorCode {
             ErrorCode::AssigneeNotMember => "assignee_not_member",
             ErrorCode::ProjectArchived => "project_archived",
             ErrorCode::NotInOrganization => "not_in_organization",
+            ErrorCode::NameTaken => "name_taken",
+            ErrorCode::FolderNotEmpty => "folder_not_empty",
+            ErrorCode::FolderCycle => "folder_cycle",
             ErrorCode::InvitationExpired => "invitation_expired",
             ErrorCode::InvitationAlreadyUsed => "invitation_already_used",
             ErrorCode::InvitationWrongRecipient => "invitation_wrong_recipient",
@@ -288,6 +297,21 @@ impl From<tenantry_domain::projects::ProjectsError> for AppError {
             ProjectsError::ProjectArchived => {
                 AppError::BusinessRule { code: ErrorCode::ProjectArchived, message: "the project is archived" }
             }
+        }
+    }
+}
+
+impl From<tenantry_domain::files::FolderError> for AppError {
+    fn from(error: tenantry_domain::files::FolderError) -> Self {
+        use tenantry_domain::files::FolderError;
+        match error {
+            FolderError::StaleVersion => AppError::PreconditionFailed {
+                message: "the folder changed since you read it (If-Match); fetch it again",
+            },
+            FolderError::Cycle => AppError::BusinessRule {
+                code: ErrorCode::FolderCycle,
+                message: "a folder cannot move into itself or one of its subfolders",
+            },
         }
     }
 }

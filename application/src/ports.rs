@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use tenantry_domain::files::{FileAccess, FileId, FileVersion, StoredFile};
+use tenantry_domain::files::{FileAccess, FileId, FileVersion, Folder, FolderId, StoredFile};
 use tenantry_domain::identity::{
     AccountToken, AccountTokenPurpose, EmailAddress, LoginThrottle, Password, PasswordHash, Preferences, Session, User,
 };
@@ -758,7 +758,8 @@ pub trait FileRepository: Send {
     async fn add_version(&mut self, file: &StoredFile) -> Result<(), RepositoryError>;
     /// Including files in the bin.
     async fn find(&mut self, tenant: TenantId, id: FileId) -> Result<Option<StoredFile>, RepositoryError>;
-    /// Stores a deletion or restoration; `StaleVersion` when the file changed meanwhile.
+    /// Stores a deletion, restoration, rename or move; `StaleVersion` when the file
+    /// changed meanwhile.
     async fn save_state(&mut self, file: &StoredFile) -> Result<(), RepositoryError>;
     /// Grants `user` access to a file (replacing an earlier grant).
     async fn grant(&mut self, tenant: TenantId, grant: &FileGrant) -> Result<(), RepositoryError>;
@@ -770,6 +771,28 @@ pub trait FileRepository: Send {
         file: FileId,
         user: UserId,
     ) -> Result<Option<FileAccess>, RepositoryError>;
+    /// `Duplicate` when a sibling folder has the name.
+    async fn insert_folder(&mut self, folder: &Folder) -> Result<(), RepositoryError>;
+    /// Read for update.
+    async fn find_folder(&mut self, tenant: TenantId, id: FolderId) -> Result<Option<Folder>, RepositoryError>;
+    /// `StaleVersion` when it changed meanwhile; `Duplicate` on a sibling's name.
+    async fn save_folder(&mut self, folder: &Folder) -> Result<(), RepositoryError>;
+    /// Removes an empty folder; files of it in the bin return to the top level.
+    async fn delete_folder(&mut self, tenant: TenantId, id: FolderId) -> Result<(), RepositoryError>;
+    /// Whether the folder holds subfolders or files that are not in the bin.
+    async fn folder_has_children(&mut self, tenant: TenantId, id: FolderId) -> Result<bool, RepositoryError>;
+    /// The folders above `id`, nearest first (empty at the top level).
+    async fn ancestors(&mut self, tenant: TenantId, id: FolderId) -> Result<Vec<FolderId>, RepositoryError>;
+    /// Holds the organization's folder tree until commit, so that two moves can
+    /// never each pass the cycle check against a tree the other is changing.
+    async fn lock_folder_tree(&mut self, tenant: TenantId) -> Result<(), RepositoryError>;
+}
+
+/// What a folder holds: subfolders first, then files, each by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FolderEntry {
+    Folder(Folder),
+    File(StoredFile),
 }
 
 /// Another member's access to a file.
@@ -797,6 +820,16 @@ pub trait FileQueries: Send + Sync + 'static {
     ) -> Result<Option<FileAccess>, RepositoryError>;
     /// The file's grants, oldest first.
     async fn grants(&self, tenant: TenantId, file: FileId) -> Result<Vec<FileGrant>, RepositoryError>;
+    async fn folder(&self, tenant: TenantId, id: FolderId) -> Result<Option<Folder>, RepositoryError>;
+    /// A page of what `folder` (`None`: the top level) holds, files in the bin left
+    /// out; with `viewer`, only the files that user uploaded or holds a grant on.
+    async fn children(
+        &self,
+        tenant: TenantId,
+        folder: Option<FolderId>,
+        viewer: Option<UserId>,
+        page: PageRequest,
+    ) -> Result<Page<FolderEntry>, RepositoryError>;
 }
 
 /// Bytes on their way in or out, never held whole.

@@ -102,6 +102,7 @@ pub fn configure(state: HttpState) -> impl FnOnce(&mut web::ServiceConfig) {
                 .configure(routes::api_keys::configure)
                 .configure(routes::projects::configure)
                 .configure(routes::files::configure)
+                .configure(routes::folders::configure)
                 .configure(routes::audit::configure)
                 .configure(routes::notifications::configure)
                 .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", openapi())),

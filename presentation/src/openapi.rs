@@ -4,7 +4,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail};
-use crate::routes::{api_keys, audit, files, identity, notifications, operations, projects, tenancy};
+use crate::routes::{api_keys, audit, files, folders, identity, notifications, operations, projects, tenancy};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -66,6 +66,13 @@ use crate::routes::{api_keys, audit, files, identity, notifications, operations,
         files::grant_access,
         files::list_grants,
         files::revoke_access,
+        folders::create_folder,
+        folders::get_folder,
+        folders::folder_children,
+        folders::top_level_children,
+        folders::update_folder,
+        folders::delete_folder,
+        folders::update_file,
         audit::list_audit_logs,
         notifications::list_notifications,
         notifications::mark_read,
@@ -78,7 +85,7 @@ use crate::routes::{api_keys, audit, files, identity, notifications, operations,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth, &IdempotencyKeyHeader),
-    tags((name = "identity", description = "Accounts, login and sessions"), (name = "tenancy", description = "Organizations, invitations, members and roles"), (name = "projects", description = "Projects, members and tasks"), (name = "files", description = "Uploads, versions and downloads"), (name = "audit", description = "The audit trail"), (name = "notifications", description = "In-app notifications"), (name = "operations", description = "Health and metrics"))
+    tags((name = "identity", description = "Accounts, login and sessions"), (name = "tenancy", description = "Organizations, invitations, members and roles"), (name = "projects", description = "Projects, members and tasks"), (name = "files", description = "Uploads, versions, downloads, folders and sharing"), (name = "audit", description = "The audit trail"), (name = "notifications", description = "In-app notifications"), (name = "operations", description = "Health and metrics"))
 )]
 pub struct ApiDoc;
 

@@ -26,11 +26,23 @@ async fn upload(
     path: &str,
     organization: &str,
 ) -> Result<()> {
+    upload_with(world, user, content, file_name, path, organization, Vec::new()).await
+}
+
+async fn upload_with(
+    world: &mut TenantryWorld,
+    user: &str,
+    content: Vec<u8>,
+    file_name: &str,
+    path: &str,
+    organization: &str,
+    fields: Vec<(String, String)>,
+) -> Result<()> {
     let token = world.access_token(user)?;
     let tenant = world.organization(organization)?.id.clone();
     let path = world.interpolate(path)?;
     let mut request = ApiRequest::post(path).bearer(token).header("X-Tenant-Id", tenant);
-    request.upload = Some(Upload { file_name: file_name.to_owned(), content });
+    request.upload = Some(Upload { file_name: file_name.to_owned(), content, fields });
     let response = world.send(request).await?;
     if response.status == 201 {
         let id = response.json_at("id")?.as_str().ok_or_else(|| anyhow!("no id in {response}"))?.to_owned();
@@ -77,4 +89,18 @@ async fn uploads_bytes(
     org: String,
 ) -> Result<()> {
     upload(world, &user, b"0123456789".iter().copied().cycle().take(size).collect(), &name, &path, &org).await
+}
+
+#[when(regex = r#"^"([^"]+)" uploads the text "([^"]*)" as "([^"]+)" into folder "([^"]*)" for tenant "([^"]+)"$"#)]
+async fn uploads_text_into_folder(
+    world: &mut TenantryWorld,
+    user: String,
+    text: String,
+    name: String,
+    folder: String,
+    organization: String,
+) -> Result<()> {
+    let folder = world.interpolate(&folder)?;
+    let fields = vec![("folder_id".to_owned(), folder)];
+    upload_with(world, &user, text.into_bytes(), &name, "/api/v1/files", &organization, fields).await
 }

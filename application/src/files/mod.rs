@@ -8,12 +8,17 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use bytes::BytesMut;
 use futures::StreamExt;
-use tenantry_domain::files::{Blob, FileAccess, FileId, FileName, StoredFile};
+use tenantry_domain::files::{Blob, FileAccess, FileId, FileName, FolderId, StoredFile};
 use tenantry_kernel::{Clock, UserId};
 
 use crate::pipeline::{envelope, tenant_of, AuditSubject, Authorization, Command, CommandHandler, RequestContext};
 use crate::ports::{ByteStream, FileGrant, FileQueries, FileStore, FileStoreError, TenancyQueries, UnitOfWork};
 use crate::AppError;
+
+mod folders;
+
+pub(crate) use folders::folder_not_found;
+pub use folders::{CreateFolder, DeleteFolder, UpdateFile, UpdateFolder};
 
 /// How much of an upload is read before its type is decided.
 const SNIFF_BYTES: usize = 8 * 1024;
@@ -184,6 +189,8 @@ pub(crate) fn file_not_found() -> AppError {
 #[derive(Debug, Clone)]
 pub struct UploadFile {
     pub name: FileName,
+    /// `None`: the top level.
+    pub folder_id: Option<FolderId>,
     pub blob: Blob,
 }
 
@@ -241,8 +248,12 @@ impl CommandHandler<UploadFile> for FilesHandler {
     ) -> Result<StoredFile, AppError> {
         let caller = context.require_caller()?.user_id;
         let tenant = tenant_of(context)?;
+        if let Some(folder) = command.folder_id {
+            folders::existing_folder(context, uow, folder).await?;
+        }
         let now = self.clock.now();
-        let (file, uploaded) = StoredFile::upload(tenant, command.name.clone(), command.blob.clone(), caller, now);
+        let (file, uploaded) =
+            StoredFile::upload(tenant, command.name.clone(), command.folder_id, command.blob.clone(), caller, now);
         uow.files().insert(&file).await?;
         uow.record_event(envelope(&uploaded, tenant, context, now)?);
         Ok(file)

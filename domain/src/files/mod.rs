@@ -6,6 +6,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tenantry_kernel::{DomainEvent, Revision, TenantId, UserId, ValidationError};
 
+mod folder;
+
+pub use folder::{Folder, FolderError, FolderId, FolderName};
+
 tenantry_kernel::typed_id!(
     /// A file of an organization.
     FileId
@@ -101,6 +105,7 @@ pub struct StoredFile {
     id: FileId,
     tenant_id: TenantId,
     name: FileName,
+    folder: Option<FolderId>,
     uploaded_by: UserId,
     current: FileVersion,
     created_at: DateTime<Utc>,
@@ -143,10 +148,11 @@ impl DomainEvent for FileVersionAdded {
 }
 
 impl StoredFile {
-    /// A first upload.
+    /// A first upload, at the top level (`folder` `None`) or into a folder.
     pub fn upload(
         tenant_id: TenantId,
         name: FileName,
+        folder: Option<FolderId>,
         blob: Blob,
         uploaded_by: UserId,
         now: DateTime<Utc>,
@@ -165,6 +171,7 @@ impl StoredFile {
             id,
             tenant_id,
             name,
+            folder,
             uploaded_by,
             current,
             created_at: now,
@@ -187,6 +194,24 @@ impl StoredFile {
             size: self.current.blob.size,
             content_type: self.current.blob.content_type.clone(),
         }
+    }
+
+    /// Renames and/or moves the file (`Some(None)` moves it to the top level);
+    /// `false` when nothing changes.
+    pub fn relocate(&mut self, name: Option<FileName>, folder: Option<Option<FolderId>>) -> bool {
+        let mut changed = false;
+        if let Some(name) = name.filter(|name| *name != self.name) {
+            self.name = name;
+            changed = true;
+        }
+        if let Some(folder) = folder.filter(|folder| *folder != self.folder) {
+            self.folder = folder;
+            changed = true;
+        }
+        if changed {
+            self.revision.step();
+        }
+        changed
     }
 
     /// Moves the file to the bin (soft delete); `false` when it already was there.
@@ -214,13 +239,24 @@ impl StoredFile {
         id: FileId,
         tenant_id: TenantId,
         name: FileName,
+        folder: Option<FolderId>,
         uploaded_by: UserId,
         current: FileVersion,
         created_at: DateTime<Utc>,
         deleted_at: Option<DateTime<Utc>>,
         version: i64,
     ) -> Self {
-        Self { id, tenant_id, name, uploaded_by, current, created_at, deleted_at, revision: Revision::loaded(version) }
+        Self {
+            id,
+            tenant_id,
+            name,
+            folder,
+            uploaded_by,
+            current,
+            created_at,
+            deleted_at,
+            revision: Revision::loaded(version),
+        }
     }
 
     pub fn deleted_at(&self) -> Option<DateTime<Utc>> {
@@ -235,6 +271,9 @@ impl StoredFile {
     }
     pub fn name(&self) -> &FileName {
         &self.name
+    }
+    pub fn folder(&self) -> Option<FolderId> {
+        self.folder
     }
     pub fn uploaded_by(&self) -> UserId {
         self.uploaded_by
@@ -279,7 +318,7 @@ mod tests {
         let owner = UserId::new();
         let now = Utc::now();
         let (mut file, uploaded) =
-            StoredFile::upload(TenantId::new(), FileName::sanitize("a.txt").unwrap(), blob("aa"), owner, now);
+            StoredFile::upload(TenantId::new(), FileName::sanitize("a.txt").unwrap(), None, blob("aa"), owner, now);
         assert_eq!((file.current().number, file.version(), uploaded.size), (1, 1, 3));
         let added = file.add_version(blob("bb"), owner, now);
         assert_eq!((added.version, file.current().number, file.current().blob.sha256.as_str()), (2, 2, "bb"));
@@ -289,6 +328,7 @@ mod tests {
                 file.id(),
                 file.tenant_id(),
                 file.name().clone(),
+                file.folder(),
                 file.uploaded_by(),
                 file.current().clone(),
                 file.created_at(),
@@ -302,6 +342,11 @@ mod tests {
         let mut file = reload(&file);
         assert!(file.undelete() && !file.undelete());
         assert_eq!((file.deleted_at(), file.version()), (None, 4));
+        let mut file = reload(&file);
+        let folder = FolderId::new();
+        assert!(!file.relocate(Some(FileName::sanitize("a.txt").unwrap()), Some(None)), "nothing changes");
+        assert!(file.relocate(None, Some(Some(folder))));
+        assert_eq!((file.folder(), file.name().as_str(), file.version()), (Some(folder), "a.txt", 5));
         assert_eq!(FileAccess::parse("write").unwrap().as_str(), "write");
         assert!(FileAccess::parse("admin").is_err());
     }

@@ -41,6 +41,32 @@ macro_rules! backend {
             Ok(tx)
         }
 
+        /// One page of `SELECT {columns_from}` plus the total, both under `conditions`;
+        /// `order` only ever holds column names from the callers' allow-lists.
+        pub(crate) async fn page_of<T>(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            columns_from: &str,
+            from: &str,
+            conditions: &(dyn Fn(&mut sqlx::QueryBuilder<'_, $db>) + Sync),
+            order: &str,
+            page: tenantry_kernel::PageRequest,
+            map: fn(&<$db as sqlx::Database>::Row) -> Result<T, RepositoryError>,
+        ) -> Result<tenantry_kernel::Page<T>, RepositoryError> {
+            let mut select = sqlx::QueryBuilder::<$db>::new(format!("SELECT {columns_from}"));
+            conditions(&mut select);
+            select
+                .push(format!(" ORDER BY {order} LIMIT "))
+                .push_bind(i64::from(page.size()))
+                .push(" OFFSET ")
+                .push_bind(i64::try_from(page.offset()).unwrap_or(i64::MAX));
+            let rows = select.build().fetch_all(&mut *conn).await.map_err(storage_error)?;
+            let mut count = sqlx::QueryBuilder::<$db>::new(format!("SELECT COUNT(*) {from}"));
+            conditions(&mut count);
+            let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await.map_err(storage_error)?;
+            let items = rows.iter().map(map).collect::<Result<_, _>>()?;
+            Ok(tenantry_kernel::Page::new(items, page, u64::try_from(total).unwrap_or_default()))
+        }
+
         /// Health of the store: one round trip.
         #[derive(Clone)]
         pub struct SqlHealthCheck {

@@ -4,15 +4,19 @@ macro_rules! files {
     ($db:ty, $uow:ty, $lock:literal) => {
         use async_trait::async_trait;
         use sqlx::Row;
-        use tenantry_application::ports::{DataScope, FileGrant, FileQueries, FileRepository, RepositoryError};
-        use tenantry_domain::files::{Blob, FileAccess, FileId, FileName, FileVersion, StoredFile};
-        use tenantry_kernel::{TenantId, UserId};
+        use tenantry_application::ports::{
+            DataScope, FileGrant, FileQueries, FileRepository, FolderEntry, RepositoryError,
+        };
+        use tenantry_domain::files::{
+            Blob, FileAccess, FileId, FileName, FileVersion, Folder, FolderId, FolderName, StoredFile,
+        };
+        use tenantry_kernel::{Page, PageRequest, TenantId, UserId};
 
         use crate::sql::{corrupt, storage_error};
 
         type DbRow = <$db as sqlx::Database>::Row;
 
-        const FILE_COLUMNS: &str = "f.id, f.tenant_id, f.name, f.uploaded_by, f.created_at, f.deleted_at, f.version, \
+        const FILE_COLUMNS: &str = "f.id, f.tenant_id, f.name, f.folder_id, f.uploaded_by, f.created_at, f.deleted_at, f.version, \
              v.number, v.sha256, v.size, v.content_type, v.uploaded_by AS version_uploaded_by, \
              v.created_at AS version_created_at";
         const FILE_FROM: &str =
@@ -39,6 +43,7 @@ macro_rules! files {
                 id,
                 TenantId::from_uuid(row.try_get("tenant_id").map_err(storage_error)?),
                 FileName::from_storage(row.try_get("name").map_err(storage_error)?),
+                row.try_get::<Option<uuid::Uuid>, _>("folder_id").map_err(storage_error)?.map(FolderId::from_uuid),
                 UserId::from_uuid(row.try_get("uploaded_by").map_err(storage_error)?),
                 version_from_row(row, id, "version_uploaded_by", "version_created_at")?,
                 row.try_get("created_at").map_err(storage_error)?,
@@ -60,6 +65,29 @@ macro_rules! files {
                 granted_by: UserId::from_uuid(row.try_get("granted_by").map_err(storage_error)?),
                 granted_at: row.try_get("granted_at").map_err(storage_error)?,
             })
+        }
+
+        const FOLDER_COLUMNS: &str = "id, tenant_id, name, parent_id, created_by, created_at, updated_at, version";
+
+        fn folder_from_row(row: &DbRow) -> Result<Folder, RepositoryError> {
+            Ok(Folder::restore(
+                FolderId::from_uuid(row.try_get("id").map_err(storage_error)?),
+                TenantId::from_uuid(row.try_get("tenant_id").map_err(storage_error)?),
+                FolderName::from_storage(row.try_get("name").map_err(storage_error)?),
+                row.try_get::<Option<uuid::Uuid>, _>("parent_id").map_err(storage_error)?.map(FolderId::from_uuid),
+                UserId::from_uuid(row.try_get("created_by").map_err(storage_error)?),
+                row.try_get("created_at").map_err(storage_error)?,
+                row.try_get("updated_at").map_err(storage_error)?,
+                row.try_get("version").map_err(storage_error)?,
+            ))
+        }
+
+        /// `= $n` for a folder, `IS NULL` for the top level.
+        fn push_parent(builder: &mut sqlx::QueryBuilder<'_, $db>, column: &str, folder: Option<FolderId>) {
+            match folder {
+                Some(folder) => builder.push(format!(" AND {column} = ")).push_bind(folder.as_uuid()),
+                None => builder.push(format!(" AND {column} IS NULL")),
+            };
         }
 
         const ACCESS_OF: &str = "SELECT access FROM file_permissions WHERE tenant_id = $1 AND file_id = $2 AND user_id = $3";
@@ -92,7 +120,7 @@ macro_rules! files {
             async fn insert(&mut self, file: &StoredFile) -> Result<(), RepositoryError> {
                 sqlx::query(
                     "INSERT INTO files (id, tenant_id, name, uploaded_by, current_version, created_at, updated_at, \
-                     version) VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
+                     version, folder_id) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8)",
                 )
                 .bind(file.id().as_uuid())
                 .bind(file.tenant_id().as_uuid())
@@ -101,6 +129,7 @@ macro_rules! files {
                 .bind(file.current().number)
                 .bind(file.created_at())
                 .bind(file.version())
+                .bind(file.folder().map(|folder| folder.as_uuid()))
                 .execute(&mut *self.tx)
                 .await
                 .map_err(storage_error)?;
@@ -121,9 +150,7 @@ macro_rules! files {
                 .execute(&mut *self.tx)
                 .await
                 .map_err(storage_error)?;
-                if updated.rows_affected() == 0 {
-                    return Err(RepositoryError::StaleVersion);
-                }
+                crate::sql::stale_unless_one(updated.rows_affected())?;
                 insert_version(&mut self.tx, file).await
             }
 
@@ -140,20 +167,20 @@ macro_rules! files {
 
             async fn save_state(&mut self, file: &StoredFile) -> Result<(), RepositoryError> {
                 let updated = sqlx::query(
-                    "UPDATE files SET deleted_at = $3, version = $4 WHERE tenant_id = $1 AND id = $2 AND version = $5",
+                    "UPDATE files SET deleted_at = $3, version = $4, name = $6, folder_id = $7 \
+                     WHERE tenant_id = $1 AND id = $2 AND version = $5",
                 )
                 .bind(file.tenant_id().as_uuid())
                 .bind(file.id().as_uuid())
                 .bind(file.deleted_at())
                 .bind(file.version())
                 .bind(file.version() - 1)
+                .bind(file.name().as_str())
+                .bind(file.folder().map(|folder| folder.as_uuid()))
                 .execute(&mut *self.tx)
                 .await
                 .map_err(storage_error)?;
-                if updated.rows_affected() == 0 {
-                    return Err(RepositoryError::StaleVersion);
-                }
-                Ok(())
+                crate::sql::stale_unless_one(updated.rows_affected())
             }
 
             async fn grant(&mut self, tenant: TenantId, grant: &FileGrant) -> Result<(), RepositoryError> {
@@ -200,6 +227,114 @@ macro_rules! files {
                     .await
                     .map_err(storage_error)?;
                 access_from(access)
+            }
+
+            async fn insert_folder(&mut self, folder: &Folder) -> Result<(), RepositoryError> {
+                sqlx::query(
+                    "INSERT INTO folders (id, tenant_id, name, parent_id, created_by, created_at, updated_at, version) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(folder.id().as_uuid())
+                .bind(folder.tenant_id().as_uuid())
+                .bind(folder.name().as_str())
+                .bind(folder.parent().map(|parent| parent.as_uuid()))
+                .bind(folder.created_by().as_uuid())
+                .bind(folder.created_at())
+                .bind(folder.updated_at())
+                .bind(folder.version())
+                .execute(&mut *self.tx)
+                .await
+                .map_err(storage_error)?;
+                Ok(())
+            }
+
+            async fn find_folder(&mut self, tenant: TenantId, id: FolderId) -> Result<Option<Folder>, RepositoryError> {
+                let sql = format!("SELECT {FOLDER_COLUMNS} FROM folders WHERE tenant_id = $1 AND id = $2{}", $lock);
+                let row = sqlx::query(&sql)
+                    .bind(tenant.as_uuid())
+                    .bind(id.as_uuid())
+                    .fetch_optional(&mut *self.tx)
+                    .await
+                    .map_err(storage_error)?;
+                row.as_ref().map(folder_from_row).transpose()
+            }
+
+            async fn save_folder(&mut self, folder: &Folder) -> Result<(), RepositoryError> {
+                let updated = sqlx::query(
+                    "UPDATE folders SET name = $3, parent_id = $4, updated_at = $5, version = $6 \
+                     WHERE tenant_id = $1 AND id = $2 AND version = $7",
+                )
+                .bind(folder.tenant_id().as_uuid())
+                .bind(folder.id().as_uuid())
+                .bind(folder.name().as_str())
+                .bind(folder.parent().map(|parent| parent.as_uuid()))
+                .bind(folder.updated_at())
+                .bind(folder.version())
+                .bind(folder.version() - 1)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(storage_error)?;
+                crate::sql::stale_unless_one(updated.rows_affected())
+            }
+
+            async fn delete_folder(&mut self, tenant: TenantId, id: FolderId) -> Result<(), RepositoryError> {
+                sqlx::query("UPDATE files SET folder_id = NULL WHERE tenant_id = $1 AND folder_id = $2")
+                    .bind(tenant.as_uuid())
+                    .bind(id.as_uuid())
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(storage_error)?;
+                sqlx::query("DELETE FROM folders WHERE tenant_id = $1 AND id = $2")
+                    .bind(tenant.as_uuid())
+                    .bind(id.as_uuid())
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(storage_error)?;
+                Ok(())
+            }
+
+            async fn folder_has_children(&mut self, tenant: TenantId, id: FolderId) -> Result<bool, RepositoryError> {
+                let found: Option<i32> = sqlx::query_scalar(
+                    "SELECT 1 FROM folders WHERE tenant_id = $1 AND parent_id = $2 \
+                     UNION ALL SELECT 1 FROM files WHERE tenant_id = $1 AND folder_id = $2 AND deleted_at IS NULL \
+                     LIMIT 1",
+                )
+                .bind(tenant.as_uuid())
+                .bind(id.as_uuid())
+                .fetch_optional(&mut *self.tx)
+                .await
+                .map_err(storage_error)?;
+                Ok(found.is_some())
+            }
+
+            async fn ancestors(&mut self, tenant: TenantId, id: FolderId) -> Result<Vec<FolderId>, RepositoryError> {
+                // The depth bound keeps a corrupted (cyclic) tree from recursing forever.
+                let ids: Vec<uuid::Uuid> = sqlx::query_scalar(
+                    "WITH RECURSIVE up (id, parent_id, depth) AS ( \
+                       SELECT id, parent_id, 0 FROM folders WHERE tenant_id = $1 AND id = $2 \
+                       UNION ALL \
+                       SELECT f.id, f.parent_id, up.depth + 1 FROM folders f JOIN up ON f.id = up.parent_id \
+                       WHERE f.tenant_id = $1 AND up.depth < 10000 \
+                     ) SELECT id FROM up WHERE depth > 0 ORDER BY depth",
+                )
+                .bind(tenant.as_uuid())
+                .bind(id.as_uuid())
+                .fetch_all(&mut *self.tx)
+                .await
+                .map_err(storage_error)?;
+                Ok(ids.into_iter().map(FolderId::from_uuid).collect())
+            }
+
+            async fn lock_folder_tree(&mut self, tenant: TenantId) -> Result<(), RepositoryError> {
+                sqlx::query(
+                    "INSERT INTO folder_tree_locks (tenant_id) VALUES ($1) \
+                     ON CONFLICT (tenant_id) DO UPDATE SET tenant_id = excluded.tenant_id",
+                )
+                .bind(tenant.as_uuid())
+                .execute(&mut *self.tx)
+                .await
+                .map_err(storage_error)?;
+                Ok(())
             }
         }
 
@@ -272,6 +407,98 @@ macro_rules! files {
                 .await
                 .map_err(storage_error)?;
                 rows.iter().map(|row| grant_from_row(row, file)).collect()
+            }
+
+            async fn folder(&self, tenant: TenantId, id: FolderId) -> Result<Option<Folder>, RepositoryError> {
+                let mut tx = super::read_in(&self.pool, DataScope::Tenant(tenant)).await?;
+                let sql = format!("SELECT {FOLDER_COLUMNS} FROM folders WHERE tenant_id = $1 AND id = $2");
+                let row = sqlx::query(&sql)
+                    .bind(tenant.as_uuid())
+                    .bind(id.as_uuid())
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(storage_error)?;
+                row.as_ref().map(folder_from_row).transpose()
+            }
+
+            async fn children(
+                &self,
+                tenant: TenantId,
+                folder: Option<FolderId>,
+                viewer: Option<UserId>,
+                page: PageRequest,
+            ) -> Result<Page<FolderEntry>, RepositoryError> {
+                // A page of (kind, id) over both tables, then the rows of that page.
+                let entries = |builder: &mut sqlx::QueryBuilder<'_, $db>| {
+                    builder.push(" SELECT 0 AS kind, id, name FROM folders WHERE tenant_id = ").push_bind(tenant.as_uuid());
+                    push_parent(builder, "parent_id", folder);
+                    builder
+                        .push(" UNION ALL SELECT 1 AS kind, f.id, f.name FROM files f WHERE f.tenant_id = ")
+                        .push_bind(tenant.as_uuid())
+                        .push(" AND f.deleted_at IS NULL");
+                    push_parent(builder, "f.folder_id", folder);
+                    if let Some(viewer) = viewer {
+                        builder
+                            .push(" AND (f.uploaded_by = ")
+                            .push_bind(viewer.as_uuid())
+                            .push(
+                                " OR EXISTS (SELECT 1 FROM file_permissions p WHERE p.tenant_id = f.tenant_id \
+                                 AND p.file_id = f.id AND p.user_id = ",
+                            )
+                            .push_bind(viewer.as_uuid())
+                            .push("))");
+                    }
+                    builder.push(") entries");
+                };
+                let mut tx = super::read_in(&self.pool, DataScope::Tenant(tenant)).await?;
+                let keys = super::page_of(&mut tx, "kind, id FROM (", "FROM (", &entries, "kind, name, id", page, |row| {
+                    let kind: i32 = row.try_get("kind").map_err(storage_error)?;
+                    let id: uuid::Uuid = row.try_get("id").map_err(storage_error)?;
+                    Ok((kind, id))
+                })
+                .await?;
+                let folder_ids: Vec<uuid::Uuid> = keys.items.iter().filter(|(kind, _)| *kind == 0).map(|(_, id)| *id).collect();
+                let file_ids: Vec<uuid::Uuid> = keys.items.iter().filter(|(kind, _)| *kind == 1).map(|(_, id)| *id).collect();
+                let mut folders = std::collections::HashMap::new();
+                if !folder_ids.is_empty() {
+                    let mut select = sqlx::QueryBuilder::<$db>::new(format!("SELECT {FOLDER_COLUMNS} FROM folders WHERE tenant_id = "));
+                    select.push_bind(tenant.as_uuid()).push(" AND id IN (");
+                    let mut ids = select.separated(", ");
+                    for id in &folder_ids {
+                        ids.push_bind(*id);
+                    }
+                    select.push(")");
+                    for row in select.build().fetch_all(&mut *tx).await.map_err(storage_error)? {
+                        let folder = folder_from_row(&row)?;
+                        folders.insert(folder.id().as_uuid(), folder);
+                    }
+                }
+                let mut files = std::collections::HashMap::new();
+                if !file_ids.is_empty() {
+                    let mut select = sqlx::QueryBuilder::<$db>::new(format!("SELECT {FILE_COLUMNS} {FILE_FROM} WHERE f.tenant_id = "));
+                    select.push_bind(tenant.as_uuid()).push(" AND f.id IN (");
+                    let mut ids = select.separated(", ");
+                    for id in &file_ids {
+                        ids.push_bind(*id);
+                    }
+                    select.push(")");
+                    for row in select.build().fetch_all(&mut *tx).await.map_err(storage_error)? {
+                        let file = file_from_row(&row)?;
+                        files.insert(file.id().as_uuid(), file);
+                    }
+                }
+                let total = keys.total;
+                let mut items = Vec::with_capacity(keys.items.len());
+                for (kind, id) in keys.items {
+                    // A row gone between the two reads (deleted meanwhile) is left out.
+                    let entry = if kind == 0 {
+                        folders.remove(&id).map(FolderEntry::Folder)
+                    } else {
+                        files.remove(&id).map(FolderEntry::File)
+                    };
+                    items.extend(entry);
+                }
+                Ok(Page::new(items, page, total))
             }
         }
     };

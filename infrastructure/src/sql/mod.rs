@@ -16,6 +16,23 @@ pub(crate) mod unit_of_work;
 
 use tenantry_application::ports::RepositoryError;
 
+/// An optimistic-concurrency update touches exactly one row, or the row moved on.
+pub(crate) fn stale_unless_one(rows: u64) -> Result<(), RepositoryError> {
+    if rows == 1 {
+        Ok(())
+    } else {
+        Err(RepositoryError::StaleVersion)
+    }
+}
+
+/// `ORDER BY` keyword of a sort order.
+pub(crate) fn direction(order: tenantry_kernel::SortOrder) -> &'static str {
+    match order {
+        tenantry_kernel::SortOrder::Asc => "ASC",
+        tenantry_kernel::SortOrder::Desc => "DESC",
+    }
+}
+
 /// Translates a driver error into the repository vocabulary, once for all adapters.
 pub(crate) fn storage_error(error: sqlx::Error) -> RepositoryError {
     match &error {

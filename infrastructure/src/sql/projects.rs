@@ -15,7 +15,7 @@ macro_rules! projects {
             Comment, CommentId, Money, Project, ProjectId, ProjectName, ProjectRole, ProjectStatus, Task, TaskId, TaskStatus,
             TaskTitle, TimeEntry, TimeEntryId,
         };
-        use tenantry_kernel::{EventId, Page, PageRequest, SortOrder, TenantId, UserId};
+        use tenantry_kernel::{EventId, Page, TenantId, UserId};
 
         use crate::sql::{corrupt, storage_error};
 
@@ -105,14 +105,6 @@ macro_rules! projects {
             task.estimate_minutes().and_then(|m| i32::try_from(m).ok())
         }
 
-        fn stale_unless_one(rows: u64) -> Result<(), RepositoryError> {
-            if rows == 1 {
-                Ok(())
-            } else {
-                Err(RepositoryError::StaleVersion)
-            }
-        }
-
         #[async_trait]
         impl ProjectRepository for $uow {
             async fn insert(&mut self, project: &Project) -> Result<(), RepositoryError> {
@@ -159,7 +151,7 @@ macro_rules! projects {
                 .execute(&mut *self.tx)
                 .await
                 .map_err(storage_error)?;
-                stale_unless_one(result.rows_affected())
+                crate::sql::stale_unless_one(result.rows_affected())
             }
 
             async fn find(&mut self, tenant: TenantId, id: ProjectId) -> Result<Option<Project>, RepositoryError> {
@@ -265,7 +257,7 @@ macro_rules! projects {
                 .execute(&mut *self.tx)
                 .await
                 .map_err(storage_error)?;
-                stale_unless_one(result.rows_affected())
+                crate::sql::stale_unless_one(result.rows_affected())
             }
 
             async fn find(&mut self, tenant: TenantId, id: TaskId) -> Result<Option<Task>, RepositoryError> {
@@ -346,39 +338,6 @@ macro_rules! projects {
             }
         }
 
-        fn direction(order: SortOrder) -> &'static str {
-            match order {
-                SortOrder::Asc => "ASC",
-                SortOrder::Desc => "DESC",
-            }
-        }
-
-        /// One page of `SELECT {columns_from}` plus the total, both under `conditions`;
-        /// `order` only ever holds column names from the callers' allow-lists.
-        async fn page_of<T>(
-            conn: &mut <$db as sqlx::Database>::Connection,
-            columns_from: &str,
-            from: &str,
-            conditions: &(dyn Fn(&mut sqlx::QueryBuilder<'_, $db>) + Sync),
-            order: &str,
-            page: PageRequest,
-            map: fn(&DbRow) -> Result<T, RepositoryError>,
-        ) -> Result<Page<T>, RepositoryError> {
-            let mut select = sqlx::QueryBuilder::<$db>::new(format!("SELECT {columns_from}"));
-            conditions(&mut select);
-            select
-                .push(format!(" ORDER BY {order} LIMIT "))
-                .push_bind(i64::from(page.size()))
-                .push(" OFFSET ")
-                .push_bind(i64::try_from(page.offset()).unwrap_or(i64::MAX));
-            let rows = select.build().fetch_all(&mut *conn).await.map_err(storage_error)?;
-            let mut count = sqlx::QueryBuilder::<$db>::new(format!("SELECT COUNT(*) {from}"));
-            conditions(&mut count);
-            let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await.map_err(storage_error)?;
-            let items = rows.iter().map(map).collect::<Result<_, _>>()?;
-            Ok(Page::new(items, page, u64::try_from(total).unwrap_or_default()))
-        }
-
         #[async_trait]
         impl ProjectQueries for SqlProjectQueries {
             async fn project(&self, tenant: TenantId, id: ProjectId) -> Result<Option<Project>, RepositoryError> {
@@ -414,9 +373,9 @@ macro_rules! projects {
                     }
                 };
                 let from = format!("{PROJECT_COLUMNS} FROM projects");
-                let order = format!("{column} {dir}, id {dir}", dir = direction(query.order));
+                let order = format!("{column} {dir}, id {dir}", dir = crate::sql::direction(query.order));
                 let mut tx = super::read_in(&self.pool, DataScope::Tenant(tenant)).await?;
-                page_of(&mut tx, &from, "FROM projects", &conditions, &order, query.page, project_from_row).await
+                super::page_of(&mut tx, &from, "FROM projects", &conditions, &order, query.page, project_from_row).await
             }
 
             async fn members(
@@ -515,9 +474,9 @@ macro_rules! projects {
                     }
                 };
                 let from = format!("{TASK_COLUMNS} FROM tasks t");
-                let order = format!("{column} {dir}, t.id {dir}", dir = direction(query.order));
+                let order = format!("{column} {dir}, t.id {dir}", dir = crate::sql::direction(query.order));
                 let mut tx = super::read_in(&self.pool, DataScope::Tenant(tenant)).await?;
-                page_of(&mut tx, &from, "FROM tasks t", &conditions, &order, query.page, task_from_row).await
+                super::page_of(&mut tx, &from, "FROM tasks t", &conditions, &order, query.page, task_from_row).await
             }
         }
 

@@ -11,7 +11,7 @@ macro_rules! tenancy {
         use tenantry_domain::tenancy::{
             ApiKey, ApiKeyId, ApiKeyName, Invitation, InvitationId, Membership, Organization, OrganizationName, Role, Slug,
         };
-        use tenantry_kernel::{EmailAddress, Page, SortOrder, TenantId, UserId};
+        use tenantry_kernel::{EmailAddress, Page, TenantId, UserId};
 
         use crate::sql::{corrupt, storage_error};
 
@@ -128,12 +128,6 @@ macro_rules! tenancy {
             })
         }
 
-        fn direction(order: SortOrder) -> &'static str {
-            match order {
-                SortOrder::Asc => "ASC",
-                SortOrder::Desc => "DESC",
-            }
-        }
 
         /// Roles in privilege order, so sorting by role lists owners first.
         const ROLE_RANK: &str = "CASE role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 WHEN 'member' THEN 2 ELSE 3 END";
@@ -374,7 +368,7 @@ macro_rules! tenancy {
                     "SELECT o.id, o.name, o.slug, o.created_at, o.updated_at, m.role FROM organizations o \
                      JOIN memberships m ON m.tenant_id = o.id WHERE m.user_id = $1 \
                      ORDER BY {column} {}, o.id LIMIT $2 OFFSET $3",
-                    direction(query.order)
+                    crate::sql::direction(query.order)
                 );
                 let rows = sqlx::query(&sql)
                     .bind(user.as_uuid())
@@ -401,7 +395,7 @@ macro_rules! tenancy {
                 let sql = format!(
                     "SELECT user_id, role, joined_at FROM memberships WHERE tenant_id = $1 \
                      ORDER BY {column} {}, user_id LIMIT $2 OFFSET $3",
-                    direction(query.order)
+                    crate::sql::direction(query.order)
                 );
                 let rows = sqlx::query(&sql)
                     .bind(tenant.as_uuid())

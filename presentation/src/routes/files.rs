@@ -10,7 +10,7 @@ use futures::{StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
 use tenantry_application::ports::{ByteStream, FileGrant};
 use tenantry_application::{AppError, ErrorCode, RequestContext};
-use tenantry_domain::files::{FileId, FileVersion, StoredFile};
+use tenantry_domain::files::{FileId, FileVersion, FolderId, StoredFile};
 use tenantry_kernel::{UserId, ValidationError};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -187,6 +187,8 @@ pub(crate) async fn revoke_access(
 pub struct FileResponse {
     pub id: Uuid,
     pub name: String,
+    /// `null` at the top level.
+    pub folder_id: Option<Uuid>,
     /// Bytes of the current version.
     pub size: u64,
     /// Sniffed from the bytes at upload.
@@ -210,6 +212,7 @@ impl From<&StoredFile> for FileResponse {
         Self {
             id: file.id().as_uuid(),
             name: file.name().as_str().to_owned(),
+            folder_id: file.folder().map(|folder| folder.as_uuid()),
             size: current.blob.size,
             content_type: current.blob.content_type.clone(),
             sha256: current.blob.sha256.clone(),
@@ -268,15 +271,36 @@ async fn pump(mut field: Field, sender: tokio::sync::mpsc::Sender<Result<web::By
     }
 }
 
-/// Runs `store` over the multipart `file` part; any other part is refused.
-async fn with_uploaded_part<F, Fut>(req: &HttpRequest, payload: web::Payload, store: F) -> Result<StoredFile, ApiError>
+/// Reads a short text part (an id), refusing anything longer than `limit` bytes.
+async fn text_part(mut field: Field, name: &'static str, limit: usize) -> Result<String, ApiError> {
+    let mut text = Vec::new();
+    while let Some(chunk) = field.next().await {
+        let chunk = chunk.map_err(|_| malformed("the body is not valid multipart/form-data"))?;
+        text.extend_from_slice(&chunk);
+        if text.len() > limit {
+            return Err(ApiError(ValidationError::field(name, "invalid").into()));
+        }
+    }
+    String::from_utf8(text).map_err(|_| ApiError(ValidationError::field(name, "invalid").into()))
+}
+
+/// Runs `store` over the multipart `file` part. With `folders`, a `folder_id`
+/// part may come first (before `file`, so the target is known before any byte is
+/// stored); any other part is refused.
+async fn with_uploaded_part<F, Fut>(
+    req: &HttpRequest,
+    payload: web::Payload,
+    folders: bool,
+    store: F,
+) -> Result<StoredFile, ApiError>
 where
-    F: FnOnce(String, ByteStream) -> Fut,
+    F: FnOnce(String, Option<FolderId>, ByteStream) -> Fut,
     Fut: std::future::Future<Output = Result<StoredFile, AppError>>,
 {
     let mut parts = Multipart::new(req.headers(), payload);
     let mut store = Some(store);
     let mut stored = None;
+    let mut folder = None;
     while let Some(field) =
         parts.try_next().await.map_err(|_| malformed("the body is not valid multipart/form-data"))?
     {
@@ -290,11 +314,17 @@ where
                     .to_owned();
                 let (sender, receiver) = tokio::sync::mpsc::channel(8);
                 let content = tokio_stream_of(receiver);
-                let (_, result) = futures::join!(pump(field, sender), store(name, content));
+                let (_, result) = futures::join!(pump(field, sender), store(name, folder, content));
                 stored = Some(result?);
             }
-            Some("folder_id") => {
-                return Err(ApiError(ValidationError::field("folder_id", "unknown").into()));
+            Some("folder_id") if folders => {
+                if store.is_none() {
+                    return Err(ApiError(ValidationError::field("folder_id", "must_precede_file").into()));
+                }
+                let raw = text_part(field, "folder_id", 64).await?;
+                let id = Uuid::parse_str(raw.trim())
+                    .map_err(|_| ApiError(ValidationError::field("folder_id", "invalid").into()))?;
+                folder = Some(FolderId::from_uuid(id));
             }
             _ => return Err(ApiError(ValidationError::field("file", "unexpected_part").into())),
         }
@@ -320,7 +350,7 @@ fn tenant_context(auth: Authenticated, req: &HttpRequest) -> Result<RequestConte
     tag = "files",
     security(("bearer" = [])),
     params(("X-Tenant-Id" = Uuid, Header, description = "Organization id")),
-    request_body(content_type = "multipart/form-data", description = "Part `file`: the content, with its file name"),
+    request_body(content_type = "multipart/form-data", description = "Optional part `folder_id` (a folder's id, before `file`), then part `file`: the content, with its file name"),
     responses(
         (status = 201, body = FileResponse, headers(("Location" = String))),
         (status = 400, description = "`validation_failed` (no file part, bad name), `malformed_request`", body = ErrorBody),
@@ -338,13 +368,10 @@ pub(crate) async fn upload_file(
 ) -> Result<HttpResponse, ApiError> {
     let context = tenant_context(auth, &req)?;
     let app = state.app.clone();
-    let file =
-        with_uploaded_part(
-            &req,
-            payload,
-            |name, content| async move { app.upload_file(&context, &name, content).await },
-        )
-        .await?;
+    let file = with_uploaded_part(&req, payload, true, |name, folder, content| async move {
+        app.upload_file(&context, &name, folder, content).await
+    })
+    .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/files/{}", file.id())))
         .json(FileResponse::from(&file)))
@@ -374,13 +401,10 @@ pub(crate) async fn add_version(
     let context = tenant_context(auth, &req)?;
     let id = file_id(path.into_inner());
     let app = state.app.clone();
-    let file =
-        with_uploaded_part(
-            &req,
-            payload,
-            |_, content| async move { app.add_file_version(&context, id, content).await },
-        )
-        .await?;
+    let file = with_uploaded_part(&req, payload, false, |_, _, content| async move {
+        app.add_file_version(&context, id, content).await
+    })
+    .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/files/{id}/versions/{}", file.current().number)))
         .json(FileResponse::from(&file)))
