@@ -3,7 +3,8 @@ Feature: Files
   stream to the blob store; the type is sniffed from them, never taken from the name,
   and must be on the allow-list; names are sanitised. Downloads carry the name, an
   ETag (the SHA-256) and honour Range. New uploads to a file become its next version.
-  Owners and admins see every file; other members see what they uploaded.
+  Owners and admins see every file; other members see what they uploaded or were
+  granted. Signed links let anyone holding them download one version for a while.
 
   Background:
     Given an organization "acme" owned by "alice"
@@ -198,3 +199,62 @@ Feature: Files
     And the response JSON at "name" is "bin.txt"
     When "alice" sends GET "/api/v1/files/{bin.txt.id}/content" for tenant "acme"
     Then the response body contains "keep me"
+
+  Scenario: A signed link downloads without a token until the file or the access goes
+    Given "bob" is a member of "acme" with role "member"
+    When "alice" uploads the text "quarterly numbers" as "q3.txt" to "/api/v1/files" for tenant "acme"
+    And "alice" sends POST "/api/v1/files/{q3.txt.id}/permissions" for tenant "acme" with:
+      """
+      {"user_id": "{bob.id}", "access": "read"}
+      """
+    And "bob" sends POST "/api/v1/files/{q3.txt.id}/links" for tenant "acme" with:
+      """
+      {"expires_in_seconds": 600}
+      """
+    Then the response status is 201
+    And the response has exactly the fields "url, version, expires_at"
+    And the response header "Cache-Control" is "no-store"
+    When the download link in the response is remembered as "bobs-link"
+    And an anonymous client sends GET "{bobs-link}"
+    Then the response status is 200
+    And the response body contains "quarterly numbers"
+    And the response header "Content-Disposition" contains "q3.txt"
+    And the response header "Referrer-Policy" is "no-referrer"
+    Given the next request has header "Range" set to "bytes=0-8"
+    When an anonymous client sends GET "{bobs-link}"
+    Then the response status is 206
+    When an anonymous client sends GET "{bobs-link}x"
+    Then the response status is 404
+    When "alice" sends DELETE "/api/v1/files/{q3.txt.id}/permissions/{bob.id}" for tenant "acme"
+    And an anonymous client sends GET "{bobs-link}"
+    Then the response status is 404
+    When "alice" sends POST "/api/v1/files/{q3.txt.id}/links" for tenant "acme"
+    Then the response status is 201
+    When the download link in the response is remembered as "alices-link"
+    And "alice" uploads the text "revised numbers" as "q3.txt" to "/api/v1/files/{q3.txt.id}/versions" for tenant "acme"
+    And an anonymous client sends GET "{alices-link}"
+    Then the response body contains "quarterly numbers"
+    When "alice" sends DELETE "/api/v1/files/{q3.txt.id}" for tenant "acme"
+    And an anonymous client sends GET "{alices-link}"
+    Then the response status is 404
+
+  Scenario: Links are made only for reachable files and for a bounded time
+    Given "bob" is a member of "acme" with role "member"
+    When "alice" uploads the text "private" as "mine.txt" to "/api/v1/files" for tenant "acme"
+    And "bob" sends POST "/api/v1/files/{mine.txt.id}/links" for tenant "acme"
+    Then the response status is 404
+    When "alice" sends POST "/api/v1/files/{mine.txt.id}/links" for tenant "acme" with:
+      """
+      {"expires_in_seconds": 99999999}
+      """
+    Then the response status is 400
+    And the validation details include "expires_in_seconds" with issue "out_of_range"
+    When "alice" sends POST "/api/v1/files/{mine.txt.id}/links" for tenant "acme" with:
+      """
+      {"expires_in_seconds": "soon"}
+      """
+    Then the response status is 400
+    And the error code is "malformed_request"
+    Given an organization "globex" owned by "mallory"
+    When "mallory" sends POST "/api/v1/files/{mine.txt.id}/links" for tenant "globex"
+    Then the response status is 404

@@ -12,8 +12,9 @@ use tenantry_domain::tenancy::{ApiKey, Invitation, Membership, Role};
 use tenantry_kernel::{Clock, Page, PageRequest, TenantId, UserId, ValidationError};
 
 use crate::files::{
-    folder_not_found, intake, store_error, AddFileVersion, CreateFolder, DeleteFile, DeleteFolder, FilePolicy,
-    FilesHandler, GrantFileAccess, Reach, RestoreFile, RevokeFileAccess, UpdateFile, UpdateFolder, UploadFile,
+    folder_not_found, intake, store_error, AddFileVersion, CreateFileLink, CreateFolder, DeleteFile, DeleteFolder,
+    FileLink, FilePolicy, FilesHandler, GrantFileAccess, Reach, RestoreFile, RevokeFileAccess, UpdateFile,
+    UpdateFolder, UploadFile,
 };
 use crate::idempotency::Idempotency;
 use crate::identity::refresh;
@@ -21,10 +22,11 @@ use crate::identity::*;
 use crate::notifications::NotificationsConsumer;
 use crate::pipeline::{CommandBus, Principal, RequestContext};
 use crate::ports::{
-    AuditFilter, AuditQueries, AuditRecord, ByteStream, FileGrant, FileQueries, FileStore, FolderEntry, HealthCheck,
-    IdempotencyStore, IdentityQueries, ListQuery, Mailer, MembershipCache, NotificationStore, OpaqueTokens,
-    OrganizationView, PasswordHasher, ProjectFilter, ProjectMemberView, ProjectQueries, ProjectSummaryStore,
-    PublishedKey, SessionView, TaskFilter, TenancyQueries, TokenIssuer, UnitOfWorkFactory, UserView,
+    AuditFilter, AuditQueries, AuditRecord, ByteStream, FileGrant, FileLinkSigner, FileQueries, FileStore, FolderEntry,
+    HealthCheck, IdempotencyStore, IdentityQueries, ListQuery, Mailer, MembershipCache, NotificationStore,
+    OpaqueTokens, OrganizationView, PasswordHasher, ProjectFilter, ProjectMemberView, ProjectQueries,
+    ProjectSummaryStore, PublishedKey, SessionView, TaskFilter, TenancyQueries, TokenIssuer, UnitOfWorkFactory,
+    UserView,
 };
 use crate::projects::*;
 use crate::tenancy::*;
@@ -46,6 +48,7 @@ pub struct ApplicationPorts {
     pub file_store: Arc<dyn FileStore>,
     pub file_queries: Arc<dyn FileQueries>,
     pub file_policy: FilePolicy,
+    pub file_links: Arc<dyn FileLinkSigner>,
     pub membership_cache: Arc<dyn MembershipCache>,
     pub mailer: Arc<dyn Mailer>,
     pub health: Arc<dyn HealthCheck>,
@@ -109,6 +112,7 @@ pub struct Application {
     file_store: Arc<dyn FileStore>,
     file_queries: Arc<dyn FileQueries>,
     file_policy: FilePolicy,
+    file_links: Arc<dyn FileLinkSigner>,
     token_issuer: Arc<dyn TokenIssuer>,
     tenants: Arc<TenantGuard>,
     tenancy_queries: Arc<dyn TenancyQueries>,
@@ -134,6 +138,7 @@ impl Application {
             file_store,
             file_queries,
             file_policy,
+            file_links,
             membership_cache,
             mailer,
             health,
@@ -183,10 +188,11 @@ impl Application {
             notifications_consumer: NotificationsConsumer::new(notifications.clone()),
             notifications,
             idempotency: Idempotency::new(idempotency, clock.clone()),
-            files: FilesHandler::new(tenancy_queries.clone(), clock.clone()),
+            files: FilesHandler::new(tenancy_queries.clone(), clock.clone(), file_links.clone(), file_policy.clone()),
             file_store,
             file_queries,
             file_policy,
+            file_links,
             tenants,
             tenancy_queries,
             identity_queries,
@@ -1082,6 +1088,55 @@ impl Application {
         let authorized = context.clone().with_tenant_role(role);
         let viewer = if authorized.permits("file:manage") { None } else { Some(context.require_caller()?.user_id) };
         Ok(self.file_queries.children(tenant, folder, viewer, page).await?)
+    }
+
+    /// A signed link to the current version of a file the caller reaches.
+    ///
+    /// # Errors
+    /// See [`CreateFileLink`].
+    pub async fn create_file_link(
+        &self,
+        context: &RequestContext,
+        command: CreateFileLink,
+    ) -> Result<FileLink, AppError> {
+        self.bus.dispatch(&self.files, context, command).await
+    }
+
+    /// The file and version a download link serves, without a bearer token: the
+    /// link must be signed and unexpired, the file out of the bin, and the link's
+    /// creator must still reach it (a revoked grant or a departure ends their links).
+    ///
+    /// # Errors
+    /// 410 `link_expired` past its time; 404 for anything else wrong with it.
+    pub async fn open_file_link(&self, token: &str) -> Result<(StoredFile, FileVersion), AppError> {
+        let not_found = || AppError::NotFound { message: "no such link" };
+        let claims = match self.file_links.verify(token, self.clock.now()) {
+            Ok(claims) => claims,
+            Err(crate::ports::TokenError::Expired) => {
+                return Err(AppError::Gone {
+                    code: ErrorCode::LinkExpired,
+                    message: "the link has expired; ask for a new one",
+                })
+            }
+            Err(_) => return Err(not_found()),
+        };
+        let tenant = claims.tenant_id;
+        let file = self.file_queries.file(tenant, claims.file_id).await?.ok_or_else(not_found)?;
+        if file.deleted_at().is_some() {
+            return Err(not_found());
+        }
+        let manages = self.tenancy_queries.role_of(tenant, claims.created_by).await?.map(|r| r.grants("file:manage"));
+        if Reach::of_user(claims.created_by, manages, self.file_queries.as_ref(), &file).await? == Reach::None {
+            return Err(not_found());
+        }
+        let version = self
+            .file_queries
+            .versions(tenant, file.id())
+            .await?
+            .into_iter()
+            .find(|v| v.number == claims.version)
+            .ok_or_else(not_found)?;
+        Ok((file, version))
     }
 
     /// The bytes of a version obtained from [`Application::file_version`].

@@ -41,6 +41,7 @@ pub enum ErrorCode {
     NameTaken,
     FolderNotEmpty,
     FolderCycle,
+    LinkExpired,
     InvitationExpired,
     InvitationAlreadyUsed,
     InvitationWrongRecipient,
@@ -86,6 +87,7 @@ impl ErrorCode {
         ErrorCode::NameTaken,
         ErrorCode::FolderNotEmpty,
         ErrorCode::FolderCycle,
+        ErrorCode::LinkExpired,
         ErrorCode::InvitationExpired,
         ErrorCode::InvitationAlreadyUsed,
         ErrorCode::InvitationWrongRecipient,
@@ -131,6 +133,7 @@ impl ErrorCode {
             ErrorCode::NameTaken => "name_taken",
             ErrorCode::FolderNotEmpty => "folder_not_empty",
             ErrorCode::FolderCycle => "folder_cycle",
+            ErrorCode::LinkExpired => "link_expired",
             ErrorCode::InvitationExpired => "invitation_expired",
             ErrorCode::InvitationAlreadyUsed => "invitation_already_used",
             ErrorCode::InvitationWrongRecipient => "invitation_wrong_recipient",
@@ -165,6 +168,9 @@ pub enum AppError {
     /// 409: duplicate or wrong state.
     #[error("{message}")]
     Conflict { code: ErrorCode, message: &'static str },
+    /// 410: a link that was valid once and no longer is (`link_expired`).
+    #[error("{message}")]
+    Gone { code: ErrorCode, message: &'static str },
     /// 412: the client's `If-Match` names an older version.
     #[error("{message}")]
     PreconditionFailed { message: &'static str },
@@ -196,6 +202,7 @@ impl AppError {
             | AppError::Unauthenticated { code, .. }
             | AppError::Forbidden { code, .. }
             | AppError::Conflict { code, .. }
+            | AppError::Gone { code, .. }
             | AppError::BusinessRule { code, .. }
             | AppError::TooManyRequests { code, .. } => *code,
             AppError::NotFound { .. } => ErrorCode::NotFound,

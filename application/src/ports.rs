@@ -832,6 +832,28 @@ pub trait FileQueries: Send + Sync + 'static {
     ) -> Result<Page<FolderEntry>, RepositoryError>;
 }
 
+/// What a signed download link grants: one version of one file, until `expires_at`,
+/// for as long as its creator still reaches the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileLinkClaims {
+    pub tenant_id: TenantId,
+    pub file_id: FileId,
+    pub version: i64,
+    pub created_by: UserId,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Signs and checks download links: a bearer-less credential, so it is signed,
+/// short-lived and useless as any other kind of token.
+pub trait FileLinkSigner: Send + Sync + 'static {
+    /// # Errors
+    /// `Signing` when the key cannot sign.
+    fn sign(&self, claims: &FileLinkClaims, now: DateTime<Utc>) -> Result<String, TokenError>;
+    /// # Errors
+    /// `Expired` past `expires_at`; `Invalid` for anything not signed as a link.
+    fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<FileLinkClaims, TokenError>;
+}
+
 /// Bytes on their way in or out, never held whole.
 pub type ByteStream = std::pin::Pin<Box<dyn futures::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send>>;
 

@@ -66,6 +66,8 @@ use crate::routes::{api_keys, audit, files, folders, identity, notifications, op
         files::grant_access,
         files::list_grants,
         files::revoke_access,
+        files::create_link,
+        files::open_link,
         folders::create_folder,
         folders::get_folder,
         folders::folder_children,

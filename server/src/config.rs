@@ -91,6 +91,10 @@ pub struct FileSettings {
     pub max_upload_bytes: u64,
     /// MIME types sniffed from the bytes that are accepted (415 otherwise).
     pub allowed_content_types: Vec<String>,
+    /// Lifetime of a signed download link unless its creator asks for less or more.
+    pub link_ttl_seconds: u32,
+    /// The longest lifetime a creator may ask for.
+    pub max_link_ttl_seconds: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -128,6 +132,8 @@ impl Settings {
             .set_default("auth.require_verified_email", false)?
             .set_default("files.max_upload_bytes", 10 * 1024 * 1024)?
             .set_default("files.allowed_content_types", FilePolicy::default().allowed_content_types)?
+            .set_default("files.link_ttl_seconds", FilePolicy::default().link_ttl_seconds)?
+            .set_default("files.max_link_ttl_seconds", FilePolicy::default().max_link_ttl_seconds)?
             .add_source(config::File::with_name("config/default").required(false))
             .add_source(config::File::with_name(&format!("config/{environment}")).required(false))
             .add_source(

@@ -18,7 +18,7 @@ use tenantry_application::ports::RateLimiter;
 use tenantry_application::{Application, ApplicationPorts, AuthPolicy};
 use tenantry_http::HttpState;
 use tenantry_infrastructure::cache::InProcessMembershipCache;
-use tenantry_infrastructure::crypto::{Argon2Hasher, JwtTokenIssuer, KeyRing, Sha256OpaqueTokens};
+use tenantry_infrastructure::crypto::{Argon2Hasher, JwtFileLinkSigner, JwtTokenIssuer, KeyRing, Sha256OpaqueTokens};
 use tenantry_infrastructure::events::{InProcessEventBus, OutboxRelay, RelayHandle};
 use tenantry_infrastructure::mail::FileMailer;
 use tenantry_infrastructure::rate_limit::{InProcessRateLimiter, RateQuota};
@@ -55,7 +55,8 @@ impl Tenantry {
         if settings.database.migrate_on_start {
             database.migrate_up().await.context("applying migrations")?;
         }
-        let token_issuer = JwtTokenIssuer::new(&signing_keys(settings)?);
+        let keys = signing_keys(settings)?;
+        let token_issuer = JwtTokenIssuer::new(&keys);
         let password_hasher = Argon2Hasher::owasp().map_err(|e| anyhow::anyhow!(e)).context("argon2 parameters")?;
 
         let outbox_signal = Arc::new(Notify::new());
@@ -80,7 +81,10 @@ impl Tenantry {
             file_policy: FilePolicy {
                 max_upload_bytes: settings.files.max_upload_bytes,
                 allowed_content_types: settings.files.allowed_content_types.clone(),
+                link_ttl_seconds: settings.files.link_ttl_seconds,
+                max_link_ttl_seconds: settings.files.max_link_ttl_seconds,
             },
+            file_links: Arc::new(JwtFileLinkSigner::new(&keys)),
             membership_cache: Arc::new(InProcessMembershipCache::default()),
             mailer: Arc::new(FileMailer::new(settings.mail_dir(), settings.mail.from.clone())),
             health: database.health_check(),

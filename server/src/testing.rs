@@ -57,6 +57,8 @@ pub fn test_settings(database_url: &str, data_dir: PathBuf) -> Settings {
             dir: None,
             max_upload_bytes: FilePolicy::default().max_upload_bytes,
             allowed_content_types: FilePolicy::default().allowed_content_types,
+            link_ttl_seconds: FilePolicy::default().link_ttl_seconds,
+            max_link_ttl_seconds: FilePolicy::default().max_link_ttl_seconds,
         },
         data_dir,
     }
@@ -109,6 +111,16 @@ impl TestApp {
     /// The wired application behind the server (for assertions on storage and events).
     pub fn tenantry(&self) -> &Tenantry {
         &self.tenantry
+    }
+
+    /// The server's signing key ring (to mint tokens a test cannot get over HTTP,
+    /// such as one that expired an hour ago).
+    ///
+    /// # Errors
+    /// When the key directory cannot be read.
+    pub fn signing_keys(&self) -> anyhow::Result<tenantry_infrastructure::crypto::KeyRing> {
+        tenantry_infrastructure::crypto::KeyRing::load(&self.data_dir.join("jwt-keys"))?
+            .ok_or_else(|| anyhow::anyhow!("the server has no signing keys"))
     }
 
     /// The raw `.eml` messages the embedded mailer wrote to `email`, oldest first.

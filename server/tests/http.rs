@@ -348,7 +348,74 @@ async fn racing_copies_of_one_keyed_request_run_it_once(backend: TestBackend) {
     app.shutdown().await;
 }
 
+async fn a_download_link_past_its_time_is_gone_and_a_foreign_one_unknown(backend: TestBackend) {
+    use chrono::{Duration as Span, Utc};
+    use tenantry_application::ports::{FileLinkClaims, FileLinkSigner};
+    use tenantry_domain::files::FileId;
+    use tenantry_infrastructure::crypto::{JwtFileLinkSigner, KeyRing, SigningKey};
+    use tenantry_kernel::{TenantId, UserId};
+
+    let app = TestApp::spawn(backend).await.unwrap();
+    let client = reqwest::Client::new();
+    register(&client, &app, "linker@example.com").await;
+    let token = log_in(&client, &app, "linker@example.com").await["access_token"].as_str().unwrap().to_owned();
+    let me: Value =
+        client.get(app.url("/api/v1/users/me")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let organization: Value = client
+        .post(app.url("/api/v1/organizations"))
+        .bearer_auth(&token)
+        .json(&json!({"name": "Linkers"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let tenant = organization["id"].as_str().unwrap().to_owned();
+    let boundary = "link-test-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nlinked\r\n--{boundary}--\r\n"
+    );
+    let file: Value = client
+        .post(app.url("/api/v1/files"))
+        .bearer_auth(&token)
+        .header("x-tenant-id", &tenant)
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    let claims = |expires_at| FileLinkClaims {
+        tenant_id: TenantId::from_uuid(tenant.parse().unwrap()),
+        file_id: FileId::from_uuid(file["id"].as_str().unwrap().parse().unwrap()),
+        version: 1,
+        created_by: UserId::from_uuid(me["id"].as_str().unwrap().parse().unwrap()),
+        expires_at,
+    };
+    let open = |token: String| {
+        let client = client.clone();
+        let url = app.url(&format!("/api/v1/file-links/{token}"));
+        async move { client.get(url).send().await.unwrap() }
+    };
+    let signer = JwtFileLinkSigner::new(&app.signing_keys().unwrap());
+    let hour_ago = Utc::now() - Span::hours(1);
+    let fresh = signer.sign(&claims(Utc::now() + Span::minutes(5)), Utc::now()).unwrap();
+    assert_eq!(open(fresh).await.text().await.unwrap(), "linked");
+    let expired = open(signer.sign(&claims(hour_ago), hour_ago - Span::minutes(5)).unwrap()).await;
+    assert_eq!(expired.status(), StatusCode::GONE);
+    assert_eq!(expired.json::<Value>().await.unwrap()["error_code"], "link_expired");
+    let foreign = JwtFileLinkSigner::new(&KeyRing::new(vec![SigningKey::generate().unwrap()]).unwrap());
+    let forged = open(foreign.sign(&claims(Utc::now() + Span::minutes(5)), Utc::now()).unwrap()).await;
+    assert_eq!(forged.status(), StatusCode::NOT_FOUND);
+    app.shutdown().await;
+}
+
 tenantry_infrastructure::backend_test_suite!(
+    a_download_link_past_its_time_is_gone_and_a_foreign_one_unknown,
     racing_copies_of_one_keyed_request_run_it_once,
     every_command_leaves_one_audit_row_and_its_events_reach_the_bus,
     rejected_input_changes_nothing,

@@ -104,3 +104,19 @@ async fn uploads_text_into_folder(
     let fields = vec![("folder_id".to_owned(), folder)];
     upload_with(world, &user, text.into_bytes(), &name, "/api/v1/files", &organization, fields).await
 }
+
+/// Remembers the path of the download link in the last response (`url` is absolute;
+/// requests in a scenario go to the scenario's own server).
+#[when(regex = r#"^the download link in the response is remembered as "([A-Za-z_][A-Za-z0-9_-]*)"$"#)]
+fn remember_link(world: &mut TenantryWorld, name: String) -> Result<()> {
+    let response = world.last_response()?;
+    let url = response.json_at("url")?.as_str().ok_or_else(|| anyhow!("no url in {response}"))?;
+    let path = url
+        .strip_prefix("http://")
+        .and_then(|rest| rest.find('/').map(|slash| &rest[slash..]))
+        .filter(|path| path.starts_with("/api/v1/file-links/"))
+        .ok_or_else(|| anyhow!("{url} is not an absolute download link"))?
+        .to_owned();
+    world.remember(name, path);
+    Ok(())
+}

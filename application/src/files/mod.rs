@@ -12,7 +12,10 @@ use tenantry_domain::files::{Blob, FileAccess, FileId, FileName, FolderId, Store
 use tenantry_kernel::{Clock, UserId};
 
 use crate::pipeline::{envelope, tenant_of, AuditSubject, Authorization, Command, CommandHandler, RequestContext};
-use crate::ports::{ByteStream, FileGrant, FileQueries, FileStore, FileStoreError, TenancyQueries, UnitOfWork};
+use crate::ports::{
+    ByteStream, FileGrant, FileLinkClaims, FileLinkSigner, FileQueries, FileStore, FileStoreError, TenancyQueries,
+    UnitOfWork,
+};
 use crate::AppError;
 
 mod folders;
@@ -29,6 +32,10 @@ pub struct FilePolicy {
     pub max_upload_bytes: u64,
     /// Sniffed MIME types accepted (`text/plain` for UTF-8 text without a signature).
     pub allowed_content_types: Vec<String>,
+    /// How long a download link lives when its creator does not say.
+    pub link_ttl_seconds: u32,
+    /// The longest a creator may ask a download link to live.
+    pub max_link_ttl_seconds: u32,
 }
 
 impl Default for FilePolicy {
@@ -46,6 +53,8 @@ impl Default for FilePolicy {
             ]
             .map(String::from)
             .to_vec(),
+            link_ttl_seconds: 60 * 60,
+            max_link_ttl_seconds: 7 * 24 * 60 * 60,
         }
     }
 }
@@ -147,6 +156,22 @@ impl Reach {
         Ok(Self::by_grant(queries.access_of(file.tenant_id(), file.id(), caller).await?))
     }
 
+    /// How far `user` reaches outside any request of theirs (what a download link
+    /// they made is still worth): `manages` is whether their role holds
+    /// `file:manage`, `None` once they left the organization.
+    pub(crate) async fn of_user(
+        user: UserId,
+        manages: Option<bool>,
+        queries: &dyn FileQueries,
+        file: &StoredFile,
+    ) -> Result<Reach, AppError> {
+        let Some(manages) = manages else { return Ok(Reach::None) };
+        if user == file.uploaded_by() || manages {
+            return Ok(Reach::Own);
+        }
+        Ok(Self::by_grant(queries.access_of(file.tenant_id(), file.id(), user).await?))
+    }
+
     /// The caller's reach inside a unit of work.
     async fn within(context: &RequestContext, uow: &mut dyn UnitOfWork, file: &StoredFile) -> Result<Reach, AppError> {
         if let Some(reach) = Self::by_role(context, file) {
@@ -230,11 +255,77 @@ impl Command for AddFileVersion {
 pub struct FilesHandler {
     tenancy: Arc<dyn TenancyQueries>,
     clock: Arc<dyn Clock>,
+    links: Arc<dyn FileLinkSigner>,
+    policy: FilePolicy,
 }
 
 impl FilesHandler {
-    pub fn new(tenancy: Arc<dyn TenancyQueries>, clock: Arc<dyn Clock>) -> Self {
-        Self { tenancy, clock }
+    pub fn new(
+        tenancy: Arc<dyn TenancyQueries>,
+        clock: Arc<dyn Clock>,
+        links: Arc<dyn FileLinkSigner>,
+        policy: FilePolicy,
+    ) -> Self {
+        Self { tenancy, clock, links, policy }
+    }
+}
+
+/// A signed download link, valid without a bearer token until `expires_at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileLink {
+    pub token: String,
+    /// The version it serves (the current one when it was made).
+    pub version: i64,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Make a download link to the current version of a file the caller reaches.
+#[derive(Debug, Clone)]
+pub struct CreateFileLink {
+    pub file_id: FileId,
+    /// Defaults to the policy's `link_ttl_seconds`; at most `max_link_ttl_seconds`.
+    pub expires_in_seconds: Option<u32>,
+}
+
+impl Command for CreateFileLink {
+    const NAME: &'static str = "files.create_link";
+    type Output = FileLink;
+
+    fn authorization(&self) -> Authorization {
+        Authorization::TenantPermission("file:read")
+    }
+
+    fn audit_subject(&self, _: &RequestContext, _: &FileLink) -> Option<AuditSubject> {
+        Some(AuditSubject::new("file", self.file_id))
+    }
+}
+
+#[async_trait]
+impl CommandHandler<CreateFileLink> for FilesHandler {
+    /// # Errors
+    /// 400 `expires_in_seconds` out of 1..=max; 404 for a file out of reach.
+    async fn handle(
+        &self,
+        context: &RequestContext,
+        command: &CreateFileLink,
+        uow: &mut dyn UnitOfWork,
+    ) -> Result<FileLink, AppError> {
+        let caller = context.require_caller()?.user_id;
+        let seconds = command.expires_in_seconds.unwrap_or(self.policy.link_ttl_seconds);
+        if seconds == 0 || seconds > self.policy.max_link_ttl_seconds {
+            return Err(tenantry_kernel::ValidationError::field("expires_in_seconds", "out_of_range").into());
+        }
+        let file = load(context, uow, command.file_id, Reach::Read, false).await?;
+        let now = self.clock.now();
+        let claims = FileLinkClaims {
+            tenant_id: file.tenant_id(),
+            file_id: file.id(),
+            version: file.current().number,
+            created_by: caller,
+            expires_at: now + chrono::Duration::seconds(i64::from(seconds)),
+        };
+        let token = self.links.sign(&claims, now).map_err(AppError::internal)?;
+        Ok(FileLink { token, version: claims.version, expires_at: claims.expires_at })
     }
 }
 

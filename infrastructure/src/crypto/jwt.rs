@@ -2,6 +2,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use jsonwebtoken::{decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tenantry_application::ports::{AccessClaims, IssuedAccessToken, PublishedKey, TokenError, TokenIssuer};
 use tenantry_kernel::{SessionId, UserId};
@@ -13,7 +14,7 @@ use super::keys::KeyRing;
 /// while the session check on every request makes logout immediate anyway.
 pub const ACCESS_TOKEN_TTL_SECONDS: i64 = 15 * 60;
 
-const ISSUER: &str = "tenantry";
+pub(super) const ISSUER: &str = "tenantry";
 const AUDIENCE: &str = "tenantry-api";
 /// Clock skew tolerated on `nbf` between servers.
 const LEEWAY_SECONDS: i64 = 5;
@@ -30,22 +31,37 @@ struct Claims {
     jti: Uuid,
 }
 
-/// EdDSA (Ed25519) access tokens with a `kid` header. Every key of the ring
-/// verifies, so tokens signed before a rotation stay valid until they expire;
-/// only EdDSA is accepted, which rules out `alg: none` and HS/RS confusion.
-pub struct JwtTokenIssuer {
+/// Claims whose validity window the verifier checks against the injected clock.
+pub(super) trait TimeBounded {
+    fn not_before(&self) -> i64;
+    fn expires(&self) -> i64;
+}
+
+impl TimeBounded for Claims {
+    fn not_before(&self) -> i64 {
+        self.nbf
+    }
+    fn expires(&self) -> i64 {
+        self.exp
+    }
+}
+
+/// EdDSA (Ed25519) JWTs of one audience with a `kid` header. Every key of the ring
+/// verifies, so tokens signed before a rotation stay valid until they expire; only
+/// EdDSA is accepted, which rules out `alg: none` and HS/RS confusion; the audience
+/// keeps one kind of token from passing as another.
+pub(super) struct EdDsaJwt {
     signing_kid: String,
     encoding: EncodingKey,
     decoding: HashMap<String, DecodingKey>,
-    published: Vec<PublishedKey>,
     validation: Validation,
 }
 
-impl JwtTokenIssuer {
-    pub fn new(ring: &KeyRing) -> Self {
+impl EdDsaJwt {
+    pub(super) fn new(ring: &KeyRing, audience: &str) -> Self {
         let mut validation = Validation::new(Algorithm::EdDSA);
         validation.set_issuer(&[ISSUER]);
-        validation.set_audience(&[AUDIENCE]);
+        validation.set_audience(&[audience]);
         validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
         // Time is checked against the injected clock below, not the library's.
         validation.validate_exp = false;
@@ -55,6 +71,47 @@ impl JwtTokenIssuer {
             signing_kid: signing.kid.clone(),
             encoding: EncodingKey::from_ed_der(&signing.pkcs8),
             decoding: ring.all().iter().map(|key| (key.kid.clone(), DecodingKey::from_ed_der(&key.public))).collect(),
+            validation,
+        }
+    }
+
+    pub(super) fn sign(&self, claims: &impl Serialize) -> Result<String, TokenError> {
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(self.signing_kid.clone());
+        encode(&header, claims, &self.encoding).map_err(|e| TokenError::Signing(e.to_string()))
+    }
+
+    pub(super) fn open<C: DeserializeOwned + TimeBounded>(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<C, TokenError> {
+        let header = decode_header(token).map_err(|e| TokenError::Invalid(e.to_string()))?;
+        let kid = header.kid.ok_or_else(|| TokenError::Invalid("no kid".into()))?;
+        let key = self.decoding.get(&kid).ok_or_else(|| TokenError::Invalid("unknown kid".into()))?;
+        let claims = decode::<C>(token, key, &self.validation).map_err(|e| TokenError::Invalid(e.to_string()))?.claims;
+        let now = now.timestamp();
+        if now >= claims.expires() {
+            return Err(TokenError::Expired);
+        }
+        // A token from the future means a skewed or forged issuer.
+        if claims.not_before() > now + LEEWAY_SECONDS {
+            return Err(TokenError::Invalid("not yet valid".into()));
+        }
+        Ok(claims)
+    }
+}
+
+/// Access tokens: EdDSA JWTs for the API audience.
+pub struct JwtTokenIssuer {
+    jwt: EdDsaJwt,
+    published: Vec<PublishedKey>,
+}
+
+impl JwtTokenIssuer {
+    pub fn new(ring: &KeyRing) -> Self {
+        Self {
+            jwt: EdDsaJwt::new(ring, AUDIENCE),
             published: ring
                 .all()
                 .iter()
@@ -65,7 +122,6 @@ impl JwtTokenIssuer {
                     x: key.public_x(),
                 })
                 .collect(),
-            validation,
         }
     }
 }
@@ -88,26 +144,12 @@ impl TokenIssuer for JwtTokenIssuer {
             exp: issued_at + ACCESS_TOKEN_TTL_SECONDS,
             jti: Uuid::now_v7(),
         };
-        let mut header = Header::new(Algorithm::EdDSA);
-        header.kid = Some(self.signing_kid.clone());
-        let token = encode(&header, &claims, &self.encoding).map_err(|e| TokenError::Signing(e.to_string()))?;
+        let token = self.jwt.sign(&claims)?;
         Ok(IssuedAccessToken { token, expires_in_seconds: ACCESS_TOKEN_TTL_SECONDS })
     }
 
     fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<AccessClaims, TokenError> {
-        let header = decode_header(token).map_err(|e| TokenError::Invalid(e.to_string()))?;
-        let kid = header.kid.ok_or_else(|| TokenError::Invalid("no kid".into()))?;
-        let key = self.decoding.get(&kid).ok_or_else(|| TokenError::Invalid("unknown kid".into()))?;
-        let data = decode::<Claims>(token, key, &self.validation).map_err(|e| TokenError::Invalid(e.to_string()))?;
-        let claims = data.claims;
-        let now = now.timestamp();
-        if now >= claims.exp {
-            return Err(TokenError::Expired);
-        }
-        // A token from the future means a skewed or forged issuer.
-        if claims.nbf > now + LEEWAY_SECONDS {
-            return Err(TokenError::Invalid("not yet valid".into()));
-        }
+        let claims: Claims = self.jwt.open(token, now)?;
         let expires_at =
             Utc.timestamp_opt(claims.exp, 0).single().ok_or_else(|| TokenError::Invalid("bad exp".into()))?;
         Ok(AccessClaims {

@@ -8,6 +8,7 @@ use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use futures::{StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
+use tenantry_application::files::CreateFileLink;
 use tenantry_application::ports::{ByteStream, FileGrant};
 use tenantry_application::{AppError, ErrorCode, RequestContext};
 use tenantry_domain::files::{FileId, FileVersion, FolderId, StoredFile};
@@ -17,6 +18,7 @@ use uuid::Uuid;
 
 use crate::auth::Authenticated;
 use crate::error::{http_error, ApiError, ErrorBody};
+use crate::json::{optional_body, read_limited};
 use crate::tenant_context::with_tenant_header;
 use crate::HttpState;
 
@@ -31,7 +33,90 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .service(restore_file)
         .service(grant_access)
         .service(list_grants)
-        .service(revoke_access);
+        .service(revoke_access)
+        .service(create_link)
+        .service(open_link);
+}
+
+/// How long a download link should live.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateLinkRequest {
+    /// Seconds, 1 up to the server's `files.max_link_ttl_seconds`; the server's
+    /// `files.link_ttl_seconds` when absent.
+    pub expires_in_seconds: Option<u32>,
+}
+
+/// A signed download link.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FileLinkResponse {
+    /// Absolute URL that downloads the file without a bearer token.
+    pub url: String,
+    /// The version it serves: the file's current one when the link was made.
+    pub version: i64,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Make a short-lived signed download link (for browsers and emails) to the current
+/// version. It stops working when it expires, when the file goes to the bin, and
+/// when its creator no longer reaches the file.
+#[utoipa::path(
+    tag = "files",
+    security(("bearer" = [])),
+    params(("X-Tenant-Id" = Uuid, Header, description = "Organization id"), ("id" = Uuid, Path)),
+    request_body(content = Option<CreateLinkRequest>, description = "Optional; `{}` or no body takes the default lifetime"),
+    responses(
+        (status = 201, body = FileLinkResponse),
+        (status = 400, description = "`validation_failed`: expires_in_seconds out of range", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    )
+)]
+#[post("/api/v1/files/{id}/links")]
+pub(crate) async fn create_link(
+    state: web::Data<HttpState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+    body: web::Payload,
+) -> Result<HttpResponse, actix_web::Error> {
+    let context = tenant_context(auth, &req)?;
+    let body = read_limited(body).await?;
+    let expires_in_seconds = optional_body::<CreateLinkRequest>(&body)?.and_then(|body| body.expires_in_seconds);
+    let command = CreateFileLink { file_id: file_id(path.into_inner()), expires_in_seconds };
+    let link = state.app.create_file_link(&context, command).await.map_err(ApiError)?;
+    let connection = req.connection_info();
+    let url = format!("{}://{}/api/v1/file-links/{}", connection.scheme(), connection.host(), link.token);
+    // The URL is a credential: never cached, never replayed from the idempotency store.
+    Ok(HttpResponse::Created().insert_header((header::CACHE_CONTROL, "no-store")).json(FileLinkResponse {
+        url,
+        version: link.version,
+        expires_at: link.expires_at,
+    }))
+}
+
+/// Download through a signed link: no bearer token, no `X-Tenant-Id`. Honours
+/// `Range` and `If-None-Match` like `/content`.
+#[utoipa::path(
+    tag = "files",
+    params(("token" = String, Path, description = "The signed link token")),
+    responses(
+        (status = 200, description = "The content, with Content-Disposition"),
+        (status = 206, description = "The requested range"),
+        (status = 404, description = "Not a valid link, or its file is gone", body = ErrorBody),
+        (status = 410, description = "`link_expired`", body = ErrorBody),
+    )
+)]
+#[get("/api/v1/file-links/{token}")]
+pub(crate) async fn open_link(
+    state: web::Data<HttpState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (file, version) = state.app.open_file_link(&path.into_inner()).await?;
+    let mut response = content_response(&state, &req, &file, &version).await?;
+    // The token is in the URL: pages opened from the file must not pass it on.
+    response.headers_mut().insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));
+    Ok(response)
 }
 
 /// Another member's access to a file.
