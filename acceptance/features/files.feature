@@ -258,3 +258,27 @@ Feature: Files
     Given an organization "globex" owned by "mallory"
     When "mallory" sends POST "/api/v1/files/{mine.txt.id}/links" for tenant "globex"
     Then the response status is 404
+
+  Scenario: Images get a thumbnail in the background
+    When "alice" uploads a PNG image as "photo.png" to "/api/v1/files" for tenant "acme"
+    Then the response JSON at "processing" is "pending"
+    And "alice" soon sees the file "photo.png" of "acme" with processing "done"
+    When "alice" sends GET "/api/v1/files/{photo.png.id}/thumbnail" for tenant "acme"
+    Then the response status is 200
+    And the response header "Content-Type" is "image/png"
+    When "alice" uploads the text "no pixels here" as "words.txt" to "/api/v1/files" for tenant "acme"
+    Then the response JSON at "processing" is "none"
+    When "alice" sends GET "/api/v1/files/{words.txt.id}/thumbnail" for tenant "acme"
+    Then the response status is 404
+    And "alice" soon has 1 notification
+    When "alice" sends GET "/api/v1/notifications"
+    Then the response JSON at "items.0.kind" is "file_processed"
+    And the response JSON at "items.0.entity_id" is "{photo.png.id}"
+
+  Scenario: An image that cannot be read is marked failed, not pending forever
+    When "alice" uploads a broken PNG image as "broken.png" to "/api/v1/files" for tenant "acme"
+    Then the response status is 201
+    And "alice" soon sees the file "broken.png" of "acme" with processing "failed"
+    When "alice" sends GET "/api/v1/files/{broken.png.id}/thumbnail" for tenant "acme"
+    Then the response status is 404
+    And the response body contains "could not be read"

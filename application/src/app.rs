@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use tenantry_domain::files::{FileId, FileName, FileVersion, Folder, FolderId, StoredFile};
+use tenantry_domain::files::{FileId, FileName, FileVersion, Folder, FolderId, Processing, StoredFile};
 use tenantry_domain::identity::{AccountTokenPurpose, Password};
 use tenantry_domain::notifications::{Notification, NotificationId, NotificationKind};
 use tenantry_domain::projects::{Comment, Project, ProjectId, Task, TaskId, TimeEntry};
@@ -1137,6 +1137,24 @@ impl Application {
             .find(|v| v.number == claims.version)
             .ok_or_else(not_found)?;
         Ok((file, version))
+    }
+
+    /// The thumbnail of a visible file's current version: `Ok(None)` while it is
+    /// being made.
+    ///
+    /// # Errors
+    /// As [`Application::file`]; 404 when the file has no thumbnail (not an image, or
+    /// one that could not be read).
+    pub async fn file_thumbnail(&self, context: &RequestContext, id: FileId) -> Result<Option<ByteStream>, AppError> {
+        let file = self.file(context, id).await?;
+        match &file.current().processing {
+            Processing::Pending => Ok(None),
+            Processing::Done { thumbnail_sha256 } => {
+                Ok(Some(self.file_store.get(thumbnail_sha256, None).await.map_err(store_error)?))
+            }
+            Processing::None => Err(AppError::NotFound { message: "only images get a thumbnail" }),
+            Processing::Failed => Err(AppError::NotFound { message: "the image could not be read: no thumbnail" }),
+        }
     }
 
     /// The bytes of a version obtained from [`Application::file_version`].

@@ -7,6 +7,7 @@ pub mod error;
 pub mod files;
 pub mod idempotency;
 pub mod identity;
+pub mod jobs;
 pub mod notifications;
 pub mod pipeline;
 pub mod ports;

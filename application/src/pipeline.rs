@@ -414,6 +414,9 @@ mod tests {
         fn record_audit(&mut self, entry: AuditEntry) {
             self.inner.record_audit(entry);
         }
+        fn enqueue_job(&mut self, job: crate::ports::NewJob) {
+            self.inner.enqueue_job(job);
+        }
         async fn commit(self: Box<Self>) -> Result<(), RepositoryError> {
             self.committed_audit.lock().unwrap().extend(self.inner.audit);
             Ok(())

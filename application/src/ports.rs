@@ -239,6 +239,9 @@ pub trait UnitOfWork: Send {
     fn record_event(&mut self, event: EventEnvelope);
     /// Queues the audit entry of this command; it is written in this transaction.
     fn record_audit(&mut self, entry: AuditEntry);
+    /// Queues background work; it is written in this transaction, so the job runs
+    /// if and only if the change that asked for it commits.
+    fn enqueue_job(&mut self, job: NewJob);
     async fn commit(self: Box<Self>) -> Result<(), RepositoryError>;
 }
 
@@ -783,6 +786,14 @@ pub trait FileRepository: Send {
     async fn folder_has_children(&mut self, tenant: TenantId, id: FolderId) -> Result<bool, RepositoryError>;
     /// The folders above `id`, nearest first (empty at the top level).
     async fn ancestors(&mut self, tenant: TenantId, id: FolderId) -> Result<Vec<FolderId>, RepositoryError>;
+    /// Records how background processing of a version ended.
+    async fn set_processing(
+        &mut self,
+        tenant: TenantId,
+        file: FileId,
+        version: i64,
+        processing: &tenantry_domain::files::Processing,
+    ) -> Result<(), RepositoryError>;
     /// Holds the organization's folder tree until commit, so that two moves can
     /// never each pass the cycle check against a tree the other is changing.
     async fn lock_folder_tree(&mut self, tenant: TenantId) -> Result<(), RepositoryError>;
@@ -886,4 +897,106 @@ pub trait FileStore: Send + Sync + 'static {
     async fn put(&self, content: ByteStream, max_bytes: u64) -> Result<PutBlob, FileStoreError>;
     /// The blob's bytes, or the inclusive `range` of them (checked against the size by the caller).
     async fn get(&self, sha256: &str, range: Option<(u64, u64)>) -> Result<ByteStream, FileStoreError>;
+}
+
+tenantry_kernel::typed_id!(
+    /// A background job.
+    JobId
+);
+
+/// Work to run in the background, at or after `run_at`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewJob {
+    /// Names the handler (`files.thumbnail`).
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub run_at: DateTime<Utc>,
+    /// Attempts before the job is dead-lettered.
+    pub max_attempts: u32,
+}
+
+/// Where a job is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobState {
+    Queued,
+    Running,
+    Done,
+    /// Out of attempts: kept for inspection and `jobs retry`.
+    Dead,
+}
+
+impl JobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Done => "done",
+            Self::Dead => "dead",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::Queued, Self::Running, Self::Done, Self::Dead].into_iter().find(|state| state.as_str() == raw)
+    }
+}
+
+/// A stored job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    pub id: JobId,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub state: JobState,
+    /// Attempts started so far (a claim starts one).
+    pub attempts: u32,
+    pub max_attempts: u32,
+    pub run_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The durable job queue. Claims are exclusive: on PostgreSQL concurrent workers
+/// skip each other's rows (`FOR UPDATE SKIP LOCKED`); a claim is a lease, and a job
+/// whose worker died is claimed again once the lease runs out.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait JobStore: Send + Sync + 'static {
+    /// Queues a job outside any unit of work (operators, schedules).
+    async fn enqueue(&self, job: &NewJob, now: DateTime<Utc>) -> Result<JobId, RepositoryError>;
+    /// The next due job, marked running until `lease_until`, its attempt counted.
+    async fn claim(&self, now: DateTime<Utc>, lease_until: DateTime<Utc>) -> Result<Option<Job>, RepositoryError>;
+    async fn complete(&self, id: JobId, now: DateTime<Utc>) -> Result<(), RepositoryError>;
+    /// Records a failed attempt: queued again at `retry_at`, or dead without one.
+    async fn fail(
+        &self,
+        id: JobId,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepositoryError>;
+    /// Newest first.
+    async fn list(&self, state: Option<JobState>, limit: u32) -> Result<Vec<Job>, RepositoryError>;
+    /// Queues a dead job again with fresh attempts; `false` when it is not dead.
+    async fn retry(&self, id: JobId, now: DateTime<Utc>) -> Result<bool, RepositoryError>;
+    /// Deletes done and dead jobs last changed before `before`; answers how many.
+    async fn purge(&self, before: DateTime<Utc>) -> Result<u64, RepositoryError>;
+}
+
+/// Makes thumbnails. Decoding untrusted images is CPU-heavy and risky, so the
+/// adapter bounds dimensions and memory and runs off the async threads.
+#[async_trait]
+pub trait Thumbnailer: Send + Sync + 'static {
+    /// A PNG no larger than `max_side` pixels on either side.
+    async fn thumbnail(&self, image: bytes::Bytes, max_side: u32) -> Result<Vec<u8>, ThumbnailError>;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ThumbnailError {
+    /// The bytes are not an image the adapter can read (or exceed its limits):
+    /// retrying cannot help.
+    #[error("unreadable image: {0}")]
+    Unreadable(String),
+    #[error("thumbnail failure")]
+    Other(#[source] Box<dyn std::error::Error + Send + Sync>),
 }

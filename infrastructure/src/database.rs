@@ -270,6 +270,14 @@ impl Database {
         }
     }
 
+    /// The durable job queue.
+    pub fn job_store(&self) -> Arc<dyn tenantry_application::ports::JobStore> {
+        match self {
+            Database::Postgres(pool) => Arc::new(postgres::jobs::SqlJobStore::new(pool.clone())),
+            Database::Sqlite(pool) => Arc::new(sqlite::jobs::SqlJobStore::new(pool.clone())),
+        }
+    }
+
     pub fn idempotency_store(&self) -> Arc<dyn IdempotencyStore> {
         match self {
             Database::Postgres(pool) => Arc::new(postgres::idempotency::SqlIdempotencyStore::new(pool.clone())),

@@ -7,6 +7,7 @@ pub mod cache;
 pub mod crypto;
 pub mod database;
 pub mod events;
+pub mod images;
 pub mod mail;
 pub mod postgres;
 pub mod rate_limit;

@@ -737,7 +737,139 @@ async fn folders_keep_sibling_names_unique_and_list_what_each_viewer_reaches(bac
     fixture.finish().await;
 }
 
+/// A clock the test moves by hand, so backoff is exercised without waiting.
+struct ManualClock(std::sync::Mutex<chrono::DateTime<Utc>>);
+
+impl ManualClock {
+    fn advance(&self, by: TimeDelta) {
+        let mut now = self.0.lock().unwrap();
+        *now += by;
+    }
+}
+
+impl tenantry_kernel::Clock for ManualClock {
+    fn now(&self) -> chrono::DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+/// Fails its first `failures` runs (transiently), then succeeds; counts runs.
+struct FlakyHandler {
+    kind: &'static str,
+    failures: std::sync::atomic::AtomicU32,
+    runs: std::sync::atomic::AtomicU32,
+    gave_up: std::sync::atomic::AtomicBool,
+}
+
+impl FlakyHandler {
+    fn new(kind: &'static str, failures: u32) -> Arc<Self> {
+        Arc::new(Self { kind, failures: failures.into(), runs: 0.into(), gave_up: false.into() })
+    }
+}
+
+#[async_trait::async_trait]
+impl tenantry_application::jobs::JobHandler for FlakyHandler {
+    fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    async fn run(&self, payload: &serde_json::Value) -> Result<(), tenantry_application::jobs::JobFailure> {
+        use std::sync::atomic::Ordering;
+        assert_eq!(payload["n"], 7, "the payload arrives as queued");
+        self.runs.fetch_add(1, Ordering::SeqCst);
+        let left = self.failures.load(Ordering::SeqCst);
+        if left == 0 {
+            return Ok(());
+        }
+        self.failures.store(left - 1, Ordering::SeqCst);
+        Err(tenantry_application::jobs::JobFailure::Transient("the disk is on fire".into()))
+    }
+
+    async fn gave_up(&self, _: &serde_json::Value) -> Result<(), RepositoryError> {
+        self.gave_up.store(true, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+async fn jobs_are_claimed_once_retried_with_backoff_and_dead_lettered(backend: TestBackend) {
+    use std::sync::atomic::Ordering;
+    use tenantry_application::jobs::{backoff, JobRunner, Turn, LEASE};
+    use tenantry_application::ports::{DataScope, JobState, NewJob};
+    use tenantry_kernel::Clock;
+
+    let fixture = Fixture::new(backend).await;
+    let store = fixture.database.job_store();
+    let start = Utc::now().duration_trunc(TimeDelta::seconds(1)).unwrap();
+    let clock = Arc::new(ManualClock(std::sync::Mutex::new(start)));
+    let job = |kind: &str, max_attempts| NewJob {
+        kind: kind.to_owned(),
+        payload: serde_json::json!({"n": 7}),
+        run_at: start,
+        max_attempts,
+    };
+
+    // A job queued in a unit of work exists only if the unit commits.
+    let mut uow = fixture.units.begin_in(DataScope::Platform).await.unwrap();
+    uow.enqueue_job(job("test.flaky", 5));
+    drop(uow);
+    assert!(store.list(None, 10).await.unwrap().is_empty(), "rolled back with its transaction");
+    let mut uow = fixture.units.begin_in(DataScope::Platform).await.unwrap();
+    uow.enqueue_job(job("test.flaky", 5));
+    uow.commit().await.unwrap();
+
+    // A claim is exclusive until its lease runs out.
+    let claimed = store.claim(start, start + LEASE).await.unwrap().expect("due");
+    assert_eq!((claimed.state, claimed.attempts), (JobState::Running, 1));
+    assert!(store.claim(start, start + LEASE).await.unwrap().is_none(), "held by the first worker");
+    let reclaimed = store.claim(start + LEASE + TimeDelta::seconds(1), start + LEASE * 2).await.unwrap();
+    assert_eq!(reclaimed.map(|j| (j.id, j.attempts)), Some((claimed.id, 2)), "its worker died: claimed again");
+    store.fail(claimed.id, "lost", Some(start), start).await.unwrap();
+    store.retry(claimed.id, start).await.unwrap();
+    store.purge(start + TimeDelta::days(1)).await.unwrap();
+    assert_eq!(store.list(Some(JobState::Queued), 10).await.unwrap().len(), 1, "queued jobs are not purged");
+
+    // Fails twice, then succeeds: each retry waits its backoff.
+    let flaky = FlakyHandler::new("test.flaky", 2);
+    let broken = FlakyHandler::new("test.broken", u32::MAX);
+    let runner = JobRunner::new(store.clone(), vec![flaky.clone(), broken.clone()], clock.clone());
+    let first_retry = match runner.turn().await.unwrap() {
+        Turn::Retrying(at) => at,
+        other => panic!("expected a retry, got {other:?}"),
+    };
+    // Its third attempt (two were used by the lease test above), so the third wait.
+    assert_eq!(first_retry, start + backoff(3));
+    assert_eq!(runner.turn().await.unwrap(), Turn::Idle, "not due before its backoff");
+    clock.advance(backoff(3));
+    assert!(matches!(runner.turn().await.unwrap(), Turn::Retrying(_)));
+    clock.advance(backoff(4));
+    assert_eq!(runner.turn().await.unwrap(), Turn::Succeeded);
+    assert_eq!(flaky.runs.load(Ordering::SeqCst), 3);
+    let done = store.list(Some(JobState::Done), 10).await.unwrap();
+    assert_eq!((done.len(), done[0].attempts, done[0].last_error.as_deref()), (1, 5, None));
+
+    // Out of attempts: dead, its handler told, and `retry` brings it back.
+    let dead_id = store.enqueue(&job("test.broken", 2), clock.now()).await.unwrap();
+    assert!(matches!(runner.turn().await.unwrap(), Turn::Retrying(_)));
+    clock.advance(backoff(1));
+    assert_eq!(runner.turn().await.unwrap(), Turn::Dead);
+    assert!(broken.gave_up.load(Ordering::SeqCst));
+    let dead = store.list(Some(JobState::Dead), 10).await.unwrap();
+    assert_eq!((dead[0].id, dead[0].last_error.as_deref()), (dead_id, Some("the disk is on fire")));
+    assert!(store.retry(dead_id, clock.now()).await.unwrap());
+    assert!(!store.retry(dead_id, clock.now()).await.unwrap(), "only dead jobs are retried");
+    assert_eq!(store.list(Some(JobState::Queued), 10).await.unwrap()[0].attempts, 0);
+
+    // An unknown kind is dead at once; purge keeps recent history.
+    store.enqueue(&job("test.nobody", 5), clock.now()).await.unwrap();
+    let only_unknown = JobRunner::new(store.clone(), vec![], clock.clone());
+    assert_eq!(only_unknown.turn().await.unwrap(), Turn::Dead);
+    assert_eq!(store.purge(clock.now() - TimeDelta::days(1)).await.unwrap(), 0);
+    assert_eq!(store.purge(clock.now() + TimeDelta::days(8)).await.unwrap(), 2, "the done and the dead job");
+    fixture.finish().await;
+}
+
 tenantry_infrastructure::backend_test_suite!(
+    jobs_are_claimed_once_retried_with_backoff_and_dead_lettered,
     folders_keep_sibling_names_unique_and_list_what_each_viewer_reaches,
     files_and_their_versions_stay_inside_their_tenant,
     idempotency_claims_are_exclusive_replayable_and_expire,

@@ -66,6 +66,7 @@ use crate::routes::{api_keys, audit, files, folders, identity, notifications, op
         files::grant_access,
         files::list_grants,
         files::revoke_access,
+        files::thumbnail,
         files::create_link,
         files::open_link,
         folders::create_folder,

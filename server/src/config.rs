@@ -18,6 +18,7 @@ pub struct Settings {
     pub mail: MailSettings,
     pub rate_limit: RateLimitSettings,
     pub files: FileSettings,
+    pub jobs: JobSettings,
     /// Where the embedded defaults keep their files (SQLite, signing secret).
     pub data_dir: PathBuf,
 }
@@ -97,6 +98,15 @@ pub struct FileSettings {
     pub max_link_ttl_seconds: u32,
 }
 
+/// Background jobs: run in the server process by default; a scaled-out deployment
+/// turns that off and runs `tenantry worker` processes instead (or as well).
+#[derive(Debug, Clone, Deserialize)]
+pub struct JobSettings {
+    pub run_in_server: bool,
+    /// How often an idle worker looks for due jobs.
+    pub poll_interval_ms: u64,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct SeedSettings {
     pub admin_email: String,
@@ -134,6 +144,8 @@ impl Settings {
             .set_default("files.allowed_content_types", FilePolicy::default().allowed_content_types)?
             .set_default("files.link_ttl_seconds", FilePolicy::default().link_ttl_seconds)?
             .set_default("files.max_link_ttl_seconds", FilePolicy::default().max_link_ttl_seconds)?
+            .set_default("jobs.run_in_server", true)?
+            .set_default("jobs.poll_interval_ms", 1000)?
             .add_source(config::File::with_name("config/default").required(false))
             .add_source(config::File::with_name(&format!("config/{environment}")).required(false))
             .add_source(

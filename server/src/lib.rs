@@ -9,17 +9,20 @@ pub mod serve;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod worker;
 
 use std::sync::Arc;
 
 use anyhow::Context;
-use tenantry_application::files::FilePolicy;
+use tenantry_application::files::{FilePolicy, ThumbnailJobs};
+use tenantry_application::jobs::JobRunner;
 use tenantry_application::ports::RateLimiter;
 use tenantry_application::{Application, ApplicationPorts, AuthPolicy};
 use tenantry_http::HttpState;
 use tenantry_infrastructure::cache::InProcessMembershipCache;
 use tenantry_infrastructure::crypto::{Argon2Hasher, JwtFileLinkSigner, JwtTokenIssuer, KeyRing, Sha256OpaqueTokens};
 use tenantry_infrastructure::events::{InProcessEventBus, OutboxRelay, RelayHandle};
+use tenantry_infrastructure::images::ImageThumbnailer;
 use tenantry_infrastructure::mail::FileMailer;
 use tenantry_infrastructure::rate_limit::{InProcessRateLimiter, RateQuota};
 use tenantry_infrastructure::storage::LocalFileStore;
@@ -39,6 +42,8 @@ pub struct Tenantry {
     database: Database,
     events: InProcessEventBus,
     relay: RelayHandle,
+    jobs: JobRunner,
+    worker: Option<worker::WorkerHandle>,
 }
 
 impl Tenantry {
@@ -64,8 +69,20 @@ impl Tenantry {
         // Subscribed before the relay starts, so the read models miss no event.
         let summary_events = events.subscribe();
         let relay = OutboxRelay::new(database.outbox(), Arc::new(events.clone()), outbox_signal.clone()).spawn();
+        let units_of_work = database.units_of_work(outbox_signal);
+        let file_store: Arc<dyn tenantry_application::ports::FileStore> =
+            Arc::new(LocalFileStore::new(settings.files_dir()));
+        let clock = Arc::new(SystemClock);
+        let thumbnails = ThumbnailJobs::new(
+            units_of_work.clone(),
+            file_store.clone(),
+            Arc::new(ImageThumbnailer),
+            clock.clone(),
+            settings.files.max_upload_bytes,
+        );
+        let jobs = JobRunner::new(database.job_store(), vec![Arc::new(thumbnails)], clock.clone());
         let app = Application::new(ApplicationPorts {
-            units_of_work: database.units_of_work(outbox_signal),
+            units_of_work,
             identity_queries: database.identity_queries(),
             password_hasher: Arc::new(password_hasher),
             token_issuer: Arc::new(token_issuer),
@@ -76,7 +93,7 @@ impl Tenantry {
             project_summaries: database.project_summaries(),
             notifications: database.notifications(),
             idempotency: database.idempotency_store(),
-            file_store: Arc::new(LocalFileStore::new(settings.files_dir())),
+            file_store,
             file_queries: database.file_queries(),
             file_policy: FilePolicy {
                 max_upload_bytes: settings.files.max_upload_bytes,
@@ -88,7 +105,7 @@ impl Tenantry {
             membership_cache: Arc::new(InProcessMembershipCache::default()),
             mailer: Arc::new(FileMailer::new(settings.mail_dir(), settings.mail.from.clone())),
             health: database.health_check(),
-            clock: Arc::new(SystemClock),
+            clock,
             policy: AuthPolicy { require_verified_email: settings.auth.require_verified_email },
         });
         let app = Arc::new(app);
@@ -102,7 +119,21 @@ impl Tenantry {
             database,
             events,
             relay,
+            worker: settings.jobs.run_in_server.then(|| worker::spawn(jobs.clone(), settings.jobs.poll_interval_ms)),
+            jobs,
         })
+    }
+
+    /// Runs background jobs in this process until Ctrl-C or SIGTERM (`tenantry
+    /// worker`); a job in progress finishes first.
+    ///
+    /// # Errors
+    /// When the signal handler cannot be installed.
+    pub async fn work_until_stopped(&self, poll_interval_ms: u64) -> anyhow::Result<()> {
+        let handle = worker::spawn(self.jobs.clone(), poll_interval_ms);
+        worker::stop_signal().await.context("waiting for a stop signal")?;
+        handle.stop().await;
+        Ok(())
     }
 
     pub fn application(&self) -> &Arc<Application> {
@@ -140,6 +171,9 @@ impl Tenantry {
 
     /// Stops background tasks and closes the pool.
     pub async fn shutdown(self) {
+        if let Some(worker) = self.worker {
+            worker.stop().await;
+        }
         self.relay.shutdown().await;
         self.read_models.abort();
         self.database.close().await;

@@ -48,6 +48,33 @@ enum Command {
         #[command(subcommand)]
         action: KeysAction,
     },
+    /// Run background jobs (thumbnails, ...) until stopped; for deployments that
+    /// set `jobs.run_in_server = false` or want more workers.
+    Worker,
+    /// Inspect and steer the background job queue.
+    Jobs {
+        #[command(subcommand)]
+        action: JobsAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsAction {
+    /// List jobs, newest first.
+    List {
+        /// Only jobs in this state: queued, running, done or dead.
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Queue a dead job again with fresh attempts.
+    Retry { id: uuid::Uuid },
+    /// Delete done and dead jobs last changed more than `--older-than-days` ago.
+    Purge {
+        #[arg(long, default_value_t = 7)]
+        older_than_days: u32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -133,6 +160,17 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Audit { action: AuditAction::Verify } => verify_audit(&settings).await,
+        Command::Worker => {
+            let mut settings = settings;
+            // This process's own loop below is the worker.
+            settings.jobs.run_in_server = false;
+            let tenantry = Tenantry::build(&settings).await?;
+            println!("Tenantry worker running; Ctrl-C or SIGTERM stops it after the job in progress");
+            let result = tenantry.work_until_stopped(settings.jobs.poll_interval_ms).await;
+            tenantry.shutdown().await;
+            result
+        }
+        Command::Jobs { action } => jobs(action, &settings).await,
         Command::Openapi => {
             let json = tenantry_http::openapi().to_pretty_json().context("serialising the OpenAPI document")?;
             println!("{json}");
@@ -188,6 +226,57 @@ fn keys(action: KeysAction, settings: &Settings) -> anyhow::Result<()> {
         },
     }
     Ok(())
+}
+
+async fn jobs(action: JobsAction, settings: &Settings) -> anyhow::Result<()> {
+    use tenantry_application::ports::{JobId, JobState};
+
+    let url = settings.database_url();
+    let database = Database::connect(&url, 1).await.with_context(|| format!("connecting to {}", redact_url(&url)))?;
+    let store = database.job_store();
+    let now = chrono::Utc::now();
+    let result = match action {
+        JobsAction::List { state, limit } => {
+            let state = match state.as_deref() {
+                Some(raw) => Some(
+                    JobState::parse(raw)
+                        .with_context(|| format!("unknown state {raw}: queued, running, done or dead"))?,
+                ),
+                None => None,
+            };
+            store.list(state, limit).await.map(|jobs| {
+                println!(
+                    "{:<36}  {:<16}  {:<7}  {:>8}  {:<25}  last error",
+                    "id", "kind", "state", "attempts", "run at"
+                );
+                for job in jobs {
+                    println!(
+                        "{:<36}  {:<16}  {:<7}  {:>4}/{:<3}  {:<25}  {}",
+                        job.id,
+                        job.kind,
+                        job.state.as_str(),
+                        job.attempts,
+                        job.max_attempts,
+                        job.run_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                        job.last_error.unwrap_or_default()
+                    );
+                }
+            })
+        }
+        JobsAction::Retry { id } => store.retry(JobId::from_uuid(id), now).await.map(|queued| {
+            if queued {
+                println!("job {id} queued again");
+            } else {
+                println!("job {id} is not dead: nothing to retry");
+            }
+        }),
+        JobsAction::Purge { older_than_days } => store
+            .purge(now - chrono::Duration::days(i64::from(older_than_days)))
+            .await
+            .map(|deleted| println!("{deleted} done or dead jobs deleted")),
+    };
+    database.close().await;
+    Ok(result?)
 }
 
 async fn verify_audit(settings: &Settings) -> anyhow::Result<()> {

@@ -12,8 +12,8 @@ use secrecy::SecretString;
 use tenantry_application::files::FilePolicy;
 
 use crate::config::{
-    AuthSettings, DatabaseSettings, FileSettings, LogSettings, MailSettings, RateLimitSettings, SeedSettings,
-    ServerSettings, Settings,
+    AuthSettings, DatabaseSettings, FileSettings, JobSettings, LogSettings, MailSettings, RateLimitSettings,
+    SeedSettings, ServerSettings, Settings,
 };
 use crate::{serve, Tenantry};
 
@@ -60,6 +60,7 @@ pub fn test_settings(database_url: &str, data_dir: PathBuf) -> Settings {
             link_ttl_seconds: FilePolicy::default().link_ttl_seconds,
             max_link_ttl_seconds: FilePolicy::default().max_link_ttl_seconds,
         },
+        jobs: JobSettings { run_in_server: true, poll_interval_ms: 100 },
         data_dir,
     }
 }

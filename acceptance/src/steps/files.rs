@@ -2,7 +2,7 @@
 //! remembered by its file name: `"logo.png"` is then `{logo.png.id}`.
 
 use anyhow::{anyhow, Result};
-use cucumber::when;
+use cucumber::{then, when};
 
 use crate::world::{ApiRequest, TenantryWorld, Upload};
 
@@ -119,4 +119,49 @@ fn remember_link(world: &mut TenantryWorld, name: String) -> Result<()> {
         .to_owned();
     world.remember(name, path);
     Ok(())
+}
+
+/// Polls a file's metadata until background processing reaches `state` (10 s at
+/// most: thumbnails are made by the server's job worker).
+#[then(regex = r#"^"([^"]+)" soon sees the file "([^"]+)" of "([^"]+)" with processing "([a-z]+)"$"#)]
+async fn processing_converges(
+    world: &mut TenantryWorld,
+    user: String,
+    file: String,
+    organization: String,
+    state: String,
+) -> Result<()> {
+    let token = world.access_token(&user)?;
+    let tenant = world.organization(&organization)?.id.clone();
+    let id = world.interpolate(&format!("{{{file}.id}}"))?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let request =
+            ApiRequest::get(format!("/api/v1/files/{id}")).bearer(token.clone()).header("X-Tenant-Id", tenant.clone());
+        let response = world.send(request).await?;
+        if response.status == 200
+            && response.json_at("processing").ok().and_then(|v| v.as_str()) == Some(state.as_str())
+        {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "{file} never reached processing {state} within 10 s\n{response}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// A PNG signature followed by bytes that are no image: sniffed as PNG, unreadable.
+const BROKEN_PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDRthis is not really an image";
+
+#[when(regex = r#"^"([^"]+)" uploads a broken PNG image as "([^"]+)" to "([^"]*)" for tenant "([^"]+)"$"#)]
+async fn uploads_broken_png(
+    world: &mut TenantryWorld,
+    user: String,
+    name: String,
+    path: String,
+    org: String,
+) -> Result<()> {
+    upload(world, &user, BROKEN_PNG.to_vec(), &name, &path, &org).await
 }

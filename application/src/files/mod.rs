@@ -19,9 +19,11 @@ use crate::ports::{
 use crate::AppError;
 
 mod folders;
+mod thumbnails;
 
 pub(crate) use folders::folder_not_found;
 pub use folders::{CreateFolder, DeleteFolder, UpdateFile, UpdateFolder};
+pub use thumbnails::{ThumbnailJobs, THUMBNAIL_JOB, THUMBNAIL_SIDE};
 
 /// How much of an upload is read before its type is decided.
 const SNIFF_BYTES: usize = 8 * 1024;
@@ -347,6 +349,9 @@ impl CommandHandler<UploadFile> for FilesHandler {
             StoredFile::upload(tenant, command.name.clone(), command.folder_id, command.blob.clone(), caller, now);
         uow.files().insert(&file).await?;
         uow.record_event(envelope(&uploaded, tenant, context, now)?);
+        if let Some(job) = thumbnails::thumbnail_job(&file, now) {
+            uow.enqueue_job(job);
+        }
         Ok(file)
     }
 }
@@ -368,6 +373,9 @@ impl CommandHandler<AddFileVersion> for FilesHandler {
         let added = file.add_version(command.blob.clone(), caller, now);
         uow.files().add_version(&file).await?;
         uow.record_event(envelope(&added, tenant, context, now)?);
+        if let Some(job) = thumbnails::thumbnail_job(&file, now) {
+            uow.enqueue_job(job);
+        }
         Ok(file)
     }
 }

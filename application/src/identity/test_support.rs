@@ -81,6 +81,7 @@ impl UnitOfWork for TestUnitOfWork {
     fn record_audit(&mut self, entry: AuditEntry) {
         self.audit.push(entry);
     }
+    fn enqueue_job(&mut self, _: crate::ports::NewJob) {}
     async fn commit(self: Box<Self>) -> Result<(), RepositoryError> {
         Ok(())
     }

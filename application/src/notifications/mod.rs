@@ -1,6 +1,6 @@
 //! In-app notifications: a consumer turns committed events into notifications for
 //! the users they concern (task assigned to you, comment on your task, invitation
-//! accepted), honouring each user's per-kind choices; delivery is idempotent by
+//! accepted, your upload processed), honouring each user's per-kind choices; delivery is idempotent by
 //! event id. Events are read by type and field, never by importing other contexts.
 
 use std::sync::Arc;
@@ -49,6 +49,12 @@ pub fn notifications_for(event: &EventEnvelope, now: DateTime<Utc>) -> Vec<Notif
             user(&payload["invited_by"]),
             user(&payload["user_id"]),
             ("organization", id(&payload["organization_id"])),
+        ),
+        "files.file_processed" => notify(
+            NotificationKind::FileProcessed,
+            user(&payload["uploaded_by"]),
+            None,
+            ("file", id(&payload["file_id"])),
         ),
         _ => Vec::new(),
     }

@@ -88,6 +88,55 @@ pub struct Blob {
     pub content_type: String,
 }
 
+/// Background work on a version after upload (thumbnails of images).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Processing {
+    /// Nothing to do for this type.
+    None,
+    /// Queued or running.
+    Pending,
+    /// Done; the thumbnail's blob address.
+    Done { thumbnail_sha256: String },
+    /// Given up after the job's last attempt.
+    Failed,
+}
+
+impl Processing {
+    /// What a new version of `content_type` needs.
+    pub fn for_content_type(content_type: &str) -> Self {
+        if THUMBNAILED_TYPES.contains(&content_type) {
+            Self::Pending
+        } else {
+            Self::None
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Pending => "pending",
+            Self::Done { .. } => "done",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// # Errors
+    /// `ValidationError` on field `processing` for an unknown state or a `done`
+    /// without its thumbnail.
+    pub fn from_parts(state: &str, thumbnail_sha256: Option<String>) -> Result<Self, ValidationError> {
+        match (state, thumbnail_sha256) {
+            ("none", _) => Ok(Self::None),
+            ("pending", _) => Ok(Self::Pending),
+            ("done", Some(thumbnail_sha256)) => Ok(Self::Done { thumbnail_sha256 }),
+            ("failed", _) => Ok(Self::Failed),
+            _ => Err(ValidationError::field("processing", "invalid")),
+        }
+    }
+}
+
+/// Types whose uploads get a thumbnail.
+pub const THUMBNAILED_TYPES: &[&str] = &["image/png", "image/jpeg", "image/gif", "image/webp"];
+
 /// One version of a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileVersion {
@@ -97,6 +146,14 @@ pub struct FileVersion {
     pub blob: Blob,
     pub uploaded_by: UserId,
     pub created_at: DateTime<Utc>,
+    pub processing: Processing,
+}
+
+impl FileVersion {
+    fn new(file_id: FileId, number: i64, blob: Blob, uploaded_by: UserId, created_at: DateTime<Utc>) -> Self {
+        let processing = Processing::for_content_type(&blob.content_type);
+        Self { file_id, number, blob, uploaded_by, created_at, processing }
+    }
 }
 
 /// A file and its current version.
@@ -135,6 +192,23 @@ pub struct FileVersionAdded {
     pub content_type: String,
 }
 
+/// Background processing of a version ended (`outcome`: `done` or `failed`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FileProcessed {
+    pub tenant_id: TenantId,
+    pub file_id: FileId,
+    pub version: i64,
+    /// Who uploaded that version: the one to tell.
+    pub uploaded_by: UserId,
+    pub outcome: &'static str,
+}
+
+impl DomainEvent for FileProcessed {
+    fn event_type(&self) -> &'static str {
+        "files.file_processed"
+    }
+}
+
 impl DomainEvent for FileUploaded {
     fn event_type(&self) -> &'static str {
         "files.file_uploaded"
@@ -166,7 +240,7 @@ impl StoredFile {
             size: blob.size,
             content_type: blob.content_type.clone(),
         };
-        let current = FileVersion { file_id: id, number: 1, blob, uploaded_by, created_at: now };
+        let current = FileVersion::new(id, 1, blob, uploaded_by, now);
         let file = Self {
             id,
             tenant_id,
@@ -183,8 +257,7 @@ impl StoredFile {
 
     /// Makes `blob` the current content, as the next version.
     pub fn add_version(&mut self, blob: Blob, by: UserId, now: DateTime<Utc>) -> FileVersionAdded {
-        self.current =
-            FileVersion { file_id: self.id, number: self.current.number + 1, blob, uploaded_by: by, created_at: now };
+        self.current = FileVersion::new(self.id, self.current.number + 1, blob, by, now);
         self.revision.step();
         FileVersionAdded {
             tenant_id: self.tenant_id,
@@ -313,6 +386,16 @@ mod tests {
     }
 
     #[test]
+    fn images_wait_for_a_thumbnail_and_states_round_trip() {
+        assert_eq!(Processing::for_content_type("image/png"), Processing::Pending);
+        assert_eq!(Processing::for_content_type("application/pdf"), Processing::None);
+        let done = Processing::Done { thumbnail_sha256: "ab".into() };
+        assert_eq!(Processing::from_parts(done.as_str(), Some("ab".into())).unwrap(), done);
+        assert!(Processing::from_parts("done", None).is_err());
+        assert!(Processing::from_parts("exploded", None).is_err());
+    }
+
+    #[test]
     fn each_new_version_numbers_on_and_steps_the_row_version_once() {
         let blob = |sha: &str| Blob { sha256: sha.into(), size: 3, content_type: "text/plain".into() };
         let owner = UserId::new();
@@ -348,6 +431,7 @@ mod tests {
         assert!(file.relocate(None, Some(Some(folder))));
         assert_eq!((file.folder(), file.name().as_str(), file.version()), (Some(folder), "a.txt", 5));
         assert_eq!(FileAccess::parse("write").unwrap().as_str(), "write");
+        assert_eq!(file.current().processing, Processing::None, "text gets no thumbnail");
         assert!(FileAccess::parse("admin").is_err());
     }
 }

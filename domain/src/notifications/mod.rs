@@ -14,17 +14,24 @@ pub enum NotificationKind {
     TaskAssigned,
     CommentOnYourTask,
     InvitationAccepted,
+    /// Background processing of your upload ended (its thumbnail is ready, or failed).
+    FileProcessed,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 3] =
-        [NotificationKind::TaskAssigned, NotificationKind::CommentOnYourTask, NotificationKind::InvitationAccepted];
+    pub const ALL: [NotificationKind; 4] = [
+        NotificationKind::TaskAssigned,
+        NotificationKind::CommentOnYourTask,
+        NotificationKind::InvitationAccepted,
+        NotificationKind::FileProcessed,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::TaskAssigned => "task_assigned",
             Self::CommentOnYourTask => "comment_on_your_task",
             Self::InvitationAccepted => "invitation_accepted",
+            Self::FileProcessed => "file_processed",
         }
     }
 
@@ -38,6 +45,7 @@ impl NotificationKind {
             Self::TaskAssigned => "You were assigned a task",
             Self::CommentOnYourTask => "New comment on your task",
             Self::InvitationAccepted => "Your invitation was accepted",
+            Self::FileProcessed => "Your upload has been processed",
         }
     }
 }

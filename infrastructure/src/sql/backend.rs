@@ -115,6 +115,10 @@ macro_rules! backend {
             crate::sql::idempotency::idempotency!($db, $lock);
         }
 
+        pub mod jobs {
+            crate::sql::jobs::jobs!($db, $begin, $skip_locked);
+        }
+
         pub mod messaging {
             crate::sql::messaging::messaging!($db, $begin, $skip_locked);
         }

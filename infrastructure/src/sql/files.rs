@@ -8,7 +8,7 @@ macro_rules! files {
             DataScope, FileGrant, FileQueries, FileRepository, FolderEntry, RepositoryError,
         };
         use tenantry_domain::files::{
-            Blob, FileAccess, FileId, FileName, FileVersion, Folder, FolderId, FolderName, StoredFile,
+            Blob, FileAccess, FileId, FileName, FileVersion, Folder, FolderId, FolderName, Processing, StoredFile,
         };
         use tenantry_kernel::{Page, PageRequest, TenantId, UserId};
 
@@ -18,7 +18,7 @@ macro_rules! files {
 
         const FILE_COLUMNS: &str = "f.id, f.tenant_id, f.name, f.folder_id, f.uploaded_by, f.created_at, f.deleted_at, f.version, \
              v.number, v.sha256, v.size, v.content_type, v.uploaded_by AS version_uploaded_by, \
-             v.created_at AS version_created_at";
+             v.created_at AS version_created_at, v.processing, v.thumbnail_sha256";
         const FILE_FROM: &str =
             "FROM files f JOIN file_versions v ON v.file_id = f.id AND v.number = f.current_version";
 
@@ -34,6 +34,11 @@ macro_rules! files {
                 },
                 uploaded_by: UserId::from_uuid(row.try_get(by).map_err(storage_error)?),
                 created_at: row.try_get(at).map_err(storage_error)?,
+                processing: Processing::from_parts(
+                    &row.try_get::<String, _>("processing").map_err(storage_error)?,
+                    row.try_get("thumbnail_sha256").map_err(storage_error)?,
+                )
+                .map_err(corrupt("file processing"))?,
             })
         }
 
@@ -99,7 +104,7 @@ macro_rules! files {
             let version = file.current();
             sqlx::query(
                 "INSERT INTO file_versions (file_id, number, tenant_id, sha256, size, content_type, uploaded_by, \
-                 created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                 created_at, processing) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(file.id().as_uuid())
             .bind(version.number)
@@ -109,6 +114,7 @@ macro_rules! files {
             .bind(&version.blob.content_type)
             .bind(version.uploaded_by.as_uuid())
             .bind(version.created_at)
+            .bind(version.processing.as_str())
             .execute(conn)
             .await
             .map_err(storage_error)?;
@@ -325,6 +331,32 @@ macro_rules! files {
                 Ok(ids.into_iter().map(FolderId::from_uuid).collect())
             }
 
+            async fn set_processing(
+                &mut self,
+                tenant: TenantId,
+                file: FileId,
+                version: i64,
+                processing: &Processing,
+            ) -> Result<(), RepositoryError> {
+                let thumbnail = match processing {
+                    Processing::Done { thumbnail_sha256 } => Some(thumbnail_sha256.as_str()),
+                    _ => None,
+                };
+                sqlx::query(
+                    "UPDATE file_versions SET processing = $4, thumbnail_sha256 = $5 \
+                     WHERE tenant_id = $1 AND file_id = $2 AND number = $3",
+                )
+                .bind(tenant.as_uuid())
+                .bind(file.as_uuid())
+                .bind(version)
+                .bind(processing.as_str())
+                .bind(thumbnail)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(storage_error)?;
+                Ok(())
+            }
+
             async fn lock_folder_tree(&mut self, tenant: TenantId) -> Result<(), RepositoryError> {
                 sqlx::query(
                     "INSERT INTO folder_tree_locks (tenant_id) VALUES ($1) \
@@ -367,7 +399,8 @@ macro_rules! files {
             async fn versions(&self, tenant: TenantId, id: FileId) -> Result<Vec<FileVersion>, RepositoryError> {
                 let mut tx = super::read_in(&self.pool, DataScope::Tenant(tenant)).await?;
                 let rows = sqlx::query(
-                    "SELECT number, sha256, size, content_type, uploaded_by, created_at FROM file_versions \
+                    "SELECT number, sha256, size, content_type, uploaded_by, created_at, processing, thumbnail_sha256 \
+                     FROM file_versions \
                      WHERE tenant_id = $1 AND file_id = $2 ORDER BY number",
                 )
                 .bind(tenant.as_uuid())

@@ -8,6 +8,7 @@ pub(crate) mod backend;
 pub(crate) mod files;
 pub(crate) mod idempotency;
 pub(crate) mod identity;
+pub(crate) mod jobs;
 pub(crate) mod messaging;
 pub(crate) mod notifications;
 pub(crate) mod projects;

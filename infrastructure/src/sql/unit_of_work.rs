@@ -10,13 +10,14 @@ macro_rules! unit_of_work {
         use tenantry_application::pipeline::AuditEntry;
         use tenantry_application::ports::{
             AccountTokenRepository, ApiKeyRepository, DataScope, FileRepository, InvitationRepository,
-            LoginThrottleRepository, MembershipRepository, OrganizationRepository, PreferencesStore, ProjectRepository,
-            RepositoryError, RoleCatalogueRepository, SessionRepository, TaskRepository, UnitOfWork, UnitOfWorkFactory,
-            UserRepository,
+            LoginThrottleRepository, MembershipRepository, NewJob, OrganizationRepository, PreferencesStore,
+            ProjectRepository, RepositoryError, RoleCatalogueRepository, SessionRepository, TaskRepository, UnitOfWork,
+            UnitOfWorkFactory, UserRepository,
         };
         use tenantry_kernel::EventEnvelope;
 
         use self::audit::insert_audit_entry;
+        use self::jobs::insert_job;
         use self::messaging::insert_outbox_event;
         use crate::sql::storage_error;
 
@@ -26,6 +27,7 @@ macro_rules! unit_of_work {
             pub(crate) tx: sqlx::Transaction<'static, $db>,
             events: Vec<EventEnvelope>,
             audit: Vec<AuditEntry>,
+            jobs: Vec<NewJob>,
             outbox_signal: Arc<tokio::sync::Notify>,
         }
 
@@ -76,6 +78,9 @@ macro_rules! unit_of_work {
             fn record_audit(&mut self, entry: AuditEntry) {
                 self.audit.push(entry);
             }
+            fn enqueue_job(&mut self, job: NewJob) {
+                self.jobs.push(job);
+            }
             async fn commit(mut self: Box<Self>) -> Result<(), RepositoryError> {
                 let events = std::mem::take(&mut self.events);
                 for event in &events {
@@ -83,6 +88,10 @@ macro_rules! unit_of_work {
                 }
                 for entry in std::mem::take(&mut self.audit) {
                     insert_audit_entry(&mut *self.tx, &entry).await?;
+                }
+                let now = chrono::Utc::now();
+                for job in std::mem::take(&mut self.jobs) {
+                    insert_job(&mut *self.tx, tenantry_application::ports::JobId::new(), &job, now).await?;
                 }
                 self.tx.commit().await.map_err(storage_error)?;
                 if !events.is_empty() {
@@ -115,6 +124,7 @@ macro_rules! unit_of_work {
                     tx,
                     events: Vec::new(),
                     audit: Vec::new(),
+                    jobs: Vec::new(),
                     outbox_signal: self.outbox_signal.clone(),
                 }))
             }

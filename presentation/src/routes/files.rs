@@ -34,8 +34,47 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .service(grant_access)
         .service(list_grants)
         .service(revoke_access)
+        .service(thumbnail)
         .service(create_link)
         .service(open_link);
+}
+
+/// The thumbnail of an image (PNG, at most 256 px a side): 202 while it is being
+/// made, then the image.
+#[utoipa::path(
+    tag = "files",
+    security(("bearer" = [])),
+    params(("X-Tenant-Id" = Uuid, Header, description = "Organization id"), ("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The thumbnail (image/png)"),
+        (status = 202, description = "Still processing; retry after the seconds in Retry-After", body = ProcessingResponse),
+        (status = 404, description = "No such file, or no thumbnail for it (not an image, unreadable)", body = ErrorBody),
+    )
+)]
+#[get("/api/v1/files/{id}/thumbnail")]
+pub(crate) async fn thumbnail(
+    state: web::Data<HttpState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let context = tenant_context(auth, &req)?;
+    match state.app.file_thumbnail(&context, file_id(path.into_inner())).await? {
+        Some(content) => Ok(HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, "image/png"))
+            .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
+            .streaming(content)),
+        None => Ok(HttpResponse::Accepted()
+            .insert_header((header::RETRY_AFTER, "2"))
+            .json(ProcessingResponse { processing: "pending" })),
+    }
+}
+
+/// Work still in progress.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProcessingResponse {
+    #[schema(example = "pending")]
+    pub processing: &'static str,
 }
 
 /// How long a download link should live.
@@ -283,8 +322,9 @@ pub struct FileResponse {
     pub sha256: String,
     /// The current version's number (1 for a first upload).
     pub version: i64,
-    /// Background processing of the file: `none` (nothing pending).
-    #[schema(example = "none")]
+    /// Background processing of the current version: `none` (nothing to do),
+    /// `pending`, `done` (its thumbnail is ready) or `failed`.
+    #[schema(example = "pending")]
     pub processing: &'static str,
     pub uploaded_by: Uuid,
     pub created_at: DateTime<Utc>,
@@ -302,7 +342,7 @@ impl From<&StoredFile> for FileResponse {
             content_type: current.blob.content_type.clone(),
             sha256: current.blob.sha256.clone(),
             version: current.number,
-            processing: "none",
+            processing: current.processing.as_str(),
             uploaded_by: file.uploaded_by().as_uuid(),
             created_at: file.created_at(),
             updated_at: current.created_at,

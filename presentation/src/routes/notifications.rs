@@ -68,6 +68,7 @@ pub struct NotificationPreferences {
     pub task_assigned: Option<bool>,
     pub comment_on_your_task: Option<bool>,
     pub invitation_accepted: Option<bool>,
+    pub file_processed: Option<bool>,
 }
 
 impl NotificationPreferences {
@@ -76,6 +77,7 @@ impl NotificationPreferences {
             (NotificationKind::TaskAssigned, self.task_assigned),
             (NotificationKind::CommentOnYourTask, self.comment_on_your_task),
             (NotificationKind::InvitationAccepted, self.invitation_accepted),
+            (NotificationKind::FileProcessed, self.file_processed),
         ]
         .into_iter()
         .filter_map(|(kind, choice)| choice.map(|enabled| (kind, enabled)))
@@ -88,6 +90,7 @@ impl NotificationPreferences {
             task_assigned: state(NotificationKind::TaskAssigned),
             comment_on_your_task: state(NotificationKind::CommentOnYourTask),
             invitation_accepted: state(NotificationKind::InvitationAccepted),
+            file_processed: state(NotificationKind::FileProcessed),
         }
     }
 }
