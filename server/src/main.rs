@@ -233,6 +233,10 @@ async fn jobs(action: JobsAction, settings: &Settings) -> anyhow::Result<()> {
 
     let url = settings.database_url();
     let database = Database::connect(&url, 1).await.with_context(|| format!("connecting to {}", redact_url(&url)))?;
+    if settings.database.migrate_on_start {
+        // As `serve` would: on a fresh database the queue exists, empty.
+        database.migrate_up().await.context("applying migrations")?;
+    }
     let store = database.job_store();
     let now = chrono::Utc::now();
     let result = match action {
