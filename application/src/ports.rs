@@ -786,6 +786,10 @@ pub trait FileRepository: Send {
     async fn folder_has_children(&mut self, tenant: TenantId, id: FolderId) -> Result<bool, RepositoryError>;
     /// The folders above `id`, nearest first (empty at the top level).
     async fn ancestors(&mut self, tenant: TenantId, id: FolderId) -> Result<Vec<FolderId>, RepositoryError>;
+    /// Deletes every file that went to the bin before `before`, with its versions
+    /// and grants (all organizations: a platform-scoped unit of work), and answers
+    /// the blob addresses (contents and thumbnails) no remaining version references.
+    async fn purge_binned(&mut self, before: DateTime<Utc>) -> Result<Vec<String>, RepositoryError>;
     /// Records how background processing of a version ended.
     async fn set_processing(
         &mut self,
@@ -897,6 +901,9 @@ pub trait FileStore: Send + Sync + 'static {
     async fn put(&self, content: ByteStream, max_bytes: u64) -> Result<PutBlob, FileStoreError>;
     /// The blob's bytes, or the inclusive `range` of them (checked against the size by the caller).
     async fn get(&self, sha256: &str, range: Option<(u64, u64)>) -> Result<ByteStream, FileStoreError>;
+    /// Deletes the blob unless it was put at or after `since` (an upload of the same
+    /// bytes may be about to reference it); `false` when kept or already gone.
+    async fn delete_unless_put_since(&self, sha256: &str, since: DateTime<Utc>) -> Result<bool, FileStoreError>;
 }
 
 tenantry_kernel::typed_id!(
@@ -981,6 +988,9 @@ pub trait JobStore: Send + Sync + 'static {
     async fn retry(&self, id: JobId, now: DateTime<Utc>) -> Result<bool, RepositoryError>;
     /// Deletes done and dead jobs last changed before `before`; answers how many.
     async fn purge(&self, before: DateTime<Utc>) -> Result<u64, RepositoryError>;
+    /// Queues `job` unless a job of its kind is already queued or running (for
+    /// recurring work; two racing callers at worst queue it twice).
+    async fn ensure_scheduled(&self, job: &NewJob, now: DateTime<Utc>) -> Result<(), RepositoryError>;
 }
 
 /// Makes thumbnails. Decoding untrusted images is CPU-heavy and risky, so the

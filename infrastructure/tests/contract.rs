@@ -865,10 +865,68 @@ async fn jobs_are_claimed_once_retried_with_backoff_and_dead_lettered(backend: T
     assert_eq!(only_unknown.turn().await.unwrap(), Turn::Dead);
     assert_eq!(store.purge(clock.now() - TimeDelta::days(1)).await.unwrap(), 0);
     assert_eq!(store.purge(clock.now() + TimeDelta::days(8)).await.unwrap(), 2, "the done and the dead job");
+
+    // Recurring work is queued once however often it is ensured.
+    let daily = job("test.daily", 3);
+    store.ensure_scheduled(&daily, clock.now()).await.unwrap();
+    store.ensure_scheduled(&daily, clock.now()).await.unwrap();
+    let queued = store.list(Some(JobState::Queued), 10).await.unwrap();
+    assert_eq!(queued.iter().filter(|job| job.kind == "test.daily").count(), 1);
+    fixture.finish().await;
+}
+
+async fn purging_the_bin_removes_old_binned_files_and_reports_only_unshared_blobs(backend: TestBackend) {
+    use tenantry_application::ports::DataScope;
+    use tenantry_domain::files::{Blob, FileName, StoredFile};
+    use tenantry_kernel::TenantId;
+
+    let fixture = Fixture::new(backend).await;
+    let (acme, globex, owner) = (TenantId::new(), TenantId::new(), UserId::new());
+    let blob = |sha: char| Blob { sha256: sha.to_string().repeat(64), size: 1, content_type: "text/plain".into() };
+    let file = |tenant, name: &str, sha| {
+        StoredFile::upload(tenant, FileName::sanitize(name).unwrap(), None, blob(sha), owner, now()).0
+    };
+    let (old_unique, old_shared, kept_shared, recent, other_tenant) = (
+        file(acme, "old.txt", 'a'),
+        file(acme, "old-shared.txt", 'b'),
+        file(acme, "live.txt", 'b'),
+        file(acme, "recent.txt", 'c'),
+        file(globex, "theirs.txt", 'd'),
+    );
+    let long_ago = now() - TimeDelta::days(40);
+    for (tenant, file, binned_at) in [
+        (acme, &old_unique, Some(long_ago)),
+        (acme, &old_shared, Some(long_ago)),
+        (acme, &kept_shared, None),
+        (acme, &recent, Some(now())),
+        (globex, &other_tenant, Some(long_ago)),
+    ] {
+        let mut uow = fixture.units.begin_in(DataScope::Tenant(tenant)).await.unwrap();
+        uow.files().insert(file).await.unwrap();
+        if let Some(at) = binned_at {
+            let mut binned = uow.files().find(tenant, file.id()).await.unwrap().unwrap();
+            binned.delete(at);
+            uow.files().save_state(&binned).await.unwrap();
+        }
+        uow.commit().await.unwrap();
+    }
+
+    let mut uow = fixture.units.begin().await.unwrap();
+    let mut unreferenced = uow.files().purge_binned(now() - TimeDelta::days(30)).await.unwrap();
+    uow.commit().await.unwrap();
+    unreferenced.sort();
+    assert_eq!(unreferenced, ["a".repeat(64), "d".repeat(64)], "b is still used by live.txt; c is recent");
+    let queries = fixture.database.file_queries();
+    assert!(queries.file(acme, old_unique.id()).await.unwrap().is_none());
+    assert!(queries.file(globex, other_tenant.id()).await.unwrap().is_none(), "every organization's bin");
+    assert!(queries.versions(acme, old_shared.id()).await.unwrap().is_empty(), "versions go with their file");
+    assert!(queries.file(acme, recent.id()).await.unwrap().is_some(), "still restorable");
+    assert!(queries.file(acme, kept_shared.id()).await.unwrap().is_some());
     fixture.finish().await;
 }
 
 tenantry_infrastructure::backend_test_suite!(
+    purging_the_bin_removes_old_binned_files_and_reports_only_unshared_blobs,
     jobs_are_claimed_once_retried_with_backoff_and_dead_lettered,
     folders_keep_sibling_names_unique_and_list_what_each_viewer_reaches,
     files_and_their_versions_stay_inside_their_tenant,

@@ -78,3 +78,18 @@ async fn unknown_or_malformed_addresses_are_missing_not_paths() {
         assert!(matches!(store.get(address, None).await, Err(FileStoreError::Missing(_))), "{address}");
     }
 }
+
+#[tokio::test]
+async fn a_blob_is_deleted_only_when_no_upload_put_it_recently() {
+    let root = temp_root();
+    let store = LocalFileStore::new(&root);
+    let put = store.put(chunks(&[b"purge me"]), 100).await.unwrap();
+    let now = chrono::Utc::now();
+    assert!(!store.delete_unless_put_since(&put.sha256, now - chrono::Duration::hours(1)).await.unwrap());
+    assert_eq!(read_all(store.get(&put.sha256, None).await.unwrap()).await, b"purge me", "kept: put within the hour");
+    assert!(store.delete_unless_put_since(&put.sha256, now + chrono::Duration::seconds(5)).await.unwrap());
+    assert!(matches!(store.get(&put.sha256, None).await, Err(FileStoreError::Missing(_))));
+    assert!(!store.delete_unless_put_since(&put.sha256, now).await.unwrap(), "already gone");
+    assert!(!store.delete_unless_put_since("../../etc/passwd", now).await.unwrap(), "not an address");
+    let _ = std::fs::remove_dir_all(root);
+}

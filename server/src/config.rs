@@ -96,6 +96,9 @@ pub struct FileSettings {
     pub link_ttl_seconds: u32,
     /// The longest lifetime a creator may ask for.
     pub max_link_ttl_seconds: u32,
+    /// Files stay in the bin (restorable) this many days before the daily purge
+    /// removes them and their blobs for good.
+    pub bin_retention_days: u32,
 }
 
 /// Background jobs: run in the server process by default; a scaled-out deployment
@@ -144,6 +147,7 @@ impl Settings {
             .set_default("files.allowed_content_types", FilePolicy::default().allowed_content_types)?
             .set_default("files.link_ttl_seconds", FilePolicy::default().link_ttl_seconds)?
             .set_default("files.max_link_ttl_seconds", FilePolicy::default().max_link_ttl_seconds)?
+            .set_default("files.bin_retention_days", 30)?
             .set_default("jobs.run_in_server", true)?
             .set_default("jobs.poll_interval_ms", 1000)?
             .add_source(config::File::with_name("config/default").required(false))

@@ -14,7 +14,7 @@ mod worker;
 use std::sync::Arc;
 
 use anyhow::Context;
-use tenantry_application::files::{FilePolicy, ThumbnailJobs};
+use tenantry_application::files::{BinPurger, FilePolicy, ThumbnailJobs};
 use tenantry_application::jobs::JobRunner;
 use tenantry_application::ports::RateLimiter;
 use tenantry_application::{Application, ApplicationPorts, AuthPolicy};
@@ -43,6 +43,7 @@ pub struct Tenantry {
     events: InProcessEventBus,
     relay: RelayHandle,
     jobs: JobRunner,
+    purger: Arc<BinPurger>,
     worker: Option<worker::WorkerHandle>,
 }
 
@@ -80,7 +81,14 @@ impl Tenantry {
             clock.clone(),
             settings.files.max_upload_bytes,
         );
-        let jobs = JobRunner::new(database.job_store(), vec![Arc::new(thumbnails)], clock.clone());
+        let purger = Arc::new(BinPurger::new(
+            units_of_work.clone(),
+            file_store.clone(),
+            database.job_store(),
+            clock.clone(),
+            settings.files.bin_retention_days,
+        ));
+        let jobs = JobRunner::new(database.job_store(), vec![Arc::new(thumbnails), purger.clone()], clock.clone());
         let app = Application::new(ApplicationPorts {
             units_of_work,
             identity_queries: database.identity_queries(),
@@ -119,8 +127,12 @@ impl Tenantry {
             database,
             events,
             relay,
-            worker: settings.jobs.run_in_server.then(|| worker::spawn(jobs.clone(), settings.jobs.poll_interval_ms)),
+            worker: match settings.jobs.run_in_server {
+                true => Some(worker::spawn(jobs.clone(), purger.clone(), settings.jobs.poll_interval_ms)),
+                false => None,
+            },
             jobs,
+            purger,
         })
     }
 
@@ -130,7 +142,7 @@ impl Tenantry {
     /// # Errors
     /// When the signal handler cannot be installed.
     pub async fn work_until_stopped(&self, poll_interval_ms: u64) -> anyhow::Result<()> {
-        let handle = worker::spawn(self.jobs.clone(), poll_interval_ms);
+        let handle = worker::spawn(self.jobs.clone(), self.purger.clone(), poll_interval_ms);
         worker::stop_signal().await.context("waiting for a stop signal")?;
         handle.stop().await;
         Ok(())
@@ -159,6 +171,18 @@ impl Tenantry {
             state = state.with_rate_limiter(limiter.clone());
         }
         state
+    }
+
+    /// Removes files binned more than `older_than_days` ago, and their blobs no
+    /// other version references (`tenantry files purge`).
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn purge_bin(&self, older_than_days: u32) -> anyhow::Result<tenantry_application::files::PurgeReport> {
+        self.purger
+            .purge(chrono::Duration::days(i64::from(older_than_days)))
+            .await
+            .map_err(|failure| anyhow::anyhow!("purging the bin: {failure}"))
     }
 
     /// Empties the read models and replays every committed event into them.

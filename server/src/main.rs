@@ -51,10 +51,25 @@ enum Command {
     /// Run background jobs (thumbnails, ...) until stopped; for deployments that
     /// set `jobs.run_in_server = false` or want more workers.
     Worker,
+    /// Files maintenance.
+    Files {
+        #[command(subcommand)]
+        action: FilesAction,
+    },
     /// Inspect and steer the background job queue.
     Jobs {
         #[command(subcommand)]
         action: JobsAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum FilesAction {
+    /// Remove files binned more than `--older-than-days` ago (default: the configured
+    /// `files.bin_retention_days`) and their blobs; the worker also does this daily.
+    Purge {
+        #[arg(long)]
+        older_than_days: Option<u32>,
     },
 }
 
@@ -171,6 +186,20 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             result
         }
         Command::Jobs { action } => jobs(action, &settings).await,
+        Command::Files { action: FilesAction::Purge { older_than_days } } => {
+            let mut settings = settings;
+            settings.jobs.run_in_server = false;
+            let days = older_than_days.unwrap_or(settings.files.bin_retention_days);
+            let tenantry = Tenantry::build(&settings).await?;
+            let report = tenantry.purge_bin(days).await;
+            tenantry.shutdown().await;
+            let report = report?;
+            println!(
+                "bin purged (files deleted more than {days} days ago): {} blobs deleted, {} kept (uploaded within the hour)",
+                report.blobs_deleted, report.blobs_kept
+            );
+            Ok(())
+        }
         Command::Openapi => {
             let json = tenantry_http::openapi().to_pretty_json().context("serialising the OpenAPI document")?;
             println!("{json}");

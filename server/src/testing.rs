@@ -59,6 +59,7 @@ pub fn test_settings(database_url: &str, data_dir: PathBuf) -> Settings {
             allowed_content_types: FilePolicy::default().allowed_content_types,
             link_ttl_seconds: FilePolicy::default().link_ttl_seconds,
             max_link_ttl_seconds: FilePolicy::default().max_link_ttl_seconds,
+            bin_retention_days: 30,
         },
         jobs: JobSettings { run_in_server: true, poll_interval_ms: 100 },
         data_dir,

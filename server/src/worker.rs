@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use tenantry_application::files::BinPurger;
 use tenantry_application::jobs::{JobRunner, Turn};
 use tokio::sync::Notify;
 
@@ -22,11 +23,15 @@ impl WorkerHandle {
     }
 }
 
-pub(crate) fn spawn(runner: JobRunner, poll_interval_ms: u64) -> WorkerHandle {
+/// Starts a worker; it first makes sure the recurring jobs are queued.
+pub(crate) fn spawn(runner: JobRunner, purger: Arc<BinPurger>, poll_interval_ms: u64) -> WorkerHandle {
     let stop = Arc::new(Notify::new());
     let stopped = stop.clone();
     let idle = Duration::from_millis(poll_interval_ms.max(10));
     let task = tokio::spawn(async move {
+        if let Err(error) = purger.schedule().await {
+            tracing::warn!(%error, "could not schedule the bin purge; the next worker start tries again");
+        }
         loop {
             let wait = match runner.turn().await {
                 Ok(Turn::Idle) => idle,

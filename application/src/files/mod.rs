@@ -19,10 +19,12 @@ use crate::ports::{
 use crate::AppError;
 
 mod folders;
+mod purge;
 mod thumbnails;
 
 pub(crate) use folders::folder_not_found;
 pub use folders::{CreateFolder, DeleteFolder, UpdateFile, UpdateFolder};
+pub use purge::{BinPurger, PurgeReport, PURGE_BIN_JOB};
 pub use thumbnails::{ThumbnailJobs, THUMBNAIL_JOB, THUMBNAIL_SIDE};
 
 /// How much of an upload is read before its type is decided.

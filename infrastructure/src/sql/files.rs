@@ -331,6 +331,42 @@ macro_rules! files {
                 Ok(ids.into_iter().map(FolderId::from_uuid).collect())
             }
 
+            async fn purge_binned(&mut self, before: chrono::DateTime<chrono::Utc>) -> Result<Vec<String>, RepositoryError> {
+                let rows = sqlx::query(
+                    "SELECT v.sha256, v.thumbnail_sha256 FROM file_versions v JOIN files f ON f.id = v.file_id \
+                     WHERE f.deleted_at IS NOT NULL AND f.deleted_at < $1",
+                )
+                .bind(before)
+                .fetch_all(&mut *self.tx)
+                .await
+                .map_err(storage_error)?;
+                let mut candidates = std::collections::BTreeSet::new();
+                for row in &rows {
+                    candidates.insert(row.try_get::<String, _>("sha256").map_err(storage_error)?);
+                    candidates.extend(row.try_get::<Option<String>, _>("thumbnail_sha256").map_err(storage_error)?);
+                }
+                // Versions and grants go with their files (ON DELETE CASCADE).
+                sqlx::query("DELETE FROM files WHERE deleted_at IS NOT NULL AND deleted_at < $1")
+                    .bind(before)
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(storage_error)?;
+                let mut unreferenced = Vec::new();
+                for sha256 in candidates {
+                    let referenced: Option<i32> = sqlx::query_scalar(
+                        "SELECT 1 FROM file_versions WHERE sha256 = $1 OR thumbnail_sha256 = $1 LIMIT 1",
+                    )
+                    .bind(&sha256)
+                    .fetch_optional(&mut *self.tx)
+                    .await
+                    .map_err(storage_error)?;
+                    if referenced.is_none() {
+                        unreferenced.push(sha256);
+                    }
+                }
+                Ok(unreferenced)
+            }
+
             async fn set_processing(
                 &mut self,
                 tenant: TenantId,

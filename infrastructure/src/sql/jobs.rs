@@ -186,6 +186,20 @@ macro_rules! jobs {
                 Ok(updated.rows_affected() == 1)
             }
 
+            async fn ensure_scheduled(&self, job: &NewJob, now: DateTime<Utc>) -> Result<(), RepositoryError> {
+                let pending: Option<uuid::Uuid> = sqlx::query_scalar(
+                    "SELECT id FROM jobs WHERE kind = $1 AND state IN ('queued', 'running') LIMIT 1",
+                )
+                .bind(&job.kind)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(storage_error)?;
+                if pending.is_none() {
+                    self.enqueue(job, now).await?;
+                }
+                Ok(())
+            }
+
             async fn purge(&self, before: DateTime<Utc>) -> Result<u64, RepositoryError> {
                 let deleted = sqlx::query("DELETE FROM jobs WHERE state IN ('done', 'dead') AND updated_at < $1")
                     .bind(before)

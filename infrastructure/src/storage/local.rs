@@ -7,6 +7,7 @@ use std::io::SeekFrom;
 use std::path::PathBuf;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use sha2::{Digest, Sha256};
 use tenantry_application::ports::{ByteStream, FileStore, FileStoreError, PutBlob};
@@ -76,16 +77,32 @@ impl FileStore for LocalFileStore {
         let (sha256, size) = write_all(&mut file, content, max_bytes).await?;
         drop(file);
         let target = self.path_of(&sha256).ok_or_else(|| storage(std::io::Error::other("bad digest")))?;
-        if tokio::fs::try_exists(&target).await.map_err(storage)? {
-            // The same bytes are already stored; the temporary copy goes.
-            return Ok(PutBlob { sha256, size });
-        }
+        // Renamed over an existing copy of the same bytes too: its modification time
+        // then says "just put", which keeps a purge from deleting it under an upload
+        // whose metadata has not committed yet. Readers of the old inode are unaffected.
         if let Some(parent) = target.parent() {
             tokio::fs::create_dir_all(parent).await.map_err(storage)?;
         }
         tokio::fs::rename(&temp_path, &target).await.map_err(storage)?;
         temp.0 = None;
         Ok(PutBlob { sha256, size })
+    }
+
+    async fn delete_unless_put_since(&self, sha256: &str, since: DateTime<Utc>) -> Result<bool, FileStoreError> {
+        let Some(path) = self.path_of(sha256) else { return Ok(false) };
+        let modified = match tokio::fs::metadata(&path).await {
+            Ok(metadata) => metadata.modified().map_err(storage)?,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(error) => return Err(storage(error)),
+        };
+        if DateTime::<Utc>::from(modified) >= since {
+            return Ok(false);
+        }
+        match tokio::fs::remove_file(&path).await {
+            Ok(()) => Ok(true),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(error) => Err(storage(error)),
+        }
     }
 
     async fn get(&self, sha256: &str, range: Option<(u64, u64)>) -> Result<ByteStream, FileStoreError> {

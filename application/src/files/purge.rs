@@ -1,0 +1,101 @@
+//! Emptying the bin: files deleted more than the retention ago are removed for
+//! good, and their blobs with them once no version references them. Runs as a
+//! recurring job (`files.purge_bin`) and from `tenantry files purge`.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use tenantry_kernel::Clock;
+
+use crate::jobs::{JobFailure, JobHandler};
+use crate::ports::{FileStore, JobStore, NewJob, RepositoryError, UnitOfWorkFactory};
+
+/// The job kind.
+pub const PURGE_BIN_JOB: &str = "files.purge_bin";
+/// How often the recurring purge runs.
+const EVERY: Duration = Duration::hours(24);
+/// A blob put this recently is kept even when unreferenced: an upload of the same
+/// bytes may not have committed its metadata yet (uploads take far less).
+const UPLOAD_GRACE: Duration = Duration::hours(1);
+
+/// What one purge removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PurgeReport {
+    /// Blobs no longer referenced and deleted from the store.
+    pub blobs_deleted: usize,
+    /// Unreferenced blobs kept because an upload touched them within the grace time.
+    pub blobs_kept: usize,
+}
+
+/// Purges the bin, once or as the recurring job.
+pub struct BinPurger {
+    units: Arc<dyn UnitOfWorkFactory>,
+    store: Arc<dyn FileStore>,
+    jobs: Arc<dyn JobStore>,
+    clock: Arc<dyn Clock>,
+    retention: Duration,
+}
+
+impl BinPurger {
+    pub fn new(
+        units: Arc<dyn UnitOfWorkFactory>,
+        store: Arc<dyn FileStore>,
+        jobs: Arc<dyn JobStore>,
+        clock: Arc<dyn Clock>,
+        retention_days: u32,
+    ) -> Self {
+        Self { units, store, jobs, clock, retention: Duration::days(i64::from(retention_days)) }
+    }
+
+    /// Removes files binned more than `retention` ago, then their unreferenced blobs.
+    ///
+    /// # Errors
+    /// Storage failures; metadata is removed in one transaction, blobs after it (a
+    /// failure there leaves unreferenced blobs, never rows without blobs).
+    pub async fn purge(&self, retention: Duration) -> Result<PurgeReport, JobFailure> {
+        let now = self.clock.now();
+        let mut uow = self.units.begin().await?;
+        let unreferenced = uow.files().purge_binned(now - retention).await?;
+        uow.commit().await?;
+        let mut report = PurgeReport::default();
+        for sha256 in unreferenced {
+            match self.store.delete_unless_put_since(&sha256, now - UPLOAD_GRACE).await {
+                Ok(true) => report.blobs_deleted += 1,
+                Ok(false) => report.blobs_kept += 1,
+                Err(error) => return Err(JobFailure::Transient(error.to_string())),
+            }
+        }
+        Ok(report)
+    }
+
+    /// The next run of the recurring purge, `at`.
+    fn next_run(at: DateTime<Utc>) -> NewJob {
+        NewJob { kind: PURGE_BIN_JOB.to_owned(), payload: serde_json::json!({}), run_at: at, max_attempts: 3 }
+    }
+
+    /// Makes sure the recurring purge is queued (at worker start).
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn schedule(&self) -> Result<(), RepositoryError> {
+        let now = self.clock.now();
+        self.jobs.ensure_scheduled(&Self::next_run(now), now).await
+    }
+}
+
+#[async_trait]
+impl JobHandler for BinPurger {
+    fn kind(&self) -> &'static str {
+        PURGE_BIN_JOB
+    }
+
+    async fn run(&self, _: &serde_json::Value) -> Result<(), JobFailure> {
+        let report = self.purge(self.retention).await?;
+        tracing::info!(blobs_deleted = report.blobs_deleted, blobs_kept = report.blobs_kept, "bin purged");
+        let now = self.clock.now();
+        // The next run, queued while this one is still `running`: never two queued.
+        self.jobs.enqueue(&Self::next_run(now + EVERY), now).await?;
+        Ok(())
+    }
+}
