@@ -86,8 +86,13 @@ pub struct MailSettings {
 /// Uploads: where their bytes go and what they may be.
 #[derive(Debug, Clone, Deserialize)]
 pub struct FileSettings {
+    /// `local` (a directory, the embedded default) or `s3` (any S3-compatible store,
+    /// configured under `[files.s3]`).
+    #[serde(default = "local_store")]
+    pub store: String,
     /// The local blob store's directory; defaults to `{data_dir}/files`.
     pub dir: Option<PathBuf>,
+    pub s3: Option<S3FileSettings>,
     /// Larger uploads are refused with 413.
     pub max_upload_bytes: u64,
     /// MIME types sniffed from the bytes that are accepted (415 otherwise).
@@ -108,6 +113,34 @@ pub struct JobSettings {
     pub run_in_server: bool,
     /// How often an idle worker looks for due jobs.
     pub poll_interval_ms: u64,
+}
+
+fn local_store() -> String {
+    "local".to_owned()
+}
+
+/// An S3-compatible bucket for blobs (`files.store = "s3"`); give the secret through
+/// `TENANTRY__FILES__S3__SECRET_ACCESS_KEY`, never in a committed file.
+#[derive(Debug, Clone, Deserialize)]
+pub struct S3FileSettings {
+    pub bucket: String,
+    #[serde(default = "default_region")]
+    pub region: String,
+    /// For MinIO, R2 and the like (`http://127.0.0.1:9000`); absent for AWS.
+    pub endpoint: Option<String>,
+    pub access_key_id: String,
+    pub secret_access_key: SecretString,
+    /// Key prefix inside the bucket.
+    #[serde(default = "default_prefix")]
+    pub prefix: String,
+}
+
+fn default_region() -> String {
+    "us-east-1".to_owned()
+}
+
+fn default_prefix() -> String {
+    "files".to_owned()
 }
 
 #[derive(Debug, Clone, Deserialize)]

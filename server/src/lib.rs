@@ -25,7 +25,7 @@ use tenantry_infrastructure::events::{InProcessEventBus, OutboxRelay, RelayHandl
 use tenantry_infrastructure::images::ImageThumbnailer;
 use tenantry_infrastructure::mail::FileMailer;
 use tenantry_infrastructure::rate_limit::{InProcessRateLimiter, RateQuota};
-use tenantry_infrastructure::storage::LocalFileStore;
+use tenantry_infrastructure::storage::{LocalFileStore, S3FileStore, S3Settings};
 use tenantry_infrastructure::Database;
 use tenantry_kernel::SystemClock;
 use tokio::sync::Notify;
@@ -71,8 +71,7 @@ impl Tenantry {
         let summary_events = events.subscribe();
         let relay = OutboxRelay::new(database.outbox(), Arc::new(events.clone()), outbox_signal.clone()).spawn();
         let units_of_work = database.units_of_work(outbox_signal);
-        let file_store: Arc<dyn tenantry_application::ports::FileStore> =
-            Arc::new(LocalFileStore::new(settings.files_dir()));
+        let file_store = file_store(settings)?;
         let clock = Arc::new(SystemClock);
         let thumbnails = ThumbnailJobs::new(
             units_of_work.clone(),
@@ -220,6 +219,28 @@ fn rate_limiter(settings: &config::RateLimitSettings) -> Option<Arc<dyn RateLimi
         burst: settings.credentials_burst,
     };
     Some(Arc::new(InProcessRateLimiter::new(api, credentials)))
+}
+
+/// The configured blob store: the local directory, or an S3-compatible bucket.
+fn file_store(settings: &Settings) -> anyhow::Result<Arc<dyn tenantry_application::ports::FileStore>> {
+    use secrecy::ExposeSecret;
+    match settings.files.store.as_str() {
+        "local" => Ok(Arc::new(LocalFileStore::new(settings.files_dir()))),
+        "s3" => {
+            let s3 = settings.files.s3.as_ref().context("files.store = \"s3\" needs a [files.s3] section")?;
+            let store = S3FileStore::new(&S3Settings {
+                bucket: s3.bucket.clone(),
+                region: s3.region.clone(),
+                endpoint: s3.endpoint.clone(),
+                access_key_id: s3.access_key_id.clone(),
+                secret_access_key: s3.secret_access_key.expose_secret().to_owned(),
+                prefix: s3.prefix.clone(),
+            })
+            .map_err(|error| anyhow::anyhow!("files.s3: {error}"))?;
+            Ok(Arc::new(store))
+        }
+        other => anyhow::bail!("files.store must be \"local\" or \"s3\", not {other:?}"),
+    }
 }
 
 /// The configured key ring, or a first key generated under `data_dir`.

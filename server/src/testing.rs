@@ -54,7 +54,9 @@ pub fn test_settings(database_url: &str, data_dir: PathBuf) -> Settings {
             credentials_burst: 10_000,
         },
         files: FileSettings {
+            store: "local".into(),
             dir: None,
+            s3: None,
             max_upload_bytes: FilePolicy::default().max_upload_bytes,
             allowed_content_types: FilePolicy::default().allowed_content_types,
             link_ttl_seconds: FilePolicy::default().link_ttl_seconds,
