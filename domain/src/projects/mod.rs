@@ -24,13 +24,13 @@ pub const MAX_DESCRIPTION_CHARS: usize = 10_000;
 /// An optional description: trimmed, empty means none, at most [`MAX_DESCRIPTION_CHARS`].
 ///
 /// # Errors
-/// `ValidationError` on field `description`: `too_long`.
+/// `ValidationError` on field `description`: `too_long` or `invalid_characters`.
 pub fn parse_description(raw: Option<&str>) -> Result<Option<String>, tenantry_kernel::ValidationError> {
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(text) if text.chars().count() > MAX_DESCRIPTION_CHARS => {
-            Err(tenantry_kernel::ValidationError::field("description", "too_long"))
+        Some(text) => {
+            tenantry_kernel::text::free_text(text, "description", MAX_DESCRIPTION_CHARS)?;
+            Ok(Some(text.to_owned()))
         }
-        Some(text) => Ok(Some(text.to_owned())),
     }
 }

@@ -53,10 +53,7 @@ impl TimeEntry {
             Err(ValidationError::field("minutes", "out_of_range"))
         };
         let note = note.map(str::trim).filter(|n| !n.is_empty());
-        let note_ok = match note {
-            Some(text) if text.chars().count() > MAX_NOTE_CHARS => Err(ValidationError::field("note", "too_long")),
-            _ => Ok(()),
-        };
+        let note_ok = note.map_or(Ok(()), |text| tenantry_kernel::text::free_text(text, "note", MAX_NOTE_CHARS));
         ValidationError::collect([minutes_ok, note_ok])?;
         Ok(Self {
             id: TimeEntryId::new(),
@@ -99,9 +96,7 @@ impl Comment {
         if body.is_empty() {
             return Err(ValidationError::field("body", "required"));
         }
-        if body.chars().count() > MAX_COMMENT_CHARS {
-            return Err(ValidationError::field("body", "too_long"));
-        }
+        tenantry_kernel::text::free_text(body, "body", MAX_COMMENT_CHARS)?;
         Ok(Self {
             id: CommentId::new(),
             tenant_id,

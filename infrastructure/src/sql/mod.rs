@@ -42,7 +42,7 @@ pub(crate) fn storage_error(error: sqlx::Error) -> RepositoryError {
         }
         // Lock contention is transient: SQLite busy/locked (5, 6 and their extended
         // codes), PostgreSQL serialization failure, deadlock and lock timeout.
-        sqlx::Error::Database(db) if db.code().is_some_and(|code| is_contention(&code)) => {
+        sqlx::Error::Database(db) if is_contention(db.as_ref()) || is_connection_loss(db.as_ref()) => {
             RepositoryError::Unavailable(Box::new(error))
         }
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
@@ -52,9 +52,22 @@ pub(crate) fn storage_error(error: sqlx::Error) -> RepositoryError {
     }
 }
 
-fn is_contention(code: &str) -> bool {
-    matches!(code, "40001" | "40P01" | "55P03")
-        || code.parse::<i32>().is_ok_and(|sqlite| matches!(sqlite & 0xff, 5 | 6))
+/// PostgreSQL going away under a connection: connection exceptions (class 08) and
+/// operator intervention (57: shutdown, crash, not yet accepting connections).
+fn is_connection_loss(db: &dyn sqlx::error::DatabaseError) -> bool {
+    db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+        .is_some_and(|pg| pg.code().starts_with("08") || pg.code().starts_with("57"))
+}
+
+/// Each backend's codes on their own: a numeric PostgreSQL SQLSTATE such as 22021
+/// (a NUL in text) must not pass for SQLite's busy code by its low byte.
+fn is_contention(db: &dyn sqlx::error::DatabaseError) -> bool {
+    let Some(code) = db.code() else { return false };
+    if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+        code.parse::<i32>().is_ok_and(|sqlite| matches!(sqlite & 0xff, 5 | 6))
+    } else {
+        matches!(code.as_ref(), "40001" | "40P01" | "55P03")
+    }
 }
 
 /// The value of `tenantry.tenant_id` the row-level security policies compare

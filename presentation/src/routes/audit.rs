@@ -70,8 +70,6 @@ impl From<AuditRecord> for AuditLogEntry {
     }
 }
 
-pub type AuditLogPage = PageResponse<AuditLogEntry>;
-
 /// The organization's audit trail, newest first. Entries are append-only and
 /// hash-chained per organization.
 #[utoipa::path(
@@ -79,7 +77,7 @@ pub type AuditLogPage = PageResponse<AuditLogEntry>;
     security(("bearer" = [])),
     params(("X-Tenant-Id" = Uuid, Header, description = "Organization id"), AuditLogParams),
     responses(
-        (status = 200, body = AuditLogPage),
+        (status = 200, body = crate::paging::PageResponse<AuditLogEntry>),
         (status = 400, body = ErrorBody),
         (status = 403, description = "`not_a_member`, `forbidden` (needs audit:read)", body = ErrorBody),
     )
@@ -94,10 +92,13 @@ pub(crate) async fn list_audit_logs(
     let context = with_tenant_header(auth.0, &req)?;
     let params = params.into_inner();
     let page = PageRequest::new(params.page, params.size).map_err(|e| ApiError(e.into()))?;
+    let name = |value: Option<String>, field: &str| {
+        value.map(|v| tenantry_kernel::text::single_line(&v, field, 200)).transpose().map_err(|e| ApiError(e.into()))
+    };
     let filter = AuditFilter {
         actor: params.actor_id.map(UserId::from_uuid),
-        entity_type: params.entity_type,
-        entity_id: params.entity_id,
+        entity_type: name(params.entity_type, "entity_type")?,
+        entity_id: name(params.entity_id, "entity_id")?,
         from: params.from,
         to: params.to,
     };
