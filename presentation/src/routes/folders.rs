@@ -203,7 +203,7 @@ async fn children_page(
     tag = "files",
     security(("bearer" = [])),
     params(("X-Tenant-Id" = Uuid, Header, description = "Organization id"), ("id" = Uuid, Path), PageParams),
-    responses((status = 200, body = FolderEntryPage), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody))
+    responses((status = 200, body = crate::paging::PageResponse<FolderEntryResponse>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 #[get("/api/v1/folders/{id}/children")]
 pub(crate) async fn folder_children(
@@ -221,7 +221,7 @@ pub(crate) async fn folder_children(
     tag = "files",
     security(("bearer" = [])),
     params(("X-Tenant-Id" = Uuid, Header, description = "Organization id"), PageParams),
-    responses((status = 200, body = FolderEntryPage), (status = 400, body = ErrorBody))
+    responses((status = 200, body = crate::paging::PageResponse<FolderEntryResponse>), (status = 400, body = ErrorBody))
 )]
 #[get("/api/v1/folders/root/children")]
 pub(crate) async fn top_level_children(

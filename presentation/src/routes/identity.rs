@@ -523,7 +523,7 @@ pub type SessionPage = crate::paging::PageResponse<SessionResponse>;
 #[utoipa::path(
     tag = "identity",
     security(("bearer" = [])),
-    responses((status = 200, body = SessionPage), (status = 401, body = ErrorBody))
+    responses((status = 200, body = crate::paging::PageResponse<SessionResponse>), (status = 401, body = ErrorBody))
 )]
 #[get("/api/v1/users/me/sessions")]
 pub(crate) async fn list_sessions(state: web::Data<HttpState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {

@@ -53,8 +53,6 @@ impl From<Notification> for NotificationResponse {
     }
 }
 
-pub type NotificationPage = PageResponse<NotificationResponse>;
-
 /// How many notifications were marked read.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MarkedRead {
@@ -100,7 +98,7 @@ impl NotificationPreferences {
     tag = "notifications",
     security(("bearer" = [])),
     params(PageParams),
-    responses((status = 200, body = NotificationPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody))
+    responses((status = 200, body = crate::paging::PageResponse<NotificationResponse>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody))
 )]
 #[get("/api/v1/notifications")]
 pub(crate) async fn list_notifications(

@@ -238,8 +238,6 @@ impl From<&Project> for ProjectResponse {
     }
 }
 
-pub type ProjectPage = PageResponse<ProjectResponse>;
-
 /// Filters of the project list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -351,8 +349,6 @@ impl From<&Task> for TaskResponse {
     }
 }
 
-pub type TaskPage = PageResponse<TaskResponse>;
-
 /// Filters of a task list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -403,7 +399,7 @@ pub(crate) async fn create_project(
     tag = "projects",
     security(("bearer" = [])),
     params(("X-Tenant-Id" = Uuid, Header, description = "Organization id"), PageParams, ProjectListFilter),
-    responses((status = 200, body = ProjectPage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody))
+    responses((status = 200, body = crate::paging::PageResponse<ProjectResponse>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody))
 )]
 #[get("/api/v1/projects")]
 pub(crate) async fn list_projects(
@@ -600,7 +596,7 @@ pub(crate) async fn create_task(
     tag = "projects",
     security(("bearer" = [])),
     params(("X-Tenant-Id" = Uuid, Header, description = "Organization id"), ("id" = Uuid, Path), PageParams, TaskListFilter),
-    responses((status = 200, body = TaskPage), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody))
+    responses((status = 200, body = crate::paging::PageResponse<TaskResponse>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 #[get("/api/v1/projects/{id}/tasks")]
 pub(crate) async fn list_tasks(

@@ -165,10 +165,6 @@ pub struct CurrentMembershipResponse {
     pub permissions: Vec<&'static str>,
 }
 
-/// Pages of organizations and of members, as documented schemas.
-pub type OrganizationPage = PageResponse<OrganizationResponse>;
-pub type MemberPage = PageResponse<MemberResponse>;
-
 /// Create an organization; the caller becomes its owner.
 #[utoipa::path(
     tag = "tenancy",
@@ -199,7 +195,7 @@ pub(crate) async fn create_organization(
     tag = "tenancy",
     security(("bearer" = [])),
     params(PageParams),
-    responses((status = 200, body = OrganizationPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody))
+    responses((status = 200, body = crate::paging::PageResponse<OrganizationResponse>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody))
 )]
 #[get("/api/v1/organizations")]
 pub(crate) async fn list_organizations(
@@ -285,7 +281,7 @@ pub(crate) async fn accept_invitation(
     tag = "tenancy",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Organization id"), PageParams),
-    responses((status = 200, body = MemberPage), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody))
+    responses((status = 200, body = crate::paging::PageResponse<MemberResponse>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 #[get("/api/v1/organizations/{id}/members")]
 pub(crate) async fn list_members(
