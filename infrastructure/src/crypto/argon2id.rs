@@ -1,9 +1,12 @@
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash as PhcHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
+use std::sync::Arc;
+
 use argon2::{Algorithm, Argon2, Params, Version};
 use async_trait::async_trait;
 use tenantry_application::ports::{HashError, PasswordHasher};
 use tenantry_domain::identity::{Password, PasswordHash};
+use tokio::sync::Semaphore;
 
 /// argon2id with the OWASP Password Storage Cheat Sheet parameters (m=19 MiB, t=2,
 /// p=1). Hashing runs on the blocking pool so a login never stalls the executor.
@@ -12,6 +15,9 @@ pub struct Argon2Hasher {
     params: Params,
     /// Verified against when the account does not exist, so that path costs the same.
     decoy: String,
+    /// One hash per core at a time: each holds `m` KiB, so a flood of logins queues
+    /// here instead of multiplying memory (and thrashing the cores) without bound.
+    permits: Arc<Semaphore>,
 }
 
 impl Argon2Hasher {
@@ -28,7 +34,16 @@ impl Argon2Hasher {
     pub fn with_params(memory_kib: u32, iterations: u32, parallelism: u32) -> Result<Self, HashError> {
         let params = Params::new(memory_kib, iterations, parallelism, None).map_err(|e| HashError(e.to_string()))?;
         let decoy = hash_blocking(&params, "decoy password for unknown accounts")?;
-        Ok(Self { params, decoy })
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        Ok(Self { params, decoy, permits: Arc::new(Semaphore::new(cores)) })
+    }
+
+    async fn off_executor<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> Result<T, HashError> + Send + 'static,
+    ) -> Result<T, HashError> {
+        let _permit = self.permits.acquire().await.map_err(|e| HashError(format!("hashing closed: {e}")))?;
+        tokio::task::spawn_blocking(work).await.map_err(|e| HashError(format!("hashing task failed: {e}")))?
     }
 }
 
@@ -53,17 +68,11 @@ fn verify_blocking(params: &Params, password: &str, phc: &str) -> Result<bool, H
     }
 }
 
-async fn off_executor<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, HashError> + Send + 'static,
-) -> Result<T, HashError> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| HashError(format!("hashing task failed: {e}")))?
-}
-
 #[async_trait]
 impl PasswordHasher for Argon2Hasher {
     async fn hash(&self, password: &Password) -> Result<PasswordHash, HashError> {
         let (params, password) = (self.params.clone(), password.expose().to_owned());
-        off_executor(move || hash_blocking(&params, &password)).await.map(PasswordHash::from_phc)
+        self.off_executor(move || hash_blocking(&params, &password)).await.map(PasswordHash::from_phc)
     }
 
     async fn verify(&self, password: &Password, hash: Option<&PasswordHash>) -> Result<bool, HashError> {
@@ -73,7 +82,7 @@ impl PasswordHasher for Argon2Hasher {
             Some(hash) => (hash.as_phc().to_owned(), true),
             None => (self.decoy.clone(), false),
         };
-        let matches = off_executor(move || verify_blocking(&params, &password, &phc)).await?;
+        let matches = self.off_executor(move || verify_blocking(&params, &password, &phc)).await?;
         Ok(known && matches)
     }
 }
