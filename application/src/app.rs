@@ -839,8 +839,11 @@ impl Application {
         filter: &TaskFilter,
         query: &ListQuery,
     ) -> Result<Page<Task>, AppError> {
-        self.get_project(context, project).await?;
-        Ok(self.project_queries.tasks(tenancy_of(context)?, project, filter, query).await?)
+        self.tenants.authorize(context, Some("project:read")).await?;
+        self.project_queries
+            .tasks(tenancy_of(context)?, project, filter, query)
+            .await?
+            .ok_or(AppError::NotFound { message: "project not found" })
     }
 }
 

@@ -591,14 +591,16 @@ pub trait ProjectQueries: Send + Sync + 'static {
     async fn time_entries(&self, tenant: TenantId, task: TaskId) -> Result<Vec<TimeEntry>, RepositoryError>;
     /// The comments on a task, oldest first (replies name their parent).
     async fn comments(&self, tenant: TenantId, task: TaskId) -> Result<Vec<Comment>, RepositoryError>;
-    /// `sort_by`: `created_at`, `updated_at` or `title`.
+    /// A page of a live project's tasks (`sort_by`: `created_at`, `updated_at` or
+    /// `title`), or `None` when the project does not exist: one read, so the hot list
+    /// route pays one transaction rather than a lookup and then a list.
     async fn tasks(
         &self,
         tenant: TenantId,
         project: ProjectId,
         filter: &TaskFilter,
         query: &ListQuery,
-    ) -> Result<Page<Task>, RepositoryError>;
+    ) -> Result<Option<Page<Task>>, RepositoryError>;
 }
 
 /// Filters of the audit trail.

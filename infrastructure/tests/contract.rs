@@ -491,8 +491,10 @@ async fn projects_and_tasks_stay_inside_their_tenant_and_refuse_stale_writes(bac
     assert!(queries.projects(stranger, &ProjectFilter::default(), &page(20)).await.unwrap().items.is_empty());
     let by_assignee = TaskFilter { status: None, assignee: Some(owner) };
     let newest_first = ListQuery { sort_by: "created_at", ..page(5) };
-    let tasks = queries.tasks(tenant, project.id(), &by_assignee, &newest_first).await.unwrap();
+    let tasks = queries.tasks(tenant, project.id(), &by_assignee, &newest_first).await.unwrap().unwrap();
     assert_eq!(tasks.items, vec![task.clone()]);
+    let elsewhere = queries.tasks(stranger, project.id(), &by_assignee, &newest_first).await.unwrap();
+    assert!(elsewhere.is_none(), "another tenant's project lists as missing");
     assert!(queries.task(stranger, task.id()).await.unwrap().is_none());
     fixture.finish().await;
 }

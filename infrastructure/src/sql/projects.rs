@@ -454,7 +454,7 @@ macro_rules! projects {
                 project: ProjectId,
                 filter: &TaskFilter,
                 query: &ListQuery,
-            ) -> Result<Page<Task>, RepositoryError> {
+            ) -> Result<Option<Page<Task>>, RepositoryError> {
                 let column = match query.sort_by {
                     "title" => "t.title",
                     "updated_at" => "t.updated_at",
@@ -476,7 +476,19 @@ macro_rules! projects {
                 let from = format!("{TASK_COLUMNS} FROM tasks t");
                 let order = format!("{column} {dir}, t.id {dir}", dir = crate::sql::direction(query.order));
                 let mut tx = super::read_in(&self.pool, DataScope::Tenant(tenant)).await?;
-                super::page_of(&mut tx, &from, "FROM tasks t", &conditions, &order, query.page, task_from_row).await
+                let live: Option<i32> =
+                    sqlx::query_scalar("SELECT 1 FROM projects WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL")
+                        .bind(tenant.as_uuid())
+                        .bind(project.as_uuid())
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(storage_error)?;
+                if live.is_none() {
+                    return Ok(None);
+                }
+                let page =
+                    super::page_of(&mut tx, &from, "FROM tasks t", &conditions, &order, query.page, task_from_row).await?;
+                Ok(Some(page))
             }
         }
 
