@@ -116,6 +116,14 @@ pub const TENANTRY_RULES: &[Rule] = &[
         why: "acceptance suites drive the whole product",
     },
     Rule {
+        package: "tenantry-bench",
+        workspace: Allowed::Only(&[KERNEL, DOMAIN, APPLICATION, "tenantry-infrastructure"]),
+        external: Allowed::Any,
+        forbidden: &["tenantry-http", "tenantry-server"],
+        forbidden_dev: &[],
+        why: "the benchmark harness loads data and reports beside the product; it drives the server only over HTTP",
+    },
+    Rule {
         package: "tenantry-arch-tests",
         workspace: Allowed::Any,
         external: Allowed::Any,

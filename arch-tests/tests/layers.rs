@@ -30,6 +30,7 @@ fn clean_graph() -> DependencyGraph {
             &[("tenantry-infrastructure", Normal), ("tenantry-http", Normal), ("tenantry-seeds", Normal)],
         )
         .with_package("tenantry-acceptance", &[("tenantry-server", Normal)])
+        .with_package("tenantry-bench", &[("tenantry-infrastructure", Normal), ("sqlx", Normal)])
         .with_package("tenantry-arch-tests", &[("cargo_metadata", Normal)])
 }
 
@@ -121,6 +122,13 @@ fn the_checker_rejects_seeds_that_bypass_the_application_layer() {
     let violations = violations_with("tenantry-seeds", "tenantry-infrastructure", Normal);
 
     assert_rejected(&violations, "tenantry-seeds", "tenantry-infrastructure", Broken::Forbidden);
+}
+
+#[test]
+fn the_checker_rejects_a_benchmark_that_links_the_server_instead_of_driving_it() {
+    let violations = violations_with("tenantry-bench", "tenantry-server", Normal);
+
+    assert_rejected(&violations, "tenantry-bench", "tenantry-server", Broken::Forbidden);
 }
 
 #[test]
