@@ -64,7 +64,7 @@ fn json_error(error: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
     actix_web::error::InternalError::from_response(error, response).into()
 }
 
-fn malformed(error: &serde_json::Error) -> actix_web::HttpResponse {
+pub(crate) fn malformed(error: &serde_json::Error) -> actix_web::HttpResponse {
     let text = error.to_string();
     // serde names the offending field as "unknown field `x`" / "missing field `x`".
     let field = text.split('`').nth(1).map(str::to_owned);

@@ -7,6 +7,8 @@ mod auth;
 mod concurrency;
 mod edge;
 mod error;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod idempotency;
 mod json;
 mod openapi;
