@@ -259,7 +259,7 @@ fn machine() -> Value {
         "memory_gib": memory_kib.map(|k| (k as f64 / 1024.0 / 1024.0 * 10.0).round() / 10.0),
         "kernel": version("uname", &["-r"]),
         "rustc": version("rustc", &["--version"]),
-        "postgres": version("psql", &["--version"]),
+        "psql": version("psql", &["--version"]),
         "wrk": version("wrk", &["--version"]),
         "commit": version("git", &["rev-parse", "--short", "HEAD"]),
     })
@@ -271,13 +271,13 @@ fn markdown(report: &Report) -> String {
     let text = |v: &Value| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
     let _ = writeln!(
         md,
-        "Machine: {} cores ({}), {} GiB memory, Linux {}. {}; {}; {}; commit {}.\n",
+        "Machine: {} cores ({}), {} GiB memory, Linux {}. {}; PostgreSQL server {}; {}; commit {}.\n",
         m["cores"],
         text(&m["cpu"]),
         m["memory_gib"],
         text(&m["kernel"]),
         text(&m["rustc"]),
-        text(&m["postgres"]),
+        text(&report.run["postgres_server"]),
         text(&m["wrk"]),
         text(&m["commit"]),
     );
