@@ -47,8 +47,16 @@ impl Argon2Hasher {
         &self,
         work: impl FnOnce() -> Result<T, HashError> + Send + 'static,
     ) -> Result<T, HashError> {
-        let _permit = self.permits.acquire().await.map_err(|e| HashError(format!("hashing closed: {e}")))?;
-        tokio::task::spawn_blocking(work).await.map_err(|e| HashError(format!("hashing task failed: {e}")))?
+        // The permit travels with the blocking job: a request that is cancelled while
+        // its hash runs must not free a slot for another hash before this one ends.
+        let permit =
+            self.permits.clone().acquire_owned().await.map_err(|e| HashError(format!("hashing closed: {e}")))?;
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            work()
+        })
+        .await
+        .map_err(|e| HashError(format!("hashing task failed: {e}")))?
     }
 }
 
@@ -58,19 +66,27 @@ fn phc_error(error: argon2::password_hash::Error) -> HashError {
     HashError(error.to_string())
 }
 
-/// Runs argon2 into `out` on a buffer from `memory`, and gives the buffer back.
+/// The largest stored memory cost verified: a hash whose `m` is beyond any setting we
+/// would use (8x OWASP's) is refused instead of allocated.
+const MAX_MEMORY_KIB: u32 = 8 * 19 * 1024;
+
+/// Runs argon2 into `out` on a buffer from `memory`, and gives the buffer back unless
+/// it grew beyond `keep_blocks` (a hash stored under a larger `m` than today's).
 fn compute(
     argon2: &Argon2<'_>,
     params: &Params,
-    password: &[u8],
-    salt: &[u8],
+    input: (&[u8], &[u8]),
     out: &mut [u8],
     memory: &Memory,
+    keep_blocks: usize,
 ) -> Result<(), argon2::Error> {
+    let (password, salt) = input;
     let mut blocks = memory.lock().unwrap_or_else(PoisonError::into_inner).pop().unwrap_or_default();
     blocks.resize(params.block_count(), Block::default());
     let result = argon2.hash_password_into_with_memory(password, salt, out, &mut blocks);
-    memory.lock().unwrap_or_else(PoisonError::into_inner).push(blocks);
+    if blocks.capacity() <= keep_blocks {
+        memory.lock().unwrap_or_else(PoisonError::into_inner).push(blocks);
+    }
     result
 }
 
@@ -80,7 +96,8 @@ fn hash_blocking(params: &Params, password: &str, memory: &Memory) -> Result<Str
     let salt_bytes = salt.as_salt().decode_b64(&mut salt_bytes).map_err(phc_error)?;
     let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
     let output = Output::init_with(params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN), |out| {
-        compute(&argon2, params, password.as_bytes(), salt_bytes, out, memory).map_err(Into::into)
+        compute(&argon2, params, (password.as_bytes(), salt_bytes), out, memory, params.block_count())
+            .map_err(Into::into)
     })
     .map_err(phc_error)?;
     let phc = PhcHash {
@@ -94,21 +111,25 @@ fn hash_blocking(params: &Params, password: &str, memory: &Memory) -> Result<Str
 }
 
 /// Recomputes with the stored hash's own algorithm, version and parameters, so
-/// hashes made under older settings keep verifying.
-fn verify_blocking(password: &str, phc: &str, memory: &Memory) -> Result<bool, HashError> {
+/// hashes made under older settings keep verifying. `keep_blocks` is today's cost.
+fn verify_blocking(password: &str, phc: &str, memory: &Memory, keep_blocks: usize) -> Result<bool, HashError> {
     let parsed = PhcHash::new(phc).map_err(phc_error)?;
     let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
-        return Err(HashError("the stored hash has no salt or output".to_owned()));
+        // As the stock verifier answers: such a hash matches no password.
+        return Ok(false);
     };
     let algorithm = Algorithm::try_from(parsed.algorithm).map_err(phc_error)?;
     let version =
         parsed.version.map(Version::try_from).transpose().map_err(|e| HashError(e.to_string()))?.unwrap_or_default();
     let params = Params::try_from(&parsed).map_err(phc_error)?;
+    if params.m_cost() > MAX_MEMORY_KIB {
+        return Err(HashError(format!("the stored hash asks for {} KiB, over {MAX_MEMORY_KIB}", params.m_cost())));
+    }
     let mut salt_bytes = [0u8; 64];
     let salt_bytes = salt.decode_b64(&mut salt_bytes).map_err(phc_error)?;
     let argon2 = Argon2::new(algorithm, version, params.clone());
     let computed = Output::init_with(expected.len(), |out| {
-        compute(&argon2, &params, password.as_bytes(), salt_bytes, out, memory).map_err(Into::into)
+        compute(&argon2, &params, (password.as_bytes(), salt_bytes), out, memory, keep_blocks).map_err(Into::into)
     })
     .map_err(phc_error)?;
     // `Output` compares in constant time.
@@ -123,12 +144,13 @@ impl PasswordHasher for Argon2Hasher {
     }
 
     async fn verify(&self, password: &Password, hash: Option<&PasswordHash>) -> Result<bool, HashError> {
-        let (password, memory) = (password.expose().to_owned(), self.memory.clone());
+        let (password, memory, keep_blocks) =
+            (password.expose().to_owned(), self.memory.clone(), self.params.block_count());
         let (phc, known) = match hash {
             Some(hash) => (hash.as_phc().to_owned(), true),
             None => (self.decoy.clone(), false),
         };
-        let matches = self.off_executor(move || verify_blocking(&password, &phc, &memory)).await?;
+        let matches = self.off_executor(move || verify_blocking(&password, &phc, &memory, keep_blocks)).await?;
         Ok(known && matches)
     }
 }
@@ -180,6 +202,27 @@ mod tests {
         }
         let buffers = hasher.memory.lock().unwrap().len();
         assert_eq!(buffers, 1, "sequential hashes share one buffer");
+    }
+
+    #[tokio::test]
+    async fn a_costlier_stored_hash_verifies_without_its_buffer_staying_and_an_absurd_one_is_refused() {
+        use argon2::password_hash::PasswordHasher as _;
+        let stock = |memory_kib: u32| {
+            let params = Params::new(memory_kib, 1, 1, None).unwrap();
+            let salt = SaltString::generate(&mut OsRng);
+            let phc = Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+                .hash_password(b"correct horse battery staple", &salt)
+                .unwrap()
+                .to_string();
+            PasswordHash::from_phc(phc)
+        };
+        let hasher = Argon2Hasher::owasp().unwrap();
+        let right = password("correct horse battery staple");
+        assert!(hasher.verify(&right, Some(&stock(32 * 1024))).await.unwrap());
+        assert!(hasher.memory.lock().unwrap().is_empty(), "the 32 MiB buffer is dropped, not pooled");
+        let absurd =
+            PasswordHash::from_phc(stock(8 * 1024).as_phc().replace("m=8192", &format!("m={}", MAX_MEMORY_KIB + 1)));
+        assert!(hasher.verify(&right, Some(&absurd)).await.is_err());
     }
 
     #[tokio::test]
