@@ -4,9 +4,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use tenantry_application::ports::RepositoryError;
 use tenantry_application::Application;
 use tenantry_infrastructure::Database;
-use tenantry_kernel::EventEnvelope;
+use tenantry_kernel::{EventEnvelope, EventId};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::broadcast::Receiver;
 
@@ -15,42 +16,41 @@ const REPLAY_RETRY_MIN: Duration = Duration::from_millis(500);
 const REPLAY_RETRY_MAX: Duration = Duration::from_secs(30);
 
 /// Applies every event the bus delivers. Events are applied once each (the store
-/// records their ids), so when this consumer falls behind, or fails on an event
-/// (the database is down), replaying the whole outbox repairs the read model without
-/// double counting. The replay is retried until it succeeds: an event that failed
-/// while the database was away is applied once it is back.
+/// records their ids), so when this consumer falls behind, or fails on an event,
+/// replaying the outbox repairs the read model without double counting. While the
+/// database is unavailable the replay is retried with backoff, resuming where it
+/// stopped, until it succeeds: an event that failed during an outage is applied once
+/// the database is back. Any other failure is logged and the consumer moves on, so
+/// one event it cannot apply never stops the read models.
 pub(crate) async fn project(app: Arc<Application>, database: Database, mut events: Receiver<EventEnvelope>) {
-    let mut behind = false;
+    // `Some(position)` while a replay is owed; the position is the last event replayed.
+    let mut owed: Option<Option<EventId>> = None;
     let mut retry_in = REPLAY_RETRY_MIN;
     loop {
-        if behind {
-            match replay(&app, &database).await {
-                Ok(_) => {
-                    behind = false;
-                    retry_in = REPLAY_RETRY_MIN;
-                }
-                Err(error) => {
-                    tracing::warn!(
-                        error = format!("{error:#}"),
-                        retry_in_ms = retry_in.as_millis(),
-                        "replaying the outbox failed; retrying"
-                    );
+        if let Some(mut position) = owed {
+            match replay(&app, &database, &mut position).await {
+                Ok(_) => retry_in = REPLAY_RETRY_MIN,
+                Err(error @ RepositoryError::Unavailable(_)) => {
+                    tracing::warn!(%error, retry_in_ms = retry_in.as_millis(), "replaying the outbox failed; retrying");
                     tokio::time::sleep(retry_in).await;
                     retry_in = (retry_in * 2).min(REPLAY_RETRY_MAX);
+                    owed = Some(position);
                     continue;
                 }
+                Err(error) => tracing::error!(%error, "replaying the outbox failed; giving up until the next failure"),
             }
+            owed = None;
         }
         match events.recv().await {
             Ok(event) => {
                 if let Err(error) = consume(&app, &event).await {
                     tracing::error!(%error, event_id = %event.id, "event consumer failed; replaying the outbox");
-                    behind = true;
+                    owed = Some(None);
                 }
             }
             Err(RecvError::Lagged(missed)) => {
                 tracing::warn!(missed, "read model consumer fell behind; replaying the outbox");
-                behind = true;
+                owed = Some(None);
             }
             Err(RecvError::Closed) => return,
         }
@@ -59,25 +59,31 @@ pub(crate) async fn project(app: Arc<Application>, database: Database, mut event
 
 /// Every consumer of one event; each is idempotent by event id. Answers whether
 /// the summary read model changed.
-async fn consume(app: &Application, event: &EventEnvelope) -> anyhow::Result<bool> {
+async fn consume(app: &Application, event: &EventEnvelope) -> Result<bool, RepositoryError> {
     let changed = app.summary_projector().apply(event).await?;
     app.notifications_consumer().apply(event, chrono::Utc::now()).await?;
     Ok(changed)
 }
 
-/// Feeds every committed event, oldest first, to the consumers; answers how many
+/// Feeds every committed event after `position`, oldest first, to the consumers,
+/// advancing `position` as it goes (so a retry resumes there); answers how many
 /// changed the summary read model.
-async fn replay(app: &Application, database: &Database) -> anyhow::Result<u64> {
-    let mut after = None;
+async fn replay(
+    app: &Application,
+    database: &Database,
+    position: &mut Option<EventId>,
+) -> Result<u64, RepositoryError> {
     let mut applied = 0;
     loop {
-        let batch = database.events_after(after, REPLAY_BATCH).await?;
-        let Some(last) = batch.last() else { return Ok(applied) };
-        after = Some(last.id);
+        let batch = database.events_after(*position, REPLAY_BATCH).await?;
+        if batch.is_empty() {
+            return Ok(applied);
+        }
         for event in &batch {
             if consume(app, event).await? {
                 applied += 1;
             }
+            *position = Some(event.id);
         }
     }
 }
@@ -85,5 +91,5 @@ async fn replay(app: &Application, database: &Database) -> anyhow::Result<u64> {
 /// Empties the read models, then replays the whole history into them.
 pub(crate) async fn rebuild(app: &Application, database: &Database) -> anyhow::Result<u64> {
     app.summary_projector().reset().await?;
-    replay(app, database).await
+    Ok(replay(app, database, &mut None).await?)
 }
