@@ -17,7 +17,7 @@ CREATE FUNCTION tenancy.scope_tenant() RETURNS UUID
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT CASE
         WHEN current_setting('tenantry.tenant_id', true)
-             ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+             ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
         THEN current_setting('tenantry.tenant_id', true)::uuid
     END
 $$;
