@@ -36,6 +36,27 @@ Feature: Rate limits
     Then the response status is 429
     And the error code is "rate_limited"
 
+  Scenario: Another spelling of a credential route is the same route and the same budget
+    Given the server setting "rate_limit.credentials_burst" is "2"
+    And the server setting "rate_limit.credentials_per_minute" is "1"
+    When an anonymous client sends POST "/api/v1/auth/%6Cogin" with:
+      """
+      {"email": "a@example.test", "password": "guess one guess"}
+      """
+    Then the response status is 401
+    When an anonymous client sends POST "/api/v1/auth/forgot%2Dpassword" with:
+      """
+      {"email": "a@example.test"}
+      """
+    Then the response status is 202
+    When an anonymous client sends POST "/api/v1/auth/log%69n" with:
+      """
+      {"email": "a@example.test", "password": "guess two guess"}
+      """
+    Then the response status is 429
+    And the error code is "rate_limited"
+    And the response header "RateLimit-Limit" is "2"
+
   Scenario: The strict budget does not slow down the rest of the API
     Given the server setting "rate_limit.credentials_burst" is "1"
     And the server setting "rate_limit.credentials_per_minute" is "1"

@@ -188,3 +188,40 @@ Feature: Tasks
       """
     Then the response status is 400
     And the validation details include "parent_id" with issue "not_in_thread"
+
+  Scenario: Replies nest at most eight levels deep
+    Given "alice" created a task "launch" in "Apollo" for "acme"
+    And "alice" wrote a thread 8 replies deep on the task "launch" in "acme"
+    When "alice" sends POST "/api/v1/tasks/{launch.id}/comments" for tenant "acme" with:
+      """
+      {"body": "one level too deep", "parent_id": "{deepest.id}"}
+      """
+    Then the response status is 422
+    And the error code is "reply_too_deep"
+    When "alice" sends GET "/api/v1/tasks/{launch.id}/comments" for tenant "acme"
+    Then the response status is 200
+    And the response JSON at "total" equals 1
+    And the response JSON at "items.0.replies.0.replies.0.replies.0.replies.0.replies.0.replies.0.replies.0.replies.0.body" is "level 8"
+    And the response body does not contain "one level too deep"
+
+  Scenario: Comment threads are listed a page at a time
+    Given "alice" created a task "launch" in "Apollo" for "acme"
+    And "alice" wrote a thread 1 replies deep on the task "launch" in "acme"
+    When "alice" sends POST "/api/v1/tasks/{launch.id}/comments" for tenant "acme" with:
+      """
+      {"body": "second thread"}
+      """
+    And "alice" sends POST "/api/v1/tasks/{launch.id}/comments" for tenant "acme" with:
+      """
+      {"body": "third thread"}
+      """
+    And "alice" sends GET "/api/v1/tasks/{launch.id}/comments?page=1&size=2" for tenant "acme"
+    Then the response status is 200
+    And the response JSON at "items" has the "body" values "top, second thread"
+    And the response JSON at "items.0.replies" has the "body" values "level 1"
+    And the response JSON at "total" equals 3
+    When "alice" sends GET "/api/v1/tasks/{launch.id}/comments?page=2&size=2" for tenant "acme"
+    Then the response JSON at "items" has the "body" values "third thread"
+    When "alice" sends GET "/api/v1/tasks/{launch.id}/comments?sort_by=author_id" for tenant "acme"
+    Then the response status is 400
+    And the validation details include "sort_by" with issue "unknown_field"

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use tenantry_domain::files::{FileId, FileName, FileVersion, Folder, FolderId, Processing, StoredFile};
-use tenantry_domain::identity::{AccountTokenPurpose, Password};
+use tenantry_domain::identity::{AccountTokenPurpose, Admission, Password};
 use tenantry_domain::notifications::{Notification, NotificationId, NotificationKind};
 use tenantry_domain::projects::{Comment, Project, ProjectId, Task, TaskId, TimeEntry};
 use tenantry_domain::tenancy::{ApiKey, Invitation, Membership, Role};
@@ -22,8 +22,8 @@ use crate::identity::*;
 use crate::notifications::NotificationsConsumer;
 use crate::pipeline::{CommandBus, Principal, RequestContext};
 use crate::ports::{
-    AuditFilter, AuditQueries, AuditRecord, ByteStream, FileGrant, FileLinkSigner, FileQueries, FileStore, FolderEntry,
-    HealthCheck, IdempotencyStore, IdentityQueries, ListQuery, Mailer, MembershipCache, NotificationStore,
+    AuditFilter, AuditQueries, AuditRecord, ByteStream, CommentPage, FileGrant, FileLinkSigner, FileQueries, FileStore,
+    FolderEntry, HealthCheck, IdempotencyStore, IdentityQueries, ListQuery, Mailer, MembershipCache, NotificationStore,
     OpaqueTokens, OrganizationView, PasswordHasher, ProjectFilter, ProjectMemberView, ProjectQueries,
     ProjectSummaryStore, PublishedKey, SessionView, TaskFilter, TenancyQueries, TokenIssuer, UnitOfWorkFactory,
     UserView,
@@ -148,7 +148,10 @@ impl Application {
         let account_mail = Arc::new(AccountMail::new(opaque_tokens.clone(), mailer.clone()));
         let tenants = Arc::new(TenantGuard::new(tenancy_queries.clone(), membership_cache));
         Self {
-            bus: CommandBus::new(units_of_work, clock.clone(), tenants.clone()),
+            bus: CommandBus::new(units_of_work, clock.clone(), tenants.clone()).with_reactions(vec![
+                Arc::new(DepartedMemberLeavesProjects::new(clock.clone())),
+                Arc::new(crate::files::DepartedMemberLosesFileGrants),
+            ]),
             accounts: AccountPreparer::new(password_hasher.clone()),
             create_user: CreateUserHandler::new(account_mail.clone(), clock.clone()),
             provision_admin: ProvisionAdminAccountHandler::new(clock.clone()),
@@ -236,7 +239,7 @@ impl Application {
     pub async fn log_in(&self, context: &RequestContext, command: LogIn) -> Result<TokenPair, AppError> {
         let (email, password) = parse_login(&command)?;
         let login_key = self.account_mail.login_key(&email);
-        self.ensure_not_locked(&login_key).await?;
+        let admission = self.admit_attempt(context, &login_key).await?;
         match self.credentials.check(&email, &password).await? {
             CredentialCheck::Verified(credentials) => {
                 if self.policy.require_verified_email && !credentials.email_verified {
@@ -250,29 +253,32 @@ impl Application {
                 self.bus.dispatch(&self.start_session, context, command).await
             }
             CredentialCheck::Rejected { user_id } => {
-                Err(self.count_failure(context, login_key, user_id, AppError::invalid_credentials()).await)
+                Err(self.record_failure(context, login_key, user_id, admission, AppError::invalid_credentials()).await)
             }
         }
     }
 
-    async fn ensure_not_locked(&self, login_key: &str) -> Result<(), AppError> {
-        let now = self.clock.now();
-        match self.identity_queries.login_locked_until(login_key, now).await? {
-            Some(until) => Err(AppError::account_locked(seconds_between(now, until))),
-            None => Ok(()),
+    /// Counts a password check before it is made (issue 14: parallel guesses raced
+    /// a counter updated only after each check).
+    async fn admit_attempt(&self, context: &RequestContext, login_key: &str) -> Result<Admission, AppError> {
+        let command = AdmitLoginAttempt { login_key: login_key.to_owned() };
+        match self.bus.dispatch(&self.record_login_failure, context, command).await? {
+            Ok(admission) => Ok(admission),
+            Err(until) => Err(AppError::account_locked(seconds_between(self.clock.now(), until))),
         }
     }
 
-    /// Records a failed password check and answers the error to return: `refusal`,
-    /// or `account_locked` when this failure locked the address.
-    async fn count_failure(
+    /// Audits a failed (already counted) password check and answers the error to
+    /// return: `refusal`, or `account_locked` when this failure locked the address.
+    async fn record_failure(
         &self,
         context: &RequestContext,
         login_key: String,
         user_id: Option<UserId>,
+        admission: Admission,
         refusal: AppError,
     ) -> AppError {
-        let command = RecordLoginFailure { login_key, user_id };
+        let command = RecordLoginFailure { login_key, user_id, locked_until: admission.locks_if_wrong };
         match self.bus.dispatch(&self.record_login_failure, context, command).await {
             Ok(Some(until)) => AppError::account_locked(seconds_between(self.clock.now(), until)),
             Ok(None) => refusal,
@@ -347,13 +353,13 @@ impl Application {
             return Err(AppError::NotFound { message: "user not found" });
         };
         let login_key = self.account_mail.login_key(&credentials.email);
-        self.ensure_not_locked(&login_key).await?;
+        let admission = self.admit_attempt(context, &login_key).await?;
         if let CredentialCheck::Rejected { user_id } = self.credentials.check_user(principal.user_id, &current).await? {
             let refusal = AppError::from(ValidationError::field("current_password", "incorrect"));
-            return Err(self.count_failure(context, login_key, user_id, refusal).await);
+            return Err(self.record_failure(context, login_key, user_id, admission, refusal).await);
         }
         let new_password_hash = self.accounts.hash_new_password(new_password, "new_password").await?;
-        self.bus.dispatch(&self.recovery, context, ChangePassword { new_password_hash }).await
+        self.bus.dispatch(&self.recovery, context, ChangePassword { new_password_hash, login_key }).await
     }
 
     /// # Errors
@@ -605,13 +611,15 @@ impl Application {
         Ok(outcome)
     }
 
-    /// The caller's role in the tenant named by the context (the `X-Tenant-Id` header).
+    /// The caller's role in the tenant named by the context (the `X-Tenant-Id` header)
+    /// and what it may do there: for an API key, its scopes within its creator's role.
     ///
     /// # Errors
     /// See [`TenantGuard::authorize`].
-    pub async fn current_membership(&self, context: &RequestContext) -> Result<(TenantId, Role), AppError> {
+    pub async fn current_membership(&self, context: &RequestContext) -> Result<CurrentMembership, AppError> {
         let role = self.tenants.authorize(context, None).await?;
-        Ok((tenancy_of(context)?, role))
+        let permissions = context.clone().with_tenant_role(role).permissions();
+        Ok(CurrentMembership { tenant_id: tenancy_of(context)?, role, permissions })
     }
 
     /// # Errors
@@ -730,7 +738,7 @@ impl Application {
         self.bus.dispatch(&self.work, context, command).await
     }
 
-    /// The task's comments as threads.
+    /// A page of the task's comment threads (paged by top-level comment).
     ///
     /// # Errors
     /// 404 for an unknown task.
@@ -738,9 +746,13 @@ impl Application {
         &self,
         context: &RequestContext,
         task: TaskId,
-    ) -> Result<Vec<CommentThread>, AppError> {
+        page: PageRequest,
+    ) -> Result<Page<CommentThread>, AppError> {
         self.get_task(context, task).await?;
-        Ok(threads(self.project_queries.comments(tenancy_of(context)?, task).await?))
+        let CommentPage { threads: roots, replies } =
+            self.project_queries.comments(tenancy_of(context)?, task, page).await?;
+        let (page, size, total) = (roots.page, roots.size, roots.total);
+        Ok(Page { items: threads(roots.items, replies), page, size, total })
     }
 
     /// A project's summary from the read model: it trails the writes by the time the
@@ -1128,7 +1140,7 @@ impl Application {
         if file.deleted_at().is_some() {
             return Err(not_found());
         }
-        let manages = self.tenancy_queries.role_of(tenant, claims.created_by).await?.map(|r| r.grants("file:manage"));
+        let manages = self.tenants.user_holds(tenant, claims.created_by, "file:manage").await?;
         if Reach::of_user(claims.created_by, manages, self.file_queries.as_ref(), &file).await? == Reach::None {
             return Err(not_found());
         }

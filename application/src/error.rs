@@ -37,6 +37,7 @@ pub enum ErrorCode {
     IllegalTransition,
     AssigneeNotMember,
     ProjectArchived,
+    ReplyTooDeep,
     NotInOrganization,
     NameTaken,
     FolderNotEmpty,
@@ -83,6 +84,7 @@ impl ErrorCode {
         ErrorCode::IllegalTransition,
         ErrorCode::AssigneeNotMember,
         ErrorCode::ProjectArchived,
+        ErrorCode::ReplyTooDeep,
         ErrorCode::NotInOrganization,
         ErrorCode::NameTaken,
         ErrorCode::FolderNotEmpty,
@@ -129,6 +131,7 @@ impl ErrorCode {
             ErrorCode::IllegalTransition => "illegal_transition",
             ErrorCode::AssigneeNotMember => "assignee_not_member",
             ErrorCode::ProjectArchived => "project_archived",
+            ErrorCode::ReplyTooDeep => "reply_too_deep",
             ErrorCode::NotInOrganization => "not_in_organization",
             ErrorCode::NameTaken => "name_taken",
             ErrorCode::FolderNotEmpty => "folder_not_empty",
@@ -304,6 +307,10 @@ impl From<tenantry_domain::projects::ProjectsError> for AppError {
             ProjectsError::ProjectArchived => {
                 AppError::BusinessRule { code: ErrorCode::ProjectArchived, message: "the project is archived" }
             }
+            ProjectsError::ReplyTooDeep => AppError::BusinessRule {
+                code: ErrorCode::ReplyTooDeep,
+                message: "replies nest at most 8 levels deep; reply to a comment higher up the thread",
+            },
         }
     }
 }

@@ -111,19 +111,42 @@ impl RequestContext {
 
     /// Whether the authorized caller holds `permission` in the tenant: the role the
     /// pipeline found, and for an API key its scopes as well. `false` before
-    /// authorization.
+    /// authorization. Handlers decide by this (never by a role alone), so a key is
+    /// always bounded by both its scopes and its creator's current role.
     pub fn permits(&self, permission: &str) -> bool {
-        let scoped = self
-            .principal
+        self.key_allows(permission) && self.tenant_role.is_some_and(|role| role.grants(permission))
+    }
+
+    /// Every permission [`RequestContext::permits`] would grant.
+    pub fn permissions(&self) -> Vec<&'static str> {
+        let held = self.tenant_role.map(|role| role.permissions()).unwrap_or_default();
+        held.into_iter().filter(|permission| self.key_allows(permission)).collect()
+    }
+
+    /// # Errors
+    /// 403 `forbidden` unless [`RequestContext::permits`] `permission`.
+    pub fn require_permission(&self, permission: &str) -> Result<(), AppError> {
+        if self.permits(permission) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden {
+                code: ErrorCode::Forbidden,
+                message: "you do not hold the permission this needs",
+            })
+        }
+    }
+
+    /// A session is bounded by its role alone; a key also by its scopes.
+    fn key_allows(&self, permission: &str) -> bool {
+        self.principal
             .as_ref()
             .and_then(Principal::api_key)
-            .is_none_or(|grant| grant.scopes.iter().any(|scope| scope == permission));
-        scoped && self.tenant_role.is_some_and(|role| role.grants(permission))
+            .is_none_or(|grant| grant.scopes.iter().any(|scope| scope == permission))
     }
 
     /// The context with the caller's tenant role as [`crate::tenancy::TenantGuard`]
     /// found it, for queries that decide visibility by permission.
-    pub(crate) fn with_tenant_role(mut self, role: Role) -> Self {
+    pub fn with_tenant_role(mut self, role: Role) -> Self {
         self.tenant_role = Some(role);
         self
     }
@@ -211,17 +234,52 @@ pub trait CommandHandler<C: Command>: Send + Sync {
     ) -> Result<C::Output, AppError>;
 }
 
+/// A consequence of an event that must commit or fail together with the change
+/// that caused it (a departed member leaves every project of the organization). The
+/// pipeline runs it inside the command's transaction, after the handler; a context
+/// reacts to another's events this way without the emitting context knowing it.
+/// Events recorded by a reaction are written to the outbox but start no further
+/// reactions, so one command's work stays bounded.
+#[async_trait]
+pub trait InTransactionReaction: Send + Sync {
+    /// The event type (`tenancy.member_removed`) this reaction follows.
+    fn event_type(&self) -> &'static str;
+
+    async fn react(&self, event: &tenantry_kernel::EventEnvelope, uow: &mut dyn UnitOfWork) -> Result<(), AppError>;
+}
+
 /// Runs commands through the cross-cutting concerns.
 #[derive(Clone)]
 pub struct CommandBus {
     units_of_work: Arc<dyn UnitOfWorkFactory>,
     clock: Arc<dyn Clock>,
     tenants: Arc<TenantGuard>,
+    reactions: Arc<Vec<Arc<dyn InTransactionReaction>>>,
 }
 
 impl CommandBus {
     pub fn new(units_of_work: Arc<dyn UnitOfWorkFactory>, clock: Arc<dyn Clock>, tenants: Arc<TenantGuard>) -> Self {
-        Self { units_of_work, clock, tenants }
+        Self { units_of_work, clock, tenants, reactions: Arc::new(Vec::new()) }
+    }
+
+    /// The bus with `reactions` run in every command's transaction.
+    pub fn with_reactions(mut self, reactions: Vec<Arc<dyn InTransactionReaction>>) -> Self {
+        self.reactions = Arc::new(reactions);
+        self
+    }
+
+    /// Runs the reactions that follow the events the handler recorded.
+    async fn react(&self, uow: &mut dyn UnitOfWork) -> Result<(), AppError> {
+        if self.reactions.is_empty() {
+            return Ok(());
+        }
+        let events = uow.recorded_events().to_vec();
+        for event in &events {
+            for reaction in self.reactions.iter().filter(|r| r.event_type() == event.event_type) {
+                reaction.react(event, uow).await?;
+            }
+        }
+        Ok(())
     }
 
     /// Authorizes, runs the handler in one transaction, appends the audit entry and
@@ -254,7 +312,12 @@ impl CommandBus {
                 None => context,
             };
             let mut uow = self.units_of_work.begin_in(data_scope(command.authorization(), context)).await?;
-            let result = handler.handle(context, &command, uow.as_mut()).await;
+            let mut result = handler.handle(context, &command, uow.as_mut()).await;
+            if result.is_ok() {
+                if let Err(error) = self.react(uow.as_mut()).await {
+                    result = Err(error);
+                }
+            }
             let output = match result {
                 Ok(output) => output,
                 Err(error) => {
@@ -410,6 +473,9 @@ mod tests {
         }
         fn record_event(&mut self, event: tenantry_kernel::EventEnvelope) {
             self.inner.record_event(event);
+        }
+        fn recorded_events(&self) -> &[tenantry_kernel::EventEnvelope] {
+            self.inner.recorded_events()
         }
         fn record_audit(&mut self, entry: AuditEntry) {
             self.inner.record_audit(entry);

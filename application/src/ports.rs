@@ -9,7 +9,8 @@ use tenantry_domain::identity::{
     AccountToken, AccountTokenPurpose, EmailAddress, LoginThrottle, Password, PasswordHash, Preferences, Session, User,
 };
 use tenantry_domain::projects::{
-    Comment, CommentId, Project, ProjectId, ProjectRole, ProjectStatus, Task, TaskId, TaskStatus, TimeEntry,
+    Comment, CommentId, CommentPlace, Project, ProjectId, ProjectRole, ProjectStatus, Task, TaskId, TaskStatus,
+    TimeEntry,
 };
 use tenantry_domain::tenancy::{ApiKey, ApiKeyId, Invitation, Membership, Organization, Role};
 use tenantry_kernel::{EventEnvelope, Page, PageRequest, SessionId, SortOrder, TenantId, UserId};
@@ -189,6 +190,14 @@ pub trait ProjectRepository: Send {
         project: ProjectId,
         user: UserId,
     ) -> Result<Option<ProjectRole>, RepositoryError>;
+    /// Ends every project membership `user` holds in `tenant` and unassigns their
+    /// open tasks (each task's version steps, so stale copies answer 412).
+    async fn remove_member_everywhere(
+        &mut self,
+        tenant: TenantId,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepositoryError>;
 }
 
 /// Tasks, inside one transaction.
@@ -202,9 +211,14 @@ pub trait TaskRepository: Send {
     async fn find(&mut self, tenant: TenantId, id: TaskId) -> Result<Option<Task>, RepositoryError>;
     async fn insert_time_entry(&mut self, entry: &TimeEntry) -> Result<(), RepositoryError>;
     async fn insert_comment(&mut self, comment: &Comment) -> Result<(), RepositoryError>;
-    /// Whether `comment` is a comment on `task` (a reply must stay in its task's thread).
-    async fn comment_on(&mut self, tenant: TenantId, task: TaskId, comment: CommentId)
-        -> Result<bool, RepositoryError>;
+    /// Where `comment` sits in `task`'s threads; `None` when it is not a comment on
+    /// that task (a reply must stay in its task's thread).
+    async fn comment_on(
+        &mut self,
+        tenant: TenantId,
+        task: TaskId,
+        comment: CommentId,
+    ) -> Result<Option<CommentPlace>, RepositoryError>;
 }
 
 /// Invitations, inside one transaction.
@@ -237,6 +251,8 @@ pub trait UnitOfWork: Send {
     fn files(&mut self) -> &mut dyn FileRepository;
     /// Queues a domain event for the outbox; it is written in this transaction.
     fn record_event(&mut self, event: EventEnvelope);
+    /// The events recorded so far, for the reactions that run in this transaction.
+    fn recorded_events(&self) -> &[EventEnvelope];
     /// Queues the audit entry of this command; it is written in this transaction.
     fn record_audit(&mut self, entry: AuditEntry);
     /// Queues background work; it is written in this transaction, so the job runs
@@ -405,12 +421,6 @@ pub trait IdentityQueries: Send + Sync + 'static {
     async fn credentials_by_email(&self, email: &EmailAddress) -> Result<Option<Credentials>, RepositoryError>;
     /// The same, by id (changing a password checks the current one).
     async fn credentials_by_id(&self, id: UserId) -> Result<Option<Credentials>, RepositoryError>;
-    /// The end of the login lock in force for this login key at `now`, if any.
-    async fn login_locked_until(
-        &self,
-        login_key: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<DateTime<Utc>>, RepositoryError>;
     /// The user's preferences document (an empty object before the first save).
     async fn preferences_of(&self, user: UserId) -> Result<serde_json::Value, RepositoryError>;
     /// The users with these ids (missing ids are skipped), for views of other contexts.
@@ -571,6 +581,13 @@ pub struct ProjectMemberView {
     pub added_at: DateTime<Utc>,
 }
 
+/// The top-level comments of one page and the replies of their threads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommentPage {
+    pub threads: Page<Comment>,
+    pub replies: Vec<Comment>,
+}
+
 /// Read side of projects; every query is scoped to one tenant.
 #[cfg_attr(test, mockall::automock)]
 #[async_trait]
@@ -589,8 +606,10 @@ pub trait ProjectQueries: Send + Sync + 'static {
     async fn task(&self, tenant: TenantId, id: TaskId) -> Result<Option<Task>, RepositoryError>;
     /// The time logged on a task, oldest first.
     async fn time_entries(&self, tenant: TenantId, task: TaskId) -> Result<Vec<TimeEntry>, RepositoryError>;
-    /// The comments on a task, oldest first (replies name their parent).
-    async fn comments(&self, tenant: TenantId, task: TaskId) -> Result<Vec<Comment>, RepositoryError>;
+    /// A page of a task's top-level comments (oldest first) with every reply in
+    /// those threads (oldest first; replies name their parent).
+    async fn comments(&self, tenant: TenantId, task: TaskId, page: PageRequest)
+        -> Result<CommentPage, RepositoryError>;
     /// A page of a live project's tasks (`sort_by`: `created_at`, `updated_at` or
     /// `title`), or `None` when the project does not exist: one read, so the hot list
     /// route pays one transaction rather than a lookup and then a list.
@@ -770,6 +789,8 @@ pub trait FileRepository: Send {
     async fn grant(&mut self, tenant: TenantId, grant: &FileGrant) -> Result<(), RepositoryError>;
     /// `false` when the user held no grant.
     async fn revoke(&mut self, tenant: TenantId, file: FileId, user: UserId) -> Result<bool, RepositoryError>;
+    /// Withdraws every grant `user` holds on `tenant`'s files.
+    async fn revoke_everywhere(&mut self, tenant: TenantId, user: UserId) -> Result<(), RepositoryError>;
     async fn access_of(
         &mut self,
         tenant: TenantId,

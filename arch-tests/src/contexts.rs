@@ -20,8 +20,9 @@ pub const CONTEXTS: &[&str] =
 /// Reviewed exceptions, `(from context, to context, item)`: `from` may import `item`
 /// (the last path segment) from `to`. Only a context's public query port or events
 /// belong here, e.g. `("notifications", "identity", "UserRegistered")`; each entry
-/// should be named in ADR 0002. Empty: no context consumes another's contract yet.
-pub const ALLOWED_CROSS_CONTEXT: &[(&str, &str, &str)] = &[];
+/// should be named in ADR 0002.
+pub const ALLOWED_CROSS_CONTEXT: &[(&str, &str, &str)] =
+    &[("projects", "tenancy", "MemberRemoved"), ("files", "tenancy", "MemberRemoved")];
 
 /// A path through a `test_support` module is allowed from any context: those modules
 /// hold shared test doubles (e.g. `identity::test_support::TestUnitOfWork`, the

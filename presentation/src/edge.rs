@@ -16,31 +16,17 @@ use tenantry_application::ErrorCode;
 
 use crate::error::http_error;
 
-/// Routes that take credentials or send mail: guessing and mail-bombing both go
-/// through them, so they count against the strict class.
-pub(crate) const CREDENTIAL_ROUTES: &[&str] = &[
-    "/api/v1/auth/login",
-    "/api/v1/auth/register",
-    "/api/v1/auth/forgot-password",
-    "/api/v1/auth/reset-password",
-    "/api/v1/auth/verify-email",
-    "/api/v1/auth/resend-verification",
-];
-
-/// Probes and scrapers must never be throttled into reporting an outage.
+/// Probes and scrapers must never be throttled into reporting an outage. (Compared
+/// with the raw path: another spelling of a probe is merely counted.)
 const UNLIMITED_PATHS: &[&str] = &["/health", "/ready", "/metrics"];
 
 const RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
 const RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
 const RATELIMIT_RESET: HeaderName = HeaderName::from_static("ratelimit-reset");
 
-fn class_of(req: &ServiceRequest) -> Option<RateClass> {
-    let path = req.path();
-    if UNLIMITED_PATHS.contains(&path) || req.method() == Method::OPTIONS {
-        return None;
-    }
-    if req.method() == Method::POST && CREDENTIAL_ROUTES.contains(&path) {
-        Some(RateClass::Credentials)
+fn general_class_of(req: &ServiceRequest) -> Option<RateClass> {
+    if UNLIMITED_PATHS.contains(&req.path()) || req.method() == Method::OPTIONS {
+        None
     } else {
         Some(RateClass::Api)
     }
@@ -65,15 +51,39 @@ fn set_rate_headers(headers: &mut actix_web::http::header::HeaderMap, decision: 
     headers.insert(RATELIMIT_RESET, HeaderValue::from(decision.reset_seconds));
 }
 
-/// Counts the request against its class for the client address; refused requests
-/// never reach a handler. A limiter that cannot answer fails open (and says so in
-/// the log): an outage of a shared store must not take the API down with it.
+/// Counts every request against the general budget of its client address.
 pub(crate) async fn limit_rate(
     limiter: Option<Arc<dyn RateLimiter>>,
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let (Some(limiter), Some(class)) = (limiter, class_of(&req)) else {
+    let class = general_class_of(&req);
+    count_against(limiter, class, req, next).await
+}
+
+/// Counts a request to a route that takes credentials or sends mail against the
+/// strict budget as well. Routes attach it themselves
+/// (`#[post(.., wrap = "from_fn(crate::edge::limit_credentials)")]`), so the class
+/// follows the route the router matched, whatever spelling of the path reached it.
+pub(crate) async fn limit_credentials(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let limiter = req.app_data::<actix_web::web::Data<crate::HttpState>>().and_then(|s| s.rate_limiter.clone());
+    count_against(limiter, Some(RateClass::Credentials), req, next).await
+}
+
+/// Counts the request against `class` for the client address; refused requests
+/// never reach a handler. A limiter that cannot answer fails open (and says so in
+/// the log): an outage of a shared store must not take the API down with it. The
+/// strictest budget's headers win: an inner class's headers are not overwritten.
+async fn count_against(
+    limiter: Option<Arc<dyn RateLimiter>>,
+    class: Option<RateClass>,
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let (Some(limiter), Some(class)) = (limiter, class) else {
         return next.call(req).await.map(ServiceResponse::map_into_left_body);
     };
     let key = format!("ip:{}", req.peer_addr().map(|addr| addr.ip().to_string()).unwrap_or_default());
@@ -90,7 +100,9 @@ pub(crate) async fn limit_rate(
     }
     let mut response = next.call(req).await?;
     if let Some(decision) = decision {
-        set_rate_headers(response.headers_mut(), &decision);
+        if !response.headers().contains_key(RATELIMIT_LIMIT) {
+            set_rate_headers(response.headers_mut(), &decision);
+        }
     }
     Ok(response.map_into_left_body())
 }
@@ -114,6 +126,34 @@ pub(crate) async fn limit_time(
                 vec![],
             );
             Err(actix_web::error::InternalError::from_response("request timed out", response).into())
+        }
+    }
+}
+
+/// Turns a panic anywhere below it into a 500 in the API shape: one request's bug
+/// must not cut the connections of every other request on the same worker. (Stack
+/// overflows cannot be caught: recursion on stored data is bounded where it is written.)
+pub(crate) async fn contain_panics(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    use futures::FutureExt;
+    match std::panic::AssertUnwindSafe(next.call(req)).catch_unwind().await {
+        Ok(response) => response,
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::error!(panic = %message, "a request handler panicked");
+            let response = http_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::InternalError,
+                "internal error; quote the request id when reporting it",
+                vec![],
+            );
+            Err(actix_web::error::InternalError::from_response("handler panicked", response).into())
         }
     }
 }
@@ -185,12 +225,34 @@ mod tests {
     }
 
     #[actix_web::test]
-    async fn probes_and_credential_routes_get_their_own_classes() {
+    async fn a_panicking_handler_answers_500_in_the_error_shape_and_the_worker_serves_on() {
+        let app = test::init_service(
+            App::new()
+                .wrap(actix_web::middleware::from_fn(contain_panics))
+                .route("/boom", web::get().to(|| async { panic!("bug") as HttpResponse }))
+                .route("/fine", web::get().to(|| async { HttpResponse::Ok().finish() })),
+        )
+        .await;
+        let error = match test::try_call_service(&app, test::TestRequest::get().uri("/boom").to_request()).await {
+            Ok(response) => panic!("expected the panic to become an error, got {}", response.status()),
+            Err(error) => error,
+        };
+        let response = error.error_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = actix_web::body::to_bytes(response.into_body()).await.unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(json["error_code"], "internal_error");
+        let fine = test::call_service(&app, test::TestRequest::get().uri("/fine").to_request()).await;
+        assert_eq!(fine.status(), StatusCode::OK);
+    }
+
+    #[actix_web::test]
+    async fn probes_are_not_counted_and_everything_else_is() {
         let probe = test::TestRequest::get().uri("/health").to_srv_request();
-        assert_eq!(class_of(&probe), None);
+        assert_eq!(general_class_of(&probe), None);
         let login = test::TestRequest::post().uri("/api/v1/auth/login").to_srv_request();
-        assert_eq!(class_of(&login), Some(RateClass::Credentials));
-        let read = test::TestRequest::get().uri("/api/v1/users/me").to_srv_request();
-        assert_eq!(class_of(&read), Some(RateClass::Api));
+        assert_eq!(general_class_of(&login), Some(RateClass::Api));
+        let encoded_probe = test::TestRequest::get().uri("/%68ealth").to_srv_request();
+        assert_eq!(general_class_of(&encoded_probe), Some(RateClass::Api));
     }
 }

@@ -92,6 +92,7 @@ pub fn configure(state: HttpState) -> impl FnOnce(&mut web::ServiceConfig) {
                 .app_data(json::json_config())
                 .app_data(json::path_config())
                 .app_data(json::query_config())
+                .wrap(actix_web::middleware::from_fn(edge::contain_panics))
                 .wrap(actix_web::middleware::from_fn(move |req, next| edge::limit_time(budget, req, next)))
                 .wrap(actix_web::middleware::from_fn(move |req, next| idempotency::idempotent(app.clone(), req, next)))
                 .wrap(actix_web::middleware::from_fn(move |req, next| edge::limit_rate(limiter.clone(), req, next)))

@@ -43,6 +43,28 @@ async fn created_a_task(
     create_in_tenant(world, &user, &organization, path, json!({"title": title}), &title).await
 }
 
+/// A thread `depth` replies deep on a task: its top comment is `{thread}`, the
+/// deepest reply `{deepest}`.
+#[given(regex = r#"^"([^"]+)" wrote a thread (\d+) replies deep on the task "([^"]+)" in "([^"]+)"$"#)]
+async fn wrote_a_thread(
+    world: &mut TenantryWorld,
+    user: String,
+    depth: u32,
+    task: String,
+    organization: String,
+) -> Result<()> {
+    let task_id = world.interpolate(&format!("{{{task}.id}}"))?;
+    let path = format!("/api/v1/tasks/{task_id}/comments");
+    create_in_tenant(world, &user, &organization, path.clone(), json!({"body": "top"}), "thread").await?;
+    let mut parent = world.interpolate("{thread.id}")?;
+    for level in 1..=depth {
+        let body = json!({"body": format!("level {level}"), "parent_id": parent});
+        create_in_tenant(world, &user, &organization, path.clone(), body, "deepest").await?;
+        parent = world.interpolate("{deepest.id}")?;
+    }
+    Ok(())
+}
+
 /// Sends the version as `If-Match` on the next request (`"3"`, a strong tag).
 #[given(regex = r#"^the next request is based on version (-?\d+)$"#)]
 fn based_on_version(world: &mut TenantryWorld, version: i64) {

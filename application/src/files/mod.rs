@@ -18,10 +18,12 @@ use crate::ports::{
 };
 use crate::AppError;
 
+mod departures;
 mod folders;
 mod purge;
 mod thumbnails;
 
+pub use departures::DepartedMemberLosesFileGrants;
 pub(crate) use folders::folder_not_found;
 pub use folders::{CreateFolder, DeleteFolder, UpdateFile, UpdateFolder};
 pub use purge::{BinPurger, PurgeReport, PURGE_BIN_JOB};

@@ -1,25 +1,53 @@
 //! Failed-login accounting (seed 002, ASVS 2.2.1): five failures within fifteen
 //! minutes lock the address for thirty. Counters are kept per login key (a hash of
 //! the address), for unknown addresses too, so a lock reveals nothing.
+//!
+//! An attempt is counted before its password is checked ([`AdmitLoginAttempt`], a
+//! row lock per login key), so parallel guesses cannot all be checked against a
+//! counter that has not caught up: at most five checks per window, ever. A success
+//! clears the counter; a failure is then only audited ([`RecordLoginFailure`]).
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use tenantry_domain::identity::LoginLocked;
+use tenantry_domain::identity::{Admission, LoginLocked};
 use tenantry_kernel::{Clock, UserId};
 
 use crate::pipeline::{AuditSubject, Authorization, Command, CommandHandler, RequestContext};
 use crate::ports::UnitOfWork;
 use crate::AppError;
 
-/// Count one failed login. Runs in its own transaction after the credential check
-/// failed, so the failure is recorded (and audited) although the login is refused.
+/// Count one password check before it is made; refused while the login is locked.
+#[derive(Debug, Clone)]
+pub struct AdmitLoginAttempt {
+    pub login_key: String,
+}
+
+impl Command for AdmitLoginAttempt {
+    const NAME: &'static str = "identity.admit_login_attempt";
+    type Output = Result<Admission, DateTime<Utc>>;
+
+    fn authorization(&self) -> Authorization {
+        // Reached only through `Application::log_in` and the password change.
+        Authorization::Public
+    }
+
+    fn audit_subject(&self, _: &RequestContext, _: &Self::Output) -> Option<AuditSubject> {
+        // Bookkeeping: the outcome of the check is what the audit log records.
+        None
+    }
+}
+
+/// Audit one failed login (already counted by [`AdmitLoginAttempt`]). Runs in its
+/// own transaction, so the record commits although the login is refused.
 #[derive(Debug, Clone)]
 pub struct RecordLoginFailure {
     pub login_key: String,
     /// The account, when the address belongs to one (for the audit trail only).
     pub user_id: Option<UserId>,
+    /// The lock the failed attempt's admission set, if it was the last one allowed.
+    pub locked_until: Option<DateTime<Utc>>,
 }
 
 impl Command for RecordLoginFailure {
@@ -59,6 +87,24 @@ impl RecordLoginFailureHandler {
 }
 
 #[async_trait]
+impl CommandHandler<AdmitLoginAttempt> for RecordLoginFailureHandler {
+    async fn handle(
+        &self,
+        _: &RequestContext,
+        command: &AdmitLoginAttempt,
+        uow: &mut dyn UnitOfWork,
+    ) -> Result<Result<Admission, DateTime<Utc>>, AppError> {
+        let now = self.clock.now();
+        let mut throttle = uow.login_throttles().load_for_update(&command.login_key, now).await?;
+        let admission = throttle.admit(now);
+        if admission.is_ok() {
+            uow.login_throttles().save(&throttle).await?;
+        }
+        Ok(admission)
+    }
+}
+
+#[async_trait]
 impl CommandHandler<RecordLoginFailure> for RecordLoginFailureHandler {
     async fn handle(
         &self,
@@ -67,49 +113,67 @@ impl CommandHandler<RecordLoginFailure> for RecordLoginFailureHandler {
         uow: &mut dyn UnitOfWork,
     ) -> Result<Option<DateTime<Utc>>, AppError> {
         let now = self.clock.now();
-        let mut throttle = uow.login_throttles().load_for_update(&command.login_key, now).await?;
-        let locked = throttle.record_failure(now);
-        uow.login_throttles().save(&throttle).await?;
-        if let Some(locked_until) = locked {
+        if let Some(locked_until) = command.locked_until {
             let event = LoginLocked { login_key: command.login_key.clone(), user_id: command.user_id, locked_until };
             let mut envelope = super::envelope(&event, context, now)?;
             envelope.actor_id = command.user_id;
             uow.record_event(envelope);
         }
-        Ok(locked)
+        Ok(command.locked_until)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use tenantry_domain::identity::LoginThrottle;
+    use tenantry_domain::identity::{LoginThrottle, MAX_FAILED_LOGINS};
 
     use super::*;
     use crate::identity::test_support::*;
 
     #[tokio::test]
-    async fn the_fifth_failure_locks_and_is_audited_as_a_lock() {
+    async fn the_fifth_admission_sets_the_lock_and_its_failure_is_audited_as_a_lock() {
         let mut uow = TestUnitOfWork::default();
         let mut throttle = LoginThrottle::new("key".into(), fixed_now());
         for _ in 0..4 {
             throttle.record_failure(fixed_now());
         }
         uow.login_throttles.expect_load_for_update().returning(move |_, _| Ok(throttle.clone()));
-        uow.login_throttles.expect_save().withf(|t| t.failures() == 5).times(1).returning(|_| Ok(()));
-        let command = RecordLoginFailure { login_key: "key".into(), user_id: Some(UserId::new()) };
+        uow.login_throttles.expect_save().withf(|t| t.failures() == MAX_FAILED_LOGINS).times(1).returning(|_| Ok(()));
         let handler = RecordLoginFailureHandler::new(fixed_clock());
-        let locked = handler.handle(&RequestContext::default(), &command, &mut uow).await.unwrap();
+        let admit = AdmitLoginAttempt { login_key: "key".into() };
+        let admission = handler.handle(&RequestContext::default(), &admit, &mut uow).await.unwrap().unwrap();
+        assert!(admission.locks_if_wrong.is_some());
+
+        let mut uow = TestUnitOfWork::default();
+        let failure = RecordLoginFailure {
+            login_key: "key".into(),
+            user_id: Some(UserId::new()),
+            locked_until: admission.locks_if_wrong,
+        };
+        let locked = handler.handle(&RequestContext::default(), &failure, &mut uow).await.unwrap();
         assert!(locked.is_some());
-        assert_eq!(command.audit_action(&locked), "identity.login_locked");
+        assert_eq!(failure.audit_action(&locked), "identity.login_locked");
         assert_eq!(uow.events[0].event_type, "identity.login_locked");
     }
 
     #[tokio::test]
-    async fn a_first_failure_of_an_unknown_address_starts_a_counter() {
+    async fn a_locked_login_is_refused_without_counting() {
         let mut uow = TestUnitOfWork::default();
-        uow.login_throttles.expect_load_for_update().returning(|key, now| Ok(LoginThrottle::new(key.to_owned(), now)));
-        uow.login_throttles.expect_save().withf(|t| t.failures() == 1).times(1).returning(|_| Ok(()));
-        let command = RecordLoginFailure { login_key: "key".into(), user_id: None };
+        let mut throttle = LoginThrottle::new("key".into(), fixed_now());
+        for _ in 0..MAX_FAILED_LOGINS {
+            throttle.record_failure(fixed_now());
+        }
+        uow.login_throttles.expect_load_for_update().returning(move |_, _| Ok(throttle.clone()));
+        uow.login_throttles.expect_save().never();
+        let handler = RecordLoginFailureHandler::new(fixed_clock());
+        let admit = AdmitLoginAttempt { login_key: "key".into() };
+        assert!(handler.handle(&RequestContext::default(), &admit, &mut uow).await.unwrap().is_err());
+    }
+
+    #[tokio::test]
+    async fn a_failure_that_did_not_lock_is_audited_against_the_login_key() {
+        let mut uow = TestUnitOfWork::default();
+        let command = RecordLoginFailure { login_key: "key".into(), user_id: None, locked_until: None };
         let handler = RecordLoginFailureHandler::new(fixed_clock());
         let locked = handler.handle(&RequestContext::default(), &command, &mut uow).await.unwrap();
         assert_eq!(locked, None);

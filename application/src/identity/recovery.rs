@@ -189,6 +189,8 @@ impl Command for ResetPassword {
 #[derive(Clone)]
 pub struct ChangePassword {
     pub new_password_hash: PasswordHash,
+    /// The login key of the account's address, whose counted check succeeded.
+    pub login_key: String,
 }
 
 impl std::fmt::Debug for ChangePassword {
@@ -310,6 +312,8 @@ impl CommandHandler<ChangePassword> for RecoveryHandler {
         let changed = user.change_password(command.new_password_hash.clone(), PasswordChangeKind::Changed, now);
         uow.users().update(&user).await?;
         revoke_sessions_of(uow, context, user.id(), Some(principal.session_id), now).await?;
+        // The current password was proven: its check no longer counts as a failure.
+        uow.login_throttles().clear(&command.login_key).await?;
         uow.record_event(super::envelope(&changed, context, now)?);
         Ok(())
     }
@@ -439,9 +443,11 @@ mod tests {
         let (current_id, other_id) = (current.id(), other.id());
         uow.sessions.expect_unrevoked_of().returning(move |_| Ok(vec![current.clone(), other.clone()]));
         uow.sessions.expect_update().withf(move |s| s.id() == other_id).times(1).returning(|_| Ok(()));
+        uow.login_throttles.expect_clear().withf(|key| key == "key").times(1).returning(|_| Ok(()));
         let context =
             RequestContext { principal: Some(Principal::session(id, current_id)), ..RequestContext::default() };
-        let command = ChangePassword { new_password_hash: PasswordHash::from_phc("new".into()) };
+        let command =
+            ChangePassword { new_password_hash: PasswordHash::from_phc("new".into()), login_key: "key".into() };
         handler(mail_expected(0, "")).handle(&context, &command, &mut uow).await.unwrap();
         let types: Vec<&str> = uow.events.iter().map(|e| e.event_type.as_str()).collect();
         assert_eq!(types, ["identity.user_logged_out", "identity.password_changed"]);

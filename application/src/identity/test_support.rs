@@ -78,6 +78,9 @@ impl UnitOfWork for TestUnitOfWork {
     fn record_event(&mut self, event: EventEnvelope) {
         self.events.push(event);
     }
+    fn recorded_events(&self) -> &[EventEnvelope] {
+        &self.events
+    }
     fn record_audit(&mut self, entry: AuditEntry) {
         self.audit.push(entry);
     }

@@ -2,11 +2,13 @@
 //! machine. Every command is tenant-scoped (`project:*` permissions) and carries the
 //! version the client read (`If-Match`), so a stale write is refused with 412.
 
+mod departures;
 mod project_commands;
 mod summary;
 mod task_commands;
 mod work_commands;
 
+pub use departures::DepartedMemberLeavesProjects;
 pub use project_commands::{
     AddProjectMember, BudgetInput, CreateProject, DeleteProject, ProjectsHandler, UpdateProject,
 };

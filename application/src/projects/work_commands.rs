@@ -4,7 +4,11 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use tenantry_domain::projects::{Comment, CommentAdded, CommentId, ProjectAction, TaskId, TimeEntry, TimeLogged};
+use std::collections::HashMap;
+
+use tenantry_domain::projects::{
+    Comment, CommentAdded, CommentId, ProjectAction, TaskId, TimeEntry, TimeLogged, MAX_REPLY_DEPTH,
+};
 use tenantry_kernel::{Clock, ValidationError};
 
 use super::{envelope, require_project_role, task_not_found, tenant_of};
@@ -120,19 +124,26 @@ impl CommandHandler<AddComment> for WorkHandler {
         let now = self.clock.now();
         let task = uow.tasks().find(tenant, command.task_id).await?.ok_or_else(task_not_found)?;
         require_project_role(context, uow, tenant, task.project_id(), ProjectAction::Contribute).await?;
-        let comment = Comment::write(tenant, task.id(), command.parent_id, caller, &command.body, now);
         let parent = match command.parent_id {
-            Some(parent) if !uow.tasks().comment_on(tenant, task.id(), parent).await? => {
-                Err(ValidationError::field("parent_id", "not_in_thread"))
-            }
-            _ => Ok(()),
+            Some(parent) => match uow.tasks().comment_on(tenant, task.id(), parent).await? {
+                Some(place) => Ok(Some(place)),
+                None => Err(ValidationError::field("parent_id", "not_in_thread")),
+            },
+            None => Ok(None),
         };
-        let comment = match (comment, parent) {
-            (Ok(comment), Ok(())) => comment,
-            (comment, parent) => {
-                return Err(ValidationError::collect([comment.map(drop), parent])
-                    .err()
-                    .map_or_else(|| AppError::internal(ValidationError::field("body", "invalid")), AppError::from))
+        let comment = match parent {
+            Ok(parent) => {
+                if let Some(parent) = parent {
+                    parent.accepts_reply()?;
+                }
+                Comment::write(tenant, task.id(), parent, caller, &command.body, now)?
+            }
+            Err(parent) => {
+                let body = Comment::write(tenant, task.id(), None, caller, &command.body, now).map(drop);
+                return Err(ValidationError::collect([body, Err(parent)]).err().map_or_else(
+                    || AppError::internal(ValidationError::field("parent_id", "invalid")),
+                    AppError::from,
+                ));
             }
         };
         uow.tasks().insert_comment(&comment).await?;
@@ -157,15 +168,49 @@ pub struct CommentThread {
     pub replies: Vec<CommentThread>,
 }
 
-/// Builds the threads of a task from its comments (oldest first at every level).
-pub fn threads(comments: Vec<Comment>) -> Vec<CommentThread> {
-    fn children(parent: Option<CommentId>, all: &[Comment]) -> Vec<CommentThread> {
-        all.iter()
-            .filter(|c| c.parent_id == parent)
-            .map(|c| CommentThread { comment: c.clone(), replies: children(Some(c.id), all) })
-            .collect()
+/// Builds threads from top-level comments and the replies of their threads (each
+/// oldest first), in one pass and without recursion: stored threads may be deeper
+/// than the depth a reply can have today, so replies below [`MAX_REPLY_DEPTH`]
+/// levels are shown at that level, under their nearest ancestor that is.
+pub fn threads(roots: Vec<Comment>, replies: Vec<Comment>) -> Vec<CommentThread> {
+    let root_count = roots.len();
+    let comments: Vec<Comment> = roots.into_iter().chain(replies).collect();
+    let index: HashMap<CommentId, usize> = comments.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    // Where each comment is shown: under which comment, at which level. A parent
+    // always precedes its replies (it existed when they were written).
+    let mut shown_under: Vec<Option<usize>> = vec![None; comments.len()];
+    let mut level: Vec<u16> = vec![0; comments.len()];
+    for (i, comment) in comments.iter().enumerate().skip(root_count) {
+        let Some(&parent) = comment.parent_id.as_ref().and_then(|p| index.get(p)).filter(|&&p| p < i) else {
+            continue; // a reply whose parent is not in this page: nothing to hang it on
+        };
+        if level[parent] < MAX_REPLY_DEPTH {
+            shown_under[i] = Some(parent);
+            level[i] = level[parent] + 1;
+        } else {
+            shown_under[i] = shown_under[parent];
+            level[i] = level[parent];
+        }
     }
-    children(None, &comments)
+    let mut nodes: Vec<Option<CommentThread>> =
+        comments.into_iter().map(|comment| Some(CommentThread { comment, replies: Vec::new() })).collect();
+    // Children come after their parents, so walking backwards hands every node over
+    // complete; replies are collected newest first and turned around at the end.
+    for i in (root_count..nodes.len()).rev() {
+        let Some(parent) = shown_under[i] else { continue };
+        if let Some(node) = nodes[i].take() {
+            if let Some(parent) = nodes[parent].as_mut() {
+                parent.replies.push(node);
+            }
+        }
+    }
+    let mut threads: Vec<CommentThread> = nodes.into_iter().take(root_count).flatten().collect();
+    let mut pending: Vec<&mut CommentThread> = threads.iter_mut().collect();
+    while let Some(thread) = pending.pop() {
+        thread.replies.reverse();
+        pending.extend(thread.replies.iter_mut());
+    }
+    threads
 }
 
 #[cfg(test)]
@@ -200,7 +245,7 @@ mod tests {
         let id = task.id();
         let mut uow = TestUnitOfWork::default();
         uow.tasks.expect_find().returning(move |_, _| Ok(Some(task.clone())));
-        uow.tasks.expect_comment_on().returning(|_, _, _| Ok(false));
+        uow.tasks.expect_comment_on().returning(|_, _, _| Ok(None));
         let command = AddComment { task_id: id, parent_id: Some(CommentId::new()), body: "+1".into() };
         let error = WorkHandler::new(fixed_clock()).handle(&context(tenant), &command, &mut uow).await.unwrap_err();
         assert_eq!(error.code(), ErrorCode::ValidationFailed);
@@ -221,18 +266,73 @@ mod tests {
         assert_eq!(uow.events[0].payload["minutes"], 45);
     }
 
+    #[tokio::test]
+    async fn a_reply_past_the_maximum_depth_breaks_a_business_rule() {
+        let tenant = TenantId::new();
+        let task = task(tenant);
+        let id = task.id();
+        let mut uow = TestUnitOfWork::default();
+        uow.tasks.expect_find().returning(move |_, _| Ok(Some(task.clone())));
+        let deepest = tenantry_domain::projects::CommentPlace {
+            id: CommentId::new(),
+            thread_id: CommentId::new(),
+            depth: MAX_REPLY_DEPTH,
+        };
+        uow.tasks.expect_comment_on().returning(move |_, _, _| Ok(Some(deepest)));
+        uow.tasks.expect_insert_comment().never();
+        let command = AddComment { task_id: id, parent_id: Some(deepest.id), body: "+1".into() };
+        let error = WorkHandler::new(fixed_clock()).handle(&context(tenant), &command, &mut uow).await.unwrap_err();
+        assert_eq!(error.code(), ErrorCode::ReplyTooDeep);
+        assert!(uow.events.is_empty());
+    }
+
+    fn write(tenant: TenantId, task: TaskId, parent: Option<&Comment>, body: &str) -> Comment {
+        Comment::write(tenant, task, parent.map(Comment::place), UserId::new(), body, fixed_now()).unwrap()
+    }
+
     #[test]
     fn threads_nest_replies_under_their_parents() {
-        let (tenant, task) = (TenantId::new(), tenantry_domain::projects::TaskId::new());
-        let write =
-            |parent, body: &str| Comment::write(tenant, task, parent, UserId::new(), body, fixed_now()).unwrap();
-        let root = write(None, "root");
-        let reply = write(Some(root.id), "reply");
-        let nested = write(Some(reply.id), "nested");
-        let other = write(None, "other");
-        let threads = threads(vec![root.clone(), reply.clone(), nested.clone(), other.clone()]);
+        let (tenant, task) = (TenantId::new(), TaskId::new());
+        let root = write(tenant, task, None, "root");
+        let reply = write(tenant, task, Some(&root), "reply");
+        let nested = write(tenant, task, Some(&reply), "nested");
+        let second = write(tenant, task, Some(&root), "second reply");
+        let other = write(tenant, task, None, "other");
+        let threads = threads(vec![root, other], vec![reply, nested.clone(), second.clone()]);
         assert_eq!(threads.len(), 2);
+        assert_eq!(threads[0].replies.len(), 2);
         assert_eq!(threads[0].replies[0].replies[0].comment, nested);
+        assert_eq!(threads[0].replies[1].comment, second);
         assert!(threads[1].replies.is_empty());
+    }
+
+    #[test]
+    fn a_stored_chain_deeper_than_the_limit_is_shown_flat_at_the_limit() {
+        // Threads written before the depth limit can be thousands deep; rendering one
+        // must neither recurse on it nor nest it past the limit.
+        let (tenant, task) = (TenantId::new(), TaskId::new());
+        let root = write(tenant, task, None, "root");
+        let mut chain = vec![root.clone()];
+        for _ in 0..5_000 {
+            let mut reply = write(tenant, task, chain.last(), "reply");
+            reply.depth = chain.last().map_or(0, |c| c.depth.saturating_add(1));
+            chain.push(reply);
+        }
+        let replies = chain.split_off(1);
+        let threads = threads(chain, replies);
+        let mut level = &threads[0];
+        let mut depth = 0;
+        while let Some(first) = level.replies.first() {
+            level = first;
+            depth += 1;
+        }
+        assert_eq!(depth, usize::from(MAX_REPLY_DEPTH));
+        assert_eq!(level.comment.body, "reply");
+        // Everything below the limit hangs under the deepest shown level's parent.
+        let mut parent = &threads[0];
+        for _ in 1..MAX_REPLY_DEPTH {
+            parent = &parent.replies[0];
+        }
+        assert_eq!(parent.replies.len(), 5_000 - usize::from(MAX_REPLY_DEPTH) + 1);
     }
 }

@@ -31,6 +31,15 @@ impl TenantGuard {
         Ok(role)
     }
 
+    /// Whether `user` (a person, not a key) holds `permission` in `tenant` now: for
+    /// checks made on a user's behalf outside a request (a download link's creator).
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn user_holds(&self, tenant: TenantId, user: UserId, permission: &str) -> Result<Option<bool>, AppError> {
+        Ok(self.role(tenant, user).await?.map(|role| role.grants(permission)))
+    }
+
     /// Forgets a membership; called once its change is committed.
     pub fn invalidate(&self, tenant: TenantId, user: UserId) {
         self.cache.invalidate(tenant, user);

@@ -9,7 +9,7 @@ use tenantry_kernel::{Clock, TenantId, UserId};
 
 use crate::pipeline::{AuditSubject, Authorization, Command, CommandHandler, RequestContext};
 use crate::ports::UnitOfWork;
-use crate::{AppError, ErrorCode};
+use crate::AppError;
 
 /// A member as listed to other members: membership joined with the user's profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +19,16 @@ pub struct MemberView {
     pub display_name: String,
     pub role: Role,
     pub joined_at: DateTime<Utc>,
+}
+
+/// The caller's standing in a tenant, as the pipeline would judge it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentMembership {
+    pub tenant_id: TenantId,
+    /// The member's role; for an API key, its creator's.
+    pub role: Role,
+    /// What the caller may do: the role's permissions, narrowed to a key's scopes.
+    pub permissions: Vec<&'static str>,
 }
 
 /// Give a member another role.
@@ -147,14 +157,11 @@ impl CommandHandler<RemoveMember> for RemoveMemberHandler {
         let principal = context.require_caller()?;
         let tenant = super::tenant_of(context)?;
         let (actor, target) = load_pair(uow, tenant, principal.user_id, command.user_id).await?;
-        let leaving = actor.user_id() == target.user_id();
+        // Leaving is a person's own decision: an API key never "leaves" on behalf of
+        // its creator, it removes a member, which takes `member:remove` in its scopes.
+        let leaving = principal.session_id().is_some() && actor.user_id() == target.user_id();
         if !leaving {
-            if !actor.role().grants("member:remove") {
-                return Err(AppError::Forbidden {
-                    code: ErrorCode::Forbidden,
-                    message: "your role does not allow this",
-                });
-            }
+            context.require_permission("member:remove")?;
             ensure_can_manage(actor.role(), target.role(), None)?;
         }
         let owners = uow.memberships().count_owners(tenant).await?;
@@ -171,6 +178,7 @@ mod tests {
     use super::*;
     use crate::identity::test_support::*;
     use crate::pipeline::Principal;
+    use crate::ErrorCode;
     use tenantry_kernel::SessionId;
 
     fn setup(actor_role: Role, target_role: Role, owners: u64) -> (TestUnitOfWork, RequestContext, UserId) {
@@ -186,7 +194,8 @@ mod tests {
             principal: Some(Principal::session(actor, SessionId::new())),
             tenant_id: Some(tenant),
             ..RequestContext::default()
-        };
+        }
+        .authorized_as(actor_role.as_str());
         (uow, context, target)
     }
 
@@ -245,5 +254,39 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(error.code(), ErrorCode::LastOwner);
+    }
+
+    fn as_key(mut context: RequestContext, scopes: &[&str]) -> RequestContext {
+        let principal = context.principal.take().unwrap();
+        let grant = crate::pipeline::ApiKeyGrant {
+            key_id: uuid::Uuid::now_v7(),
+            tenant_id: context.tenant_id.unwrap(),
+            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+        };
+        context.principal =
+            Some(Principal { user_id: principal.user_id, credential: crate::pipeline::Credential::ApiKey(grant) });
+        context
+    }
+
+    #[tokio::test]
+    async fn a_key_removes_members_only_with_member_remove_in_its_scopes() {
+        // The creator is an owner: the role alone would allow it; the key's scopes do not.
+        let (mut uow, context, target) = setup(Role::Owner, Role::Member, 1);
+        uow.memberships.expect_delete().never();
+        let key = as_key(context, &["member:read"]);
+        let error =
+            RemoveMemberHandler::new(fixed_clock()).handle(&key, &RemoveMember { user_id: target }, &mut uow).await;
+        assert_eq!(error.unwrap_err().code(), ErrorCode::Forbidden);
+    }
+
+    #[tokio::test]
+    async fn a_key_cannot_make_its_creator_leave() {
+        let (mut uow, context, _) = setup(Role::Admin, Role::Admin, 1);
+        uow.memberships.expect_delete().never();
+        let creator = context.principal.as_ref().map(|p| p.user_id).unwrap();
+        let key = as_key(context, &["member:read"]);
+        let error =
+            RemoveMemberHandler::new(fixed_clock()).handle(&key, &RemoveMember { user_id: creator }, &mut uow).await;
+        assert_eq!(error.unwrap_err().code(), ErrorCode::Forbidden);
     }
 }

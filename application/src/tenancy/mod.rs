@@ -13,7 +13,9 @@ pub use api_keys::{ApiKeyAuthenticator, ApiKeysHandler, CreateApiKey, CreatedApi
 pub use catalogue::{CatalogueChanges, SyncRoleCatalogue, SyncRoleCatalogueHandler};
 pub use guard::TenantGuard;
 pub use invitations::{AcceptInvitation, AcceptInvitationHandler, InviteMember, InviteMemberHandler};
-pub use members::{ChangeMemberRole, ChangeMemberRoleHandler, MemberView, RemoveMember, RemoveMemberHandler};
+pub use members::{
+    ChangeMemberRole, ChangeMemberRoleHandler, CurrentMembership, MemberView, RemoveMember, RemoveMemberHandler,
+};
 pub use organizations::{CreateOrganization, CreateOrganizationHandler};
 pub use provisioning::{
     Provision, ProvisionMembership, ProvisionMembershipHandler, ProvisionOrganization, ProvisionOrganizationHandler,

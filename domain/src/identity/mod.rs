@@ -15,7 +15,7 @@ pub use events::{
     EmailVerified, LoginLocked, PasswordChangeKind, PasswordChanged, ProfileUpdated, RefreshTokenReuseDetected,
     SessionRefreshed, UserLoggedIn, UserLoggedOut, UserRegistered,
 };
-pub use login_throttle::{LoginThrottle, FAILURE_WINDOW_MINUTES, LOCKOUT_MINUTES, MAX_FAILED_LOGINS};
+pub use login_throttle::{Admission, LoginThrottle, FAILURE_WINDOW_MINUTES, LOCKOUT_MINUTES, MAX_FAILED_LOGINS};
 pub use password::{Password, PasswordHash};
 pub use preferences::{Preferences, MAX_PREFERENCES_BYTES, MAX_PREFERENCES_DEPTH};
 pub use session::{Session, SessionClient, SessionState, REFRESH_TOKEN_TTL_DAYS};

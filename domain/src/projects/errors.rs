@@ -13,4 +13,7 @@ pub enum ProjectsError {
     /// Archived projects take no new tasks.
     #[error("the project is archived")]
     ProjectArchived,
+    /// Replies nest at most `MAX_REPLY_DEPTH` levels.
+    #[error("replies nest at most {} levels deep", super::MAX_REPLY_DEPTH)]
+    ReplyTooDeep,
 }

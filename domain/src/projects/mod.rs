@@ -16,7 +16,10 @@ pub use events::{
 pub use money::{Currency, Money};
 pub use project::{Project, ProjectAction, ProjectChanges, ProjectId, ProjectName, ProjectRole, ProjectStatus};
 pub use task::{check_estimate, Task, TaskChanges, TaskId, TaskStatus, TaskTitle, MAX_ESTIMATE_MINUTES};
-pub use work::{Comment, CommentId, TimeEntry, TimeEntryId, MAX_COMMENT_CHARS, MAX_MINUTES_PER_ENTRY, MAX_NOTE_CHARS};
+pub use work::{
+    Comment, CommentId, CommentPlace, TimeEntry, TimeEntryId, MAX_COMMENT_CHARS, MAX_MINUTES_PER_ENTRY, MAX_NOTE_CHARS,
+    MAX_REPLY_DEPTH,
+};
 
 /// Free text of projects and tasks is bounded so a single row stays small.
 pub const MAX_DESCRIPTION_CHARS: usize = 10_000;

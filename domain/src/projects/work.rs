@@ -76,18 +76,37 @@ pub struct Comment {
     pub tenant_id: TenantId,
     pub task_id: TaskId,
     pub parent_id: Option<CommentId>,
+    /// The top-level comment the thread starts from (the comment itself for one).
+    pub thread_id: CommentId,
+    /// 0 for a top-level comment, the parent's depth + 1 for a reply.
+    pub depth: u16,
     pub author_id: UserId,
     pub body: String,
     pub created_at: DateTime<Utc>,
 }
 
+/// Replies nest at most this deep: threads are stored data that every read renders,
+/// so their depth must be bounded where they are written.
+pub const MAX_REPLY_DEPTH: u16 = 8;
+
+/// Where an existing comment sits in its thread: what a reply to it needs to know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommentPlace {
+    pub id: CommentId,
+    pub thread_id: CommentId,
+    pub depth: u16,
+}
+
 impl Comment {
+    /// A top-level comment (`parent` = `None`) or a reply to `parent` (which the
+    /// caller has checked with [`CommentPlace::accepts_reply`]).
+    ///
     /// # Errors
     /// `ValidationError` on `body`: `required` or `too_long`.
     pub fn write(
         tenant_id: TenantId,
         task_id: TaskId,
-        parent_id: Option<CommentId>,
+        parent: Option<CommentPlace>,
         author_id: UserId,
         body: &str,
         now: DateTime<Utc>,
@@ -97,15 +116,41 @@ impl Comment {
             return Err(ValidationError::field("body", "required"));
         }
         tenantry_kernel::text::free_text(body, "body", MAX_COMMENT_CHARS)?;
+        let id = CommentId::new();
+        let (thread_id, depth) = match parent {
+            Some(parent) => (parent.thread_id, parent.depth.saturating_add(1)),
+            None => (id, 0),
+        };
         Ok(Self {
-            id: CommentId::new(),
+            id,
             tenant_id,
             task_id,
-            parent_id,
+            parent_id: parent.map(|p| p.id),
+            thread_id,
+            depth,
             author_id,
             body: body.to_owned(),
             created_at: now,
         })
+    }
+
+    /// Where this comment sits, for a reply to it.
+    pub fn place(&self) -> CommentPlace {
+        CommentPlace { id: self.id, thread_id: self.thread_id, depth: self.depth }
+    }
+}
+
+impl CommentPlace {
+    /// Whether this comment may take a reply.
+    ///
+    /// # Errors
+    /// [`super::ProjectsError::ReplyTooDeep`] when the reply would nest past [`MAX_REPLY_DEPTH`].
+    pub fn accepts_reply(&self) -> Result<(), super::ProjectsError> {
+        if self.depth >= MAX_REPLY_DEPTH {
+            Err(super::ProjectsError::ReplyTooDeep)
+        } else {
+            Ok(())
+        }
     }
 }
 
@@ -141,5 +186,20 @@ mod tests {
         let write = |body: &str| Comment::write(TenantId::new(), TaskId::new(), None, UserId::new(), body, Utc::now());
         assert_eq!(write("  Looks good  ").unwrap().body, "Looks good");
         assert!(write(" ").is_err());
+    }
+
+    #[test]
+    fn replies_carry_their_thread_and_stop_at_the_maximum_depth() {
+        let (tenant, task) = (TenantId::new(), TaskId::new());
+        let root = Comment::write(tenant, task, None, UserId::new(), "root", Utc::now()).unwrap();
+        assert_eq!((root.thread_id, root.depth), (root.id, 0));
+        let mut last = root.clone();
+        for _ in 0..MAX_REPLY_DEPTH {
+            last.place().accepts_reply().unwrap();
+            last = Comment::write(tenant, task, Some(last.place()), UserId::new(), "reply", Utc::now()).unwrap();
+            assert_eq!(last.thread_id, root.id);
+        }
+        assert_eq!(last.depth, MAX_REPLY_DEPTH);
+        assert_eq!(last.place().accepts_reply(), Err(crate::projects::ProjectsError::ReplyTooDeep));
     }
 }

@@ -40,7 +40,8 @@ pub struct MemberRoleChanged {
     pub to: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A member left or was removed; other contexts end what the membership held.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct MemberRemoved {
     pub organization_id: TenantId,
     pub user_id: UserId,

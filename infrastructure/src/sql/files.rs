@@ -219,6 +219,16 @@ macro_rules! files {
                 Ok(deleted.rows_affected() == 1)
             }
 
+            async fn revoke_everywhere(&mut self, tenant: TenantId, user: UserId) -> Result<(), RepositoryError> {
+                sqlx::query("DELETE FROM file_permissions WHERE tenant_id = $1 AND user_id = $2")
+                    .bind(tenant.as_uuid())
+                    .bind(user.as_uuid())
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(storage_error)?;
+                Ok(())
+            }
+
             async fn access_of(
                 &mut self,
                 tenant: TenantId,

@@ -426,20 +426,6 @@ macro_rules! identity {
                 row.as_ref().map(credentials_from_row).transpose()
             }
 
-            async fn login_locked_until(
-                &self,
-                login_key: &str,
-                now: DateTime<Utc>,
-            ) -> Result<Option<DateTime<Utc>>, RepositoryError> {
-                // Compared in Rust: SQLite stores timestamps as text.
-                let row = sqlx::query("SELECT login_key, failures, window_started_at, locked_until FROM login_throttles WHERE login_key = $1")
-                    .bind(login_key)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(storage_error)?;
-                Ok(row.as_ref().map(login_throttle_from_row).transpose()?.and_then(|t| t.locked_at(now)))
-            }
-
             async fn live_sessions(
                 &self,
                 user: UserId,

@@ -7,15 +7,15 @@ macro_rules! projects {
         use chrono::{DateTime, NaiveDate, Utc};
         use sqlx::Row;
         use tenantry_application::ports::{
-            DataScope, ListQuery, ProjectFilter, ProjectMemberView, ProjectQueries, ProjectRepository, ProjectSummaryStore,
+            CommentPage, DataScope, ListQuery, ProjectFilter, ProjectMemberView, ProjectQueries, ProjectRepository, ProjectSummaryStore,
             RepositoryError, TaskFilter, TaskRepository,
         };
         use tenantry_application::projects::{ProjectSummary, SummaryChange};
         use tenantry_domain::projects::{
-            Comment, CommentId, Money, Project, ProjectId, ProjectName, ProjectRole, ProjectStatus, Task, TaskId, TaskStatus,
+            Comment, CommentId, CommentPlace, Money, Project, ProjectId, ProjectName, ProjectRole, ProjectStatus, Task, TaskId, TaskStatus,
             TaskTitle, TimeEntry, TimeEntryId,
         };
-        use tenantry_kernel::{EventId, Page, TenantId, UserId};
+        use tenantry_kernel::{EventId, Page, PageRequest, TenantId, UserId};
 
         use crate::sql::{corrupt, storage_error};
 
@@ -88,13 +88,19 @@ macro_rules! projects {
             })
         }
 
+        const COMMENT_COLUMNS: &str = "id, tenant_id, task_id, parent_id, thread_id, depth, author_id, body, created_at";
+
         fn comment_from_row(row: &DbRow) -> Result<Comment, RepositoryError> {
             let parent: Option<uuid::Uuid> = row.try_get("parent_id").map_err(storage_error)?;
+            let depth: i32 = row.try_get("depth").map_err(storage_error)?;
             Ok(Comment {
                 id: CommentId::from_uuid(row.try_get("id").map_err(storage_error)?),
                 tenant_id: TenantId::from_uuid(row.try_get("tenant_id").map_err(storage_error)?),
                 task_id: TaskId::from_uuid(row.try_get("task_id").map_err(storage_error)?),
                 parent_id: parent.map(CommentId::from_uuid),
+                thread_id: CommentId::from_uuid(row.try_get("thread_id").map_err(storage_error)?),
+                // Threads stored before replies were bounded can be deeper than u16.
+                depth: u16::try_from(depth).unwrap_or(u16::MAX),
                 author_id: UserId::from_uuid(row.try_get("author_id").map_err(storage_error)?),
                 body: row.try_get("body").map_err(storage_error)?,
                 created_at: row.try_get("created_at").map_err(storage_error)?,
@@ -208,6 +214,32 @@ macro_rules! projects {
                 .map_err(storage_error)?;
                 role.map(|r| ProjectRole::parse(&r).map_err(corrupt("project role"))).transpose()
             }
+
+            async fn remove_member_everywhere(
+                &mut self,
+                tenant: TenantId,
+                user: UserId,
+                now: DateTime<Utc>,
+            ) -> Result<(), RepositoryError> {
+                sqlx::query("DELETE FROM project_members WHERE tenant_id = $1 AND user_id = $2")
+                    .bind(tenant.as_uuid())
+                    .bind(user.as_uuid())
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(storage_error)?;
+                // Done tasks keep their assignee: it records who did the work.
+                sqlx::query(
+                    "UPDATE tasks SET assignee_id = NULL, updated_at = $3, version = version + 1 \
+                     WHERE tenant_id = $1 AND assignee_id = $2 AND status <> 'done'",
+                )
+                .bind(tenant.as_uuid())
+                .bind(user.as_uuid())
+                .bind(now)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(storage_error)?;
+                Ok(())
+            }
         }
 
         #[async_trait]
@@ -297,13 +329,15 @@ macro_rules! projects {
 
             async fn insert_comment(&mut self, comment: &Comment) -> Result<(), RepositoryError> {
                 sqlx::query(
-                    "INSERT INTO task_comments (id, tenant_id, task_id, parent_id, author_id, body, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    "INSERT INTO task_comments (id, tenant_id, task_id, parent_id, thread_id, depth, author_id, body, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 )
                 .bind(comment.id.as_uuid())
                 .bind(comment.tenant_id.as_uuid())
                 .bind(comment.task_id.as_uuid())
                 .bind(comment.parent_id.map(|p| p.as_uuid()))
+                .bind(comment.thread_id.as_uuid())
+                .bind(i32::from(comment.depth))
                 .bind(comment.author_id.as_uuid())
                 .bind(&comment.body)
                 .bind(comment.created_at)
@@ -313,16 +347,30 @@ macro_rules! projects {
                 Ok(())
             }
 
-            async fn comment_on(&mut self, tenant: TenantId, task: TaskId, comment: CommentId) -> Result<bool, RepositoryError> {
-                let found: Option<uuid::Uuid> =
-                    sqlx::query_scalar("SELECT id FROM task_comments WHERE tenant_id = $1 AND task_id = $2 AND id = $3")
-                        .bind(tenant.as_uuid())
-                        .bind(task.as_uuid())
-                        .bind(comment.as_uuid())
-                        .fetch_optional(&mut *self.tx)
-                        .await
-                        .map_err(storage_error)?;
-                Ok(found.is_some())
+            async fn comment_on(
+                &mut self,
+                tenant: TenantId,
+                task: TaskId,
+                comment: CommentId,
+            ) -> Result<Option<CommentPlace>, RepositoryError> {
+                let row = sqlx::query(
+                    "SELECT id, thread_id, depth FROM task_comments WHERE tenant_id = $1 AND task_id = $2 AND id = $3",
+                )
+                .bind(tenant.as_uuid())
+                .bind(task.as_uuid())
+                .bind(comment.as_uuid())
+                .fetch_optional(&mut *self.tx)
+                .await
+                .map_err(storage_error)?;
+                row.map(|row| {
+                    let depth: i32 = row.try_get("depth").map_err(storage_error)?;
+                    Ok(CommentPlace {
+                        id: CommentId::from_uuid(row.try_get("id").map_err(storage_error)?),
+                        thread_id: CommentId::from_uuid(row.try_get("thread_id").map_err(storage_error)?),
+                        depth: u16::try_from(depth).unwrap_or(u16::MAX),
+                    })
+                })
+                .transpose()
             }
         }
 
@@ -434,18 +482,52 @@ macro_rules! projects {
                 rows.iter().map(time_entry_from_row).collect()
             }
 
-            async fn comments(&self, tenant: TenantId, task: TaskId) -> Result<Vec<Comment>, RepositoryError> {
+            async fn comments(
+                &self,
+                tenant: TenantId,
+                task: TaskId,
+                page: PageRequest,
+            ) -> Result<CommentPage, RepositoryError> {
                 let mut tx = super::read_in(&self.pool, DataScope::Tenant(tenant)).await?;
-                let rows = sqlx::query(
-                    "SELECT id, tenant_id, task_id, parent_id, author_id, body, created_at FROM task_comments \
-                     WHERE tenant_id = $1 AND task_id = $2 ORDER BY created_at, id",
-                )
+                let (size, offset) = (i64::from(page.size()), i64::try_from(page.offset()).unwrap_or(i64::MAX));
+                let roots = sqlx::query(&format!(
+                    "SELECT {COMMENT_COLUMNS} FROM task_comments \
+                     WHERE tenant_id = $1 AND task_id = $2 AND parent_id IS NULL ORDER BY created_at, id LIMIT $3 OFFSET $4"
+                ))
                 .bind(tenant.as_uuid())
                 .bind(task.as_uuid())
+                .bind(size)
+                .bind(offset)
                 .fetch_all(&mut *tx)
                 .await
                 .map_err(storage_error)?;
-                rows.iter().map(comment_from_row).collect()
+                let replies = sqlx::query(&format!(
+                    "SELECT {COMMENT_COLUMNS} FROM task_comments \
+                     WHERE tenant_id = $1 AND task_id = $2 AND parent_id IS NOT NULL AND thread_id IN ( \
+                       SELECT id FROM task_comments WHERE tenant_id = $1 AND task_id = $2 AND parent_id IS NULL \
+                       ORDER BY created_at, id LIMIT $3 OFFSET $4) \
+                     ORDER BY created_at, id"
+                ))
+                .bind(tenant.as_uuid())
+                .bind(task.as_uuid())
+                .bind(size)
+                .bind(offset)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(storage_error)?;
+                let total: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM task_comments WHERE tenant_id = $1 AND task_id = $2 AND parent_id IS NULL",
+                )
+                .bind(tenant.as_uuid())
+                .bind(task.as_uuid())
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(storage_error)?;
+                let roots = roots.iter().map(comment_from_row).collect::<Result<_, _>>()?;
+                Ok(CommentPage {
+                    threads: Page::new(roots, page, u64::try_from(total).unwrap_or_default()),
+                    replies: replies.iter().map(comment_from_row).collect::<Result<_, _>>()?,
+                })
             }
 
             async fn tasks(

@@ -75,6 +75,9 @@ macro_rules! unit_of_work {
             fn record_event(&mut self, event: EventEnvelope) {
                 self.events.push(event);
             }
+            fn recorded_events(&self) -> &[EventEnvelope] {
+                &self.events
+            }
             fn record_audit(&mut self, entry: AuditEntry) {
                 self.audit.push(entry);
             }

@@ -197,7 +197,7 @@ fn accepted() -> HttpResponse {
         (status = 429, description = "`rate_limited`", body = ErrorBody),
     )
 )]
-#[post("/api/v1/auth/verify-email")]
+#[post("/api/v1/auth/verify-email", wrap = "actix_web::middleware::from_fn(crate::edge::limit_credentials)")]
 pub(crate) async fn verify_email(
     state: web::Data<HttpState>,
     meta: RequestMeta,
@@ -217,7 +217,7 @@ pub(crate) async fn verify_email(
         (status = 429, description = "`rate_limited`", body = ErrorBody),
     )
 )]
-#[post("/api/v1/auth/resend-verification")]
+#[post("/api/v1/auth/resend-verification", wrap = "actix_web::middleware::from_fn(crate::edge::limit_credentials)")]
 pub(crate) async fn resend_verification(
     state: web::Data<HttpState>,
     meta: RequestMeta,
@@ -238,7 +238,7 @@ pub(crate) async fn resend_verification(
         (status = 429, description = "`rate_limited`", body = ErrorBody),
     )
 )]
-#[post("/api/v1/auth/forgot-password")]
+#[post("/api/v1/auth/forgot-password", wrap = "actix_web::middleware::from_fn(crate::edge::limit_credentials)")]
 pub(crate) async fn forgot_password(
     state: web::Data<HttpState>,
     meta: RequestMeta,
@@ -259,7 +259,7 @@ pub(crate) async fn forgot_password(
         (status = 429, description = "`rate_limited`", body = ErrorBody),
     )
 )]
-#[post("/api/v1/auth/reset-password")]
+#[post("/api/v1/auth/reset-password", wrap = "actix_web::middleware::from_fn(crate::edge::limit_credentials)")]
 pub(crate) async fn reset_password(
     state: web::Data<HttpState>,
     meta: RequestMeta,
@@ -382,7 +382,7 @@ impl From<TokenPair> for TokenResponse {
         (status = 409, description = "`email_taken`", body = ErrorBody),
     )
 )]
-#[post("/api/v1/auth/register")]
+#[post("/api/v1/auth/register", wrap = "actix_web::middleware::from_fn(crate::edge::limit_credentials)")]
 pub(crate) async fn register(
     state: web::Data<HttpState>,
     meta: RequestMeta,
@@ -409,7 +409,7 @@ pub(crate) async fn register(
         (status = 429, description = "`account_locked` (5 failures in 15 min lock the address 30 min) or `rate_limited`", body = ErrorBody),
     )
 )]
-#[post("/api/v1/auth/login")]
+#[post("/api/v1/auth/login", wrap = "actix_web::middleware::from_fn(crate::edge::limit_credentials)")]
 pub(crate) async fn login(
     state: web::Data<HttpState>,
     meta: RequestMeta,

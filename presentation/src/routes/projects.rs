@@ -150,14 +150,10 @@ impl CommentResponse {
     }
 }
 
-/// A task's comment threads, oldest first at every level.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CommentThreads {
-    pub items: Vec<CommentResponse>,
-}
-
 const PROJECT_SORTS: &[&str] = &["created_at", "name", "updated_at"];
 const TASK_SORTS: &[&str] = &["created_at", "updated_at", "title"];
+/// Threads read in the order they were started.
+const COMMENT_SORTS: &[&str] = &["created_at"];
 
 /// An amount in minor units (cents) of an ISO 4217 currency.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -751,12 +747,13 @@ pub(crate) async fn add_comment(
         .json(CommentResponse::leaf(&comment)))
 }
 
-/// A task's comments as threads.
+/// A page of a task's comment threads: top-level comments oldest first, each with
+/// its replies (oldest first at every level, nested at most 8 deep).
 #[utoipa::path(
     tag = "projects",
     security(("bearer" = [])),
-    params(("X-Tenant-Id" = Uuid, Header, description = "Organization id"), ("id" = Uuid, Path, description = "Task")),
-    responses((status = 200, body = CommentThreads), (status = 404, body = ErrorBody))
+    params(("X-Tenant-Id" = Uuid, Header, description = "Organization id"), ("id" = Uuid, Path, description = "Task"), PageParams),
+    responses((status = 200, body = crate::paging::PageResponse<CommentResponse>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 #[get("/api/v1/tasks/{id}/comments")]
 pub(crate) async fn list_comments(
@@ -764,10 +761,12 @@ pub(crate) async fn list_comments(
     auth: Authenticated,
     req: HttpRequest,
     path: web::Path<Uuid>,
+    params: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let context = with_tenant_header(auth.0, &req)?;
-    let threads = state.app.comment_threads(&context, TaskId::from_uuid(path.into_inner())).await?;
-    Ok(HttpResponse::Ok().json(CommentThreads { items: threads.into_iter().map(CommentResponse::thread).collect() }))
+    let query = params.validate(COMMENT_SORTS)?;
+    let threads = state.app.comment_threads(&context, TaskId::from_uuid(path.into_inner()), query.page).await?;
+    Ok(HttpResponse::Ok().json(PageResponse::from_page(threads, CommentResponse::thread)))
 }
 
 /// A project's summary: task counts per status, estimated and logged minutes, budget.

@@ -345,7 +345,8 @@ pub(crate) async fn remove_member(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The caller's role and permissions in the tenant named by `X-Tenant-Id`.
+/// The caller's role and effective permissions in the tenant named by `X-Tenant-Id`
+/// (for an API key: its scopes within its creator's current role).
 #[utoipa::path(
     tag = "tenancy",
     security(("bearer" = [])),
@@ -363,10 +364,10 @@ pub(crate) async fn current_membership(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let context = with_tenant_header(auth.0, &req)?;
-    let (tenant, role) = state.app.current_membership(&context).await?;
+    let membership = state.app.current_membership(&context).await?;
     Ok(HttpResponse::Ok().json(CurrentMembershipResponse {
-        organization_id: tenant.as_uuid(),
-        role: role.as_str().to_owned(),
-        permissions: role.permissions(),
+        organization_id: membership.tenant_id.as_uuid(),
+        role: membership.role.as_str().to_owned(),
+        permissions: membership.permissions,
     }))
 }

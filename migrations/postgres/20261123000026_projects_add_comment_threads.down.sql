@@ -1,0 +1,2 @@
+DROP INDEX IF EXISTS projects.task_comments_thread_idx;
+ALTER TABLE projects.task_comments DROP COLUMN IF EXISTS depth, DROP COLUMN IF EXISTS thread_id;
