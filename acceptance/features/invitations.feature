@@ -207,3 +207,49 @@ Feature: Invitations
       """
     Then the response status is 401
     And the error code is "unauthenticated"
+
+  Scenario: An invitation stops granting its role once its sender is demoted
+    Given "carol" is a member of "acme" with role "admin"
+    And a logged-in user "bob"
+    And "carol" invited "bob" to "acme" as "admin"
+    When "alice" changes the role of "carol" in "acme" to "member"
+    And "bob" accepts his invitation
+    Then the response status is 422
+    And the error code is "invitation_revoked"
+    And "bob" is not a member of "acme"
+
+  Scenario: An invitation stops working once its sender has left
+    Given "carol" is a member of "acme" with role "admin"
+    And a logged-in user "bob"
+    And "carol" invited "bob" to "acme" as "member"
+    When "alice" removes "carol" from "acme"
+    And "bob" accepts his invitation
+    Then the response status is 422
+    And the error code is "invitation_revoked"
+
+  Scenario: Owners list pending invitations and revoke one
+    Given a logged-in user "bob"
+    And "alice" invited "bob" to "acme" as "member"
+    And "alice" invited "dave@example.test" to "acme" as "viewer"
+    When "alice" sends GET "/api/v1/organizations/{acme.id}/invitations"
+    Then the response status is 200
+    And the response JSON at "total" equals 2
+    And the response JSON at "items" has the "email" values "dave@example.test, {bob.email}"
+    When the response JSON at "items.1.id" is remembered as "bobs_invitation"
+    And "alice" sends DELETE "/api/v1/organizations/{acme.id}/invitations/{bobs_invitation}"
+    Then the response status is 204
+    When "bob" accepts his invitation
+    Then the response status is 404
+    And "bob" is not a member of "acme"
+    When "alice" sends DELETE "/api/v1/organizations/{acme.id}/invitations/{bobs_invitation}"
+    Then the response status is 404
+
+  Scenario: Members neither list nor revoke invitations
+    Given "bob" is a member of "acme" with role "member"
+    And "alice" invited "dave@example.test" to "acme" as "viewer"
+    When "bob" sends GET "/api/v1/organizations/{acme.id}/invitations"
+    Then the response status is 403
+    And the error code is "forbidden"
+    When "alice" sends GET "/api/v1/organizations/{acme.id}/invitations?sort_by=email"
+    Then the response status is 400
+    And the validation details include "sort_by" with issue "unknown_field"

@@ -42,6 +42,22 @@ Feature: Profile and preferences
     When "alice" sends GET "/api/v1/users/me/profile"
     Then the response JSON at "display_name" is "Alice"
 
+  Scenario: A NUL anywhere in the preferences is refused the same way on every backend
+    When "alice" sends PATCH "/api/v1/users/me/profile" with:
+      """
+      {"preferences": {"theme": "da\u0000rk"}}
+      """
+    Then the response status is 400
+    And the validation details include "preferences" with issue "invalid_characters"
+    When "alice" sends PATCH "/api/v1/users/me/profile" with:
+      """
+      {"preferences": {"nested": {"ke\u0000y": true}}}
+      """
+    Then the response status is 400
+    And the validation details include "preferences" with issue "invalid_characters"
+    When "alice" sends GET "/api/v1/users/me/profile"
+    Then the response JSON at "preferences" has 0 entries
+
   Scenario: Unknown fields are refused
     When "alice" sends PATCH "/api/v1/users/me/profile" with:
       """

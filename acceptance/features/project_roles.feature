@@ -84,3 +84,24 @@ Feature: Project roles
       {"name": "Artemis"}
       """
     Then the response status is 403
+
+  Scenario: Leaving the organization ends every membership inside it at once
+    Given "alice" added "bob" to the project "Apollo" in "acme" as "contributor"
+    When "alice" sends PATCH "/api/v1/tasks/{launch.id}" for tenant "acme" with:
+      """
+      {"assignee_id": "{bob.id}"}
+      """
+    Then the response status is 200
+    When "alice" removes "bob" from "acme"
+    Then the response status is 204
+    When "alice" sends GET "/api/v1/projects/{Apollo.id}/members" for tenant "acme"
+    Then the response body does not contain "{bob.id}"
+    When "alice" sends GET "/api/v1/tasks/{launch.id}" for tenant "acme"
+    Then the response JSON at "assignee_id" equals null
+    And the response JSON at "version" equals 3
+    When "alice" sends PATCH "/api/v1/tasks/{launch.id}" for tenant "acme" with:
+      """
+      {"assignee_id": "{bob.id}"}
+      """
+    Then the response status is 422
+    And the error code is "assignee_not_member"

@@ -535,6 +535,25 @@ impl Application {
     }
 
     /// # Errors
+    /// See [`RevokeInvitation`].
+    pub async fn revoke_invitation(&self, context: &RequestContext, command: RevokeInvitation) -> Result<(), AppError> {
+        self.bus.dispatch(&self.invite_member, context, command).await
+    }
+
+    /// A page of the context tenant's invitations not yet accepted, newest first.
+    ///
+    /// # Errors
+    /// See [`TenantGuard::authorize`].
+    pub async fn pending_invitations(
+        &self,
+        context: &RequestContext,
+        page: PageRequest,
+    ) -> Result<Page<Invitation>, AppError> {
+        self.tenants.authorize(context, Some("member:invite")).await?;
+        Ok(self.tenancy_queries.pending_invitations(tenancy_of(context)?, page).await?)
+    }
+
+    /// # Errors
     /// See [`AcceptInvitationHandler`].
     pub async fn accept_invitation(
         &self,

@@ -45,6 +45,7 @@ pub enum ErrorCode {
     LinkExpired,
     InvitationExpired,
     InvitationAlreadyUsed,
+    InvitationRevoked,
     InvitationWrongRecipient,
     PayloadTooLarge,
     UnsupportedMediaType,
@@ -92,6 +93,7 @@ impl ErrorCode {
         ErrorCode::LinkExpired,
         ErrorCode::InvitationExpired,
         ErrorCode::InvitationAlreadyUsed,
+        ErrorCode::InvitationRevoked,
         ErrorCode::InvitationWrongRecipient,
         ErrorCode::PayloadTooLarge,
         ErrorCode::UnsupportedMediaType,
@@ -139,6 +141,7 @@ impl ErrorCode {
             ErrorCode::LinkExpired => "link_expired",
             ErrorCode::InvitationExpired => "invitation_expired",
             ErrorCode::InvitationAlreadyUsed => "invitation_already_used",
+            ErrorCode::InvitationRevoked => "invitation_revoked",
             ErrorCode::InvitationWrongRecipient => "invitation_wrong_recipient",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
@@ -280,6 +283,10 @@ impl From<tenantry_domain::tenancy::TenancyError> for AppError {
             TenancyError::InvitationAlreadyUsed => AppError::BusinessRule {
                 code: ErrorCode::InvitationAlreadyUsed,
                 message: "the invitation has already been used",
+            },
+            TenancyError::InvitationRevoked => AppError::BusinessRule {
+                code: ErrorCode::InvitationRevoked,
+                message: "the invitation is no longer valid: its sender may no longer grant this role",
             },
             TenancyError::WrongRecipient => AppError::Forbidden {
                 code: ErrorCode::InvitationWrongRecipient,

@@ -12,7 +12,7 @@ use tenantry_domain::projects::{
     Comment, CommentId, CommentPlace, Project, ProjectId, ProjectRole, ProjectStatus, Task, TaskId, TaskStatus,
     TimeEntry,
 };
-use tenantry_domain::tenancy::{ApiKey, ApiKeyId, Invitation, Membership, Organization, Role};
+use tenantry_domain::tenancy::{ApiKey, ApiKeyId, Invitation, InvitationId, Membership, Organization, Role};
 use tenantry_kernel::{EventEnvelope, Page, PageRequest, SessionId, SortOrder, TenantId, UserId};
 
 use crate::pipeline::AuditEntry;
@@ -230,6 +230,10 @@ pub trait InvitationRepository: Send {
     async fn update(&mut self, invitation: &Invitation) -> Result<(), RepositoryError>;
     /// Finds (and locks, where supported) the invitation a token belongs to.
     async fn find_by_token_hash(&mut self, hash: &str) -> Result<Option<Invitation>, RepositoryError>;
+    /// A pending or used invitation of the tenant, locked where supported.
+    async fn find(&mut self, tenant: TenantId, id: InvitationId) -> Result<Option<Invitation>, RepositoryError>;
+    /// Withdraws an invitation: its token stops working at once.
+    async fn delete(&mut self, tenant: TenantId, id: InvitationId) -> Result<(), RepositoryError>;
 }
 
 /// One transaction: repositories bound to it, the events and audit entry it will
@@ -474,6 +478,13 @@ pub trait TenancyQueries: Send + Sync + 'static {
     ) -> Result<Page<OrganizationView>, RepositoryError>;
     /// `sort_by`: `joined_at` or `role`.
     async fn members(&self, tenant: TenantId, query: &ListQuery) -> Result<Page<MembershipView>, RepositoryError>;
+    /// A page of the organization's invitations not yet accepted (expired ones
+    /// included), newest first.
+    async fn pending_invitations(
+        &self,
+        tenant: TenantId,
+        page: PageRequest,
+    ) -> Result<Page<Invitation>, RepositoryError>;
     /// The organization's API keys, newest first (revoked ones included).
     async fn api_keys(&self, tenant: TenantId) -> Result<Vec<ApiKey>, RepositoryError>;
     /// The key a presented secret hashes to, for request authentication.

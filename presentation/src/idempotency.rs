@@ -61,14 +61,19 @@ pub(crate) async fn idempotent(
         Ok(Some(first)) => return Ok(req.into_response(replay(first))),
         Err(error) => return Ok(answer_error(req, error)),
     }
+    // From here on the claim must be settled even if this future is dropped (the
+    // request budget ran out, or the client went away): the guard frees the key.
+    let claim = ClaimGuard { app: app.clone(), request: Some(request.clone()) };
     let response = match next.call(req).await {
         Ok(response) => response,
         Err(error) => {
-            // No answer (the request budget ran out): the key is free for a retry.
+            // No answer: the key is free for a retry.
+            claim.settle();
             forget(&app, &request).await;
             return Err(error);
         }
     };
+    claim.settle();
     let status = response.status();
     let no_store = response
         .headers()
@@ -181,6 +186,28 @@ fn answer_error(req: ServiceRequest, error: AppError) -> ServiceResponse<BoxBody
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
     }
     req.into_response(response)
+}
+
+/// Frees a claimed key when the request is abandoned before it is settled.
+struct ClaimGuard {
+    app: Arc<Application>,
+    request: Option<IdempotentRequest>,
+}
+
+impl ClaimGuard {
+    /// The request reached an answer (or released the key itself): nothing to undo.
+    fn settle(mut self) {
+        self.request = None;
+    }
+}
+
+impl Drop for ClaimGuard {
+    fn drop(&mut self) {
+        if let Some(request) = self.request.take() {
+            let app = self.app.clone();
+            actix_web::rt::spawn(async move { forget(&app, &request).await });
+        }
+    }
 }
 
 async fn forget(app: &Application, request: &IdempotentRequest) {

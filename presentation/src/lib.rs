@@ -85,7 +85,10 @@ pub fn configure(state: HttpState) -> impl FnOnce(&mut web::ServiceConfig) {
         let cors = edge::cors(&state.cors_allowed_origins);
         let cors_enabled = !state.cors_allowed_origins.is_empty();
         // The last `wrap` runs first: telemetry (request id) -> CORS -> security
-        // headers -> rate limit -> idempotency -> time budget -> routes.
+        // headers -> time budget -> rate limit -> idempotency -> panic guard -> routes.
+        // The budget sits outside everything that reads the body or waits on a store,
+        // so one budget covers the whole request (issue 14: a keyed POST's slow body
+        // was read before the budget started).
         cfg.service(
             web::scope("")
                 .app_data(web::Data::new(state))
@@ -93,9 +96,9 @@ pub fn configure(state: HttpState) -> impl FnOnce(&mut web::ServiceConfig) {
                 .app_data(json::path_config())
                 .app_data(json::query_config())
                 .wrap(actix_web::middleware::from_fn(edge::contain_panics))
-                .wrap(actix_web::middleware::from_fn(move |req, next| edge::limit_time(budget, req, next)))
                 .wrap(actix_web::middleware::from_fn(move |req, next| idempotency::idempotent(app.clone(), req, next)))
                 .wrap(actix_web::middleware::from_fn(move |req, next| edge::limit_rate(limiter.clone(), req, next)))
+                .wrap(actix_web::middleware::from_fn(move |req, next| edge::limit_time(budget, req, next)))
                 .wrap(security_headers())
                 .wrap(actix_web::middleware::Condition::new(cors_enabled, cors))
                 .wrap(actix_web::middleware::from_fn(move |req, next| telemetry::observe(metrics.clone(), req, next)))

@@ -31,6 +31,8 @@ use crate::routes::{api_keys, audit, files, folders, identity, notifications, op
         tenancy::list_organizations,
         tenancy::get_organization,
         tenancy::invite_member,
+        tenancy::list_invitations,
+        tenancy::revoke_invitation,
         tenancy::accept_invitation,
         tenancy::list_members,
         tenancy::change_member_role,

@@ -47,6 +47,30 @@ impl PageParams {
     }
 }
 
+impl PageParams {
+    /// For a list with one fixed order (`field`, `order`): `sort_by` and `order` may
+    /// name it, anything else is a 400 rather than silently ignored (API.md "Lists").
+    ///
+    /// # Errors
+    /// 400 `validation_failed` naming `page`, `size`, `sort_by` or `order`.
+    pub fn fixed_order(&self, field: &'static str, order: SortOrder) -> Result<PageRequest, AppError> {
+        let query = self.validate(&[field]);
+        let order_ok = match self.order {
+            Some(asked) if asked != order => Err(ValidationError::field("order", "not_supported")),
+            _ => Ok(()),
+        };
+        match (query, order_ok) {
+            (Ok(query), Ok(())) => Ok(query.page),
+            (Err(error), Ok(())) => Err(error),
+            (query, order_ok) => {
+                let mut violations = query.err().map(|e| e.details().to_vec()).unwrap_or_default();
+                violations.extend(order_ok.err().map(|e| e.violations).unwrap_or_default());
+                Err(AppError::from(ValidationError { violations }))
+            }
+        }
+    }
+}
+
 /// One page of a list, as every list route answers.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PageResponse<T: ToSchema> {
@@ -87,6 +111,17 @@ mod tests {
         assert_eq!(error.code(), ErrorCode::ValidationFailed);
         let fields: Vec<_> = error.details().iter().map(|d| (d.field.as_str(), d.issue.as_str())).collect();
         assert_eq!(fields, [("size", "must_be_between_1_and_100"), ("sort_by", "unknown_field")]);
+    }
+
+    #[test]
+    fn a_fixed_order_list_refuses_another_field_or_direction() {
+        let fine =
+            PageParams { sort_by: Some("created_at".into()), order: Some(SortOrder::Desc), ..PageParams::default() };
+        assert_eq!(fine.fixed_order("created_at", SortOrder::Desc).unwrap().size(), 20);
+        let other = PageParams { sort_by: Some("email".into()), order: Some(SortOrder::Asc), ..PageParams::default() };
+        let error = other.fixed_order("created_at", SortOrder::Desc).unwrap_err();
+        let fields: Vec<_> = error.details().iter().map(|d| d.field.as_str()).collect();
+        assert_eq!(fields, ["sort_by", "order"]);
     }
 
     #[test]

@@ -37,9 +37,59 @@ pub fn free_text(text: &str, field: &str, max_chars: usize) -> Result<(), Valida
     Ok(())
 }
 
+/// Checks a client's JSON document before it is stored: nested at most `max_depth`
+/// containers deep, and no NUL in any key or string (PostgreSQL's `jsonb` refuses
+/// `\u0000`; SQLite would keep it: both backends must answer the same 400). Walks the
+/// document with an explicit stack, so no input can exhaust the call stack.
+///
+/// # Errors
+/// `ValidationError` on `field`: `too_deep` or `invalid_characters`.
+pub fn json_document(document: &serde_json::Value, field: &str, max_depth: usize) -> Result<(), ValidationError> {
+    use serde_json::Value;
+    let nul = |text: &str| text.contains('\0');
+    let mut pending: Vec<(&Value, usize)> = vec![(document, 0)];
+    while let Some((value, depth)) = pending.pop() {
+        let children = match value {
+            Value::String(text) if nul(text) => return Err(ValidationError::field(field, "invalid_characters")),
+            Value::Object(map) => {
+                if map.keys().any(|key| nul(key)) {
+                    return Err(ValidationError::field(field, "invalid_characters"));
+                }
+                Some(map.values().collect::<Vec<_>>())
+            }
+            Value::Array(items) => Some(items.iter().collect()),
+            _ => None,
+        };
+        if let Some(children) = children {
+            if depth + 1 > max_depth {
+                return Err(ValidationError::field(field, "too_deep"));
+            }
+            pending.extend(children.into_iter().map(|child| (child, depth + 1)));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_documents_refuse_nul_anywhere_and_excess_depth() {
+        use serde_json::json;
+        assert!(json_document(&json!({"theme": "dark\nmode", "list": [1, {"a": null}]}), "p", 3).is_ok());
+        let issue = |value: serde_json::Value| json_document(&value, "p", 3).unwrap_err().violations[0].issue.clone();
+        assert_eq!(issue(json!({"a\u{0}": 1})), "invalid_characters");
+        assert_eq!(issue(json!({"a": ["x\u{0}y"]})), "invalid_characters");
+        assert_eq!(issue(json!({"a": {"b": {"c": {}}}})), "too_deep");
+        let mut deep = json!(1);
+        for _ in 0..100_000 {
+            deep = json!([deep]);
+        }
+        assert_eq!(json_document(&deep, "p", 3).unwrap_err().violations[0].issue, "too_deep");
+        // Dropping a deeply nested Value recurses inside serde_json: leak it in the test.
+        std::mem::forget(deep);
+    }
 
     #[test]
     fn trims_and_refuses_empty_long_and_control_text() {

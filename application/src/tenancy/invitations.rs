@@ -1,7 +1,9 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use tenantry_domain::tenancy::{ensure_can_manage, Invitation, InvitationAccepted, MemberInvited, Membership, Role};
+use tenantry_domain::tenancy::{
+    ensure_can_manage, Invitation, InvitationAccepted, InvitationId, InvitationRevoked, MemberInvited, Membership, Role,
+};
 use tenantry_kernel::{Clock, EmailAddress, ValidationError};
 
 use crate::pipeline::{AuditSubject, Authorization, Command, CommandHandler, RequestContext};
@@ -164,7 +166,10 @@ impl CommandHandler<AcceptInvitation> for AcceptInvitationHandler {
             message: "the account no longer exists",
         })?;
         let now = self.clock.now();
+        // The invitation grants its role on the sender's authority, as it stands now.
+        let sender = uow.memberships().find(invitation.tenant_id(), invitation.invited_by()).await?;
         let membership = invitation.accept(user.id(), user.email(), now)?;
+        invitation.ensure_sender_may_grant(sender.map(|m| m.role()))?;
         match uow.memberships().insert(&membership).await {
             Err(RepositoryError::Duplicate { .. }) => return Err(already_member()),
             other => other?,
@@ -179,6 +184,56 @@ impl CommandHandler<AcceptInvitation> for AcceptInvitationHandler {
         };
         uow.record_event(super::envelope(&event, invitation.tenant_id(), context, now)?);
         Ok(membership)
+    }
+}
+
+/// Withdraw a pending invitation of the context's tenant.
+#[derive(Debug, Clone)]
+pub struct RevokeInvitation {
+    pub invitation_id: InvitationId,
+}
+
+impl Command for RevokeInvitation {
+    const NAME: &'static str = "tenancy.revoke_invitation";
+    type Output = ();
+
+    fn authorization(&self) -> Authorization {
+        Authorization::TenantPermission("member:invite")
+    }
+
+    fn audit_subject(&self, _: &RequestContext, _: &()) -> Option<AuditSubject> {
+        Some(AuditSubject::new("invitation", self.invitation_id))
+    }
+}
+
+#[async_trait]
+impl CommandHandler<RevokeInvitation> for InviteMemberHandler {
+    /// # Errors
+    /// 404 for an unknown or already accepted invitation; 403 when an admin revokes
+    /// an invitation to become owner (they could not have sent it).
+    async fn handle(
+        &self,
+        context: &RequestContext,
+        command: &RevokeInvitation,
+        uow: &mut dyn UnitOfWork,
+    ) -> Result<(), AppError> {
+        let principal = context.require_caller()?;
+        let tenant = super::tenant_of(context)?;
+        let not_found = || AppError::NotFound { message: "invitation not found" };
+        let invitation = uow.invitations().find(tenant, command.invitation_id).await?.ok_or_else(not_found)?;
+        if invitation.accepted_at().is_some() {
+            return Err(not_found());
+        }
+        let actor = uow.memberships().find(tenant, principal.user_id).await?.ok_or_else(super::member_not_found)?;
+        ensure_can_manage(actor.role(), Role::Viewer, Some(invitation.role()))?;
+        uow.invitations().delete(tenant, invitation.id()).await?;
+        let event = InvitationRevoked {
+            organization_id: tenant,
+            invitation_id: invitation.id(),
+            revoked_by: principal.user_id,
+        };
+        uow.record_event(super::envelope(&event, tenant, context, self.clock.now())?);
+        Ok(())
     }
 }
 
@@ -260,11 +315,39 @@ mod tests {
         let mut uow = TestUnitOfWork::default();
         uow.invitations.expect_find_by_token_hash().returning(move |_| Ok(Some(invitation.clone())));
         uow.users.expect_find_by_id().returning(move |_| Ok(Some(mallory.clone())));
+        uow.memberships.expect_find().returning(|t, u| Ok(Some(Membership::new(t, u, Role::Owner, fixed_now()))));
         let handler = AcceptInvitationHandler::new(fake_secrets(), fixed_clock());
         let error = handler
             .handle(&context_of(mallory_id, tenant), &AcceptInvitation { token: "tok".into() }, &mut uow)
             .await
             .unwrap_err();
         assert_eq!(error.code(), ErrorCode::InvitationWrongRecipient);
+    }
+
+    #[tokio::test]
+    async fn an_invitation_from_a_since_demoted_admin_no_longer_grants_admin() {
+        let tenant = TenantId::new();
+        let bob = stored_user("bob@example.com");
+        let bob_id = bob.id();
+        let invitation = Invitation::issue(
+            tenant,
+            EmailAddress::parse("bob@example.com").unwrap(),
+            Role::Admin,
+            "hash-of-tok".into(),
+            UserId::new(),
+            fixed_now(),
+        );
+        let mut uow = TestUnitOfWork::default();
+        uow.invitations.expect_find_by_token_hash().returning(move |_| Ok(Some(invitation.clone())));
+        uow.users.expect_find_by_id().returning(move |_| Ok(Some(bob.clone())));
+        // The sender is a plain member now.
+        uow.memberships.expect_find().returning(|t, u| Ok(Some(Membership::new(t, u, Role::Member, fixed_now()))));
+        uow.memberships.expect_insert().never();
+        let handler = AcceptInvitationHandler::new(fake_secrets(), fixed_clock());
+        let error = handler
+            .handle(&context_of(bob_id, tenant), &AcceptInvitation { token: "tok".into() }, &mut uow)
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), ErrorCode::InvitationRevoked);
     }
 }

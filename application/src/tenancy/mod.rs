@@ -12,7 +12,7 @@ mod provisioning;
 pub use api_keys::{ApiKeyAuthenticator, ApiKeysHandler, CreateApiKey, CreatedApiKey, RevokeApiKey};
 pub use catalogue::{CatalogueChanges, SyncRoleCatalogue, SyncRoleCatalogueHandler};
 pub use guard::TenantGuard;
-pub use invitations::{AcceptInvitation, AcceptInvitationHandler, InviteMember, InviteMemberHandler};
+pub use invitations::{AcceptInvitation, AcceptInvitationHandler, InviteMember, InviteMemberHandler, RevokeInvitation};
 pub use members::{
     ChangeMemberRole, ChangeMemberRoleHandler, CurrentMembership, MemberView, RemoveMember, RemoveMemberHandler,
 };

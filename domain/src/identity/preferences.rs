@@ -23,9 +23,7 @@ impl Preferences {
 
     fn checked(map: Map<String, Value>) -> Result<Self, ValidationError> {
         let value = Value::Object(map);
-        if depth(&value) > MAX_PREFERENCES_DEPTH {
-            return Err(ValidationError::field("preferences", "too_deep"));
-        }
+        tenantry_kernel::text::json_document(&value, "preferences", MAX_PREFERENCES_DEPTH)?;
         if value.to_string().len() > MAX_PREFERENCES_BYTES {
             return Err(ValidationError::field("preferences", "too_large"));
         }
@@ -77,14 +75,6 @@ fn merge_patch(target: &mut Value, patch: Value) {
     }
 }
 
-fn depth(value: &Value) -> usize {
-    match value {
-        Value::Object(map) => 1 + map.values().map(depth).max().unwrap_or(0),
-        Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
-        _ => 0,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -107,6 +97,9 @@ mod tests {
             deep = json!({ "k": deep });
         }
         assert_eq!(Preferences::parse(deep).unwrap_err().violations[0].issue, "too_deep");
+        let nul = Preferences::parse(json!({"theme": "da\u{0}rk"})).unwrap_err();
+        assert_eq!(nul.violations[0].issue, "invalid_characters");
+        assert!(Preferences::default().merged(json!({"k\u{0}": 1})).is_err());
         let small = Preferences::default();
         assert!(small.merged(json!({"blob": "x".repeat(MAX_PREFERENCES_BYTES)})).is_err());
     }

@@ -14,4 +14,7 @@ pub enum TenancyError {
     /// Invitations are personal: only the invited email address may accept.
     #[error("the invitation was sent to another email address")]
     WrongRecipient,
+    /// The invitation's sender may no longer grant its role (demoted or departed).
+    #[error("the invitation is no longer valid")]
+    InvitationRevoked,
 }

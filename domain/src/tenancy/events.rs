@@ -40,6 +40,20 @@ pub struct MemberRoleChanged {
     pub to: String,
 }
 
+/// A pending invitation was withdrawn; its token no longer works.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InvitationRevoked {
+    pub organization_id: TenantId,
+    pub invitation_id: InvitationId,
+    pub revoked_by: UserId,
+}
+
+impl DomainEvent for InvitationRevoked {
+    fn event_type(&self) -> &'static str {
+        "tenancy.invitation_revoked"
+    }
+}
+
 /// A member left or was removed; other contexts end what the membership held.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct MemberRemoved {

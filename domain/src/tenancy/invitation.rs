@@ -91,6 +91,26 @@ impl Invitation {
         Ok(Membership::new(self.tenant_id, user, self.role, now))
     }
 
+    /// An invitation grants a role on its sender's authority: it holds only while
+    /// the sender (`sender_role`, `None` once they left) may still grant that role.
+    ///
+    /// # Errors
+    /// `InvitationRevoked`.
+    pub fn ensure_sender_may_grant(&self, sender_role: Option<Role>) -> Result<(), TenancyError> {
+        let allowed =
+            sender_role.is_some_and(|sender| super::ensure_can_manage(sender, Role::Viewer, Some(self.role)).is_ok());
+        if allowed {
+            Ok(())
+        } else {
+            Err(TenancyError::InvitationRevoked)
+        }
+    }
+
+    /// Pending: neither accepted nor past its expiry at `now`.
+    pub fn is_pending(&self, now: DateTime<Utc>) -> bool {
+        self.accepted_at.is_none() && now < self.expires_at
+    }
+
     pub fn id(&self) -> InvitationId {
         self.id
     }
@@ -130,6 +150,18 @@ mod tests {
     fn invitation(now: DateTime<Utc>) -> Invitation {
         let email = EmailAddress::parse("bob@example.com").unwrap();
         Invitation::issue(TenantId::new(), email, Role::Member, "hash".into(), UserId::new(), now)
+    }
+
+    #[test]
+    fn an_invitation_holds_only_while_its_sender_may_grant_its_role() {
+        let email = EmailAddress::parse("bob@example.com").unwrap();
+        let admin_invite =
+            Invitation::issue(TenantId::new(), email, Role::Admin, "h".into(), UserId::new(), Utc::now());
+        assert_eq!(admin_invite.ensure_sender_may_grant(Some(Role::Admin)), Ok(()));
+        assert_eq!(admin_invite.ensure_sender_may_grant(Some(Role::Owner)), Ok(()));
+        for demoted in [Some(Role::Member), Some(Role::Viewer), None] {
+            assert_eq!(admin_invite.ensure_sender_may_grant(demoted), Err(TenancyError::InvitationRevoked));
+        }
     }
 
     #[test]

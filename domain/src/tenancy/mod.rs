@@ -15,8 +15,8 @@ pub use api_key::{
 };
 pub use errors::TenancyError;
 pub use events::{
-    ApiKeyCreated, ApiKeyRevoked, InvitationAccepted, MemberInvited, MemberRemoved, MemberRoleChanged,
-    OrganizationCreated,
+    ApiKeyCreated, ApiKeyRevoked, InvitationAccepted, InvitationRevoked, MemberInvited, MemberRemoved,
+    MemberRoleChanged, OrganizationCreated,
 };
 pub use invitation::{Invitation, InvitationId, INVITATION_TTL_DAYS};
 pub use membership::{ensure_an_owner_remains, ensure_can_manage, Membership};

@@ -11,7 +11,7 @@ macro_rules! tenancy {
         use tenantry_domain::tenancy::{
             ApiKey, ApiKeyId, ApiKeyName, Invitation, InvitationId, Membership, Organization, OrganizationName, Role, Slug,
         };
-        use tenantry_kernel::{EmailAddress, Page, TenantId, UserId};
+        use tenantry_kernel::{EmailAddress, Page, PageRequest, TenantId, UserId};
 
         use crate::sql::{corrupt, storage_error};
 
@@ -99,6 +99,9 @@ macro_rules! tenancy {
                 row.try_get("updated_at").map_err(storage_error)?,
             ))
         }
+
+        const INVITATION_COLUMNS: &str =
+            "id, tenant_id, email, role, token_hash, invited_by, created_at, expires_at, accepted_at, accepted_by";
 
         fn invitation_from_row(row: &DbRow) -> Result<Invitation, RepositoryError> {
             let email: String = row.try_get("email").map_err(storage_error)?;
@@ -274,13 +277,30 @@ macro_rules! tenancy {
             }
 
             async fn find_by_token_hash(&mut self, hash: &str) -> Result<Option<Invitation>, RepositoryError> {
-                let sql = format!(
-                    "SELECT id, tenant_id, email, role, token_hash, invited_by, created_at, expires_at, accepted_at, \
-                     accepted_by FROM invitations WHERE token_hash = $1{}",
-                    $lock
-                );
+                let sql = format!("SELECT {INVITATION_COLUMNS} FROM invitations WHERE token_hash = $1{}", $lock);
                 let row = sqlx::query(&sql).bind(hash).fetch_optional(&mut *self.tx).await.map_err(storage_error)?;
                 row.as_ref().map(invitation_from_row).transpose()
+            }
+
+            async fn find(&mut self, tenant: TenantId, id: InvitationId) -> Result<Option<Invitation>, RepositoryError> {
+                let sql = format!("SELECT {INVITATION_COLUMNS} FROM invitations WHERE tenant_id = $1 AND id = $2{}", $lock);
+                let row = sqlx::query(&sql)
+                    .bind(tenant.as_uuid())
+                    .bind(id.as_uuid())
+                    .fetch_optional(&mut *self.tx)
+                    .await
+                    .map_err(storage_error)?;
+                row.as_ref().map(invitation_from_row).transpose()
+            }
+
+            async fn delete(&mut self, tenant: TenantId, id: InvitationId) -> Result<(), RepositoryError> {
+                sqlx::query("DELETE FROM invitations WHERE tenant_id = $1 AND id = $2")
+                    .bind(tenant.as_uuid())
+                    .bind(id.as_uuid())
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(storage_error)?;
+                Ok(())
             }
         }
 
@@ -298,6 +318,33 @@ macro_rules! tenancy {
 
         #[async_trait]
         impl TenancyQueries for SqlTenancyQueries {
+            async fn pending_invitations(
+                &self,
+                tenant: TenantId,
+                page: PageRequest,
+            ) -> Result<Page<Invitation>, RepositoryError> {
+                let mut tx = super::read_in(&self.pool, DataScope::Tenant(tenant)).await?;
+                let sql = format!(
+                    "SELECT {INVITATION_COLUMNS} FROM invitations WHERE tenant_id = $1 AND accepted_at IS NULL \
+                     ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
+                );
+                let rows = sqlx::query(&sql)
+                    .bind(tenant.as_uuid())
+                    .bind(i64::from(page.size()))
+                    .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(storage_error)?;
+                let total: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM invitations WHERE tenant_id = $1 AND accepted_at IS NULL")
+                        .bind(tenant.as_uuid())
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(storage_error)?;
+                let items = rows.iter().map(invitation_from_row).collect::<Result<_, _>>()?;
+                Ok(Page::new(items, page, u64::try_from(total).unwrap_or_default()))
+            }
+
             async fn api_keys(&self, tenant: TenantId) -> Result<Vec<ApiKey>, RepositoryError> {
                 let mut tx = super::read_in(&self.pool, DataScope::Tenant(tenant)).await?;
                 let sql = format!("SELECT {API_KEY_COLUMNS} FROM api_keys WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC");

@@ -4,13 +4,13 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tenantry_application::ports::{AuditFilter, AuditRecord};
-use tenantry_kernel::{PageRequest, UserId};
+use tenantry_kernel::{SortOrder, UserId};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody};
-use crate::paging::PageResponse;
+use crate::paging::{PageParams, PageResponse};
 use crate::tenant_context::with_tenant_header;
 use crate::HttpState;
 
@@ -24,6 +24,11 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
 pub struct AuditLogParams {
     pub page: Option<u32>,
     pub size: Option<u32>,
+    /// Only `occurred_at`: entries are listed newest first.
+    pub sort_by: Option<String>,
+    /// Only `desc`.
+    #[param(value_type = Option<String>, example = "desc")]
+    pub order: Option<SortOrder>,
     pub actor_id: Option<Uuid>,
     /// `user`, `project`, `task`, `api_key`...
     pub entity_type: Option<String>,
@@ -91,7 +96,8 @@ pub(crate) async fn list_audit_logs(
 ) -> Result<HttpResponse, ApiError> {
     let context = with_tenant_header(auth.0, &req)?;
     let params = params.into_inner();
-    let page = PageRequest::new(params.page, params.size).map_err(|e| ApiError(e.into()))?;
+    let page = PageParams { page: params.page, size: params.size, sort_by: params.sort_by, order: params.order }
+        .fixed_order("occurred_at", SortOrder::Desc)?;
     let name = |value: Option<String>, field: &str| {
         value.map(|v| tenantry_kernel::text::single_line(&v, field, 200)).transpose().map_err(|e| ApiError(e.into()))
     };

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use tenantry_application::files::{CreateFolder, DeleteFolder, UpdateFile, UpdateFolder};
 use tenantry_application::ports::FolderEntry;
 use tenantry_domain::files::{FileId, Folder, FolderId};
-use tenantry_kernel::PageRequest;
+use tenantry_kernel::SortOrder;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -193,7 +193,8 @@ async fn children_page(
     params: &PageParams,
 ) -> Result<HttpResponse, ApiError> {
     let context = with_tenant_header(auth.0, req)?;
-    let page = PageRequest::new(params.page, params.size).map_err(|e| ApiError(e.into()))?;
+    // Subfolders first, then files, each by name.
+    let page = params.fixed_order("name", SortOrder::Asc)?;
     let entries = state.app.folder_children(&context, folder, page).await?;
     Ok(HttpResponse::Ok().json(FolderEntryPage::from_page(entries, FolderEntryResponse::from)))
 }

@@ -4,7 +4,7 @@ use actix_web::{get, post, put, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tenantry_domain::notifications::{Notification, NotificationId, NotificationKind};
-use tenantry_kernel::PageRequest;
+use tenantry_kernel::SortOrder;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -106,7 +106,8 @@ pub(crate) async fn list_notifications(
     auth: Authenticated,
     params: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = PageRequest::new(params.page, params.size).map_err(|e| ApiError(e.into()))?;
+    // Unread first, then newest first.
+    let page = params.fixed_order("created_at", SortOrder::Desc)?;
     let notes = state.app.list_notifications(&auth.0, page).await?;
     Ok(HttpResponse::Ok().json(PageResponse::from_page(notes, NotificationResponse::from)))
 }

@@ -14,7 +14,7 @@ use tenantry_application::projects::{
 use tenantry_domain::projects::{
     Comment, CommentId, Money, Project, ProjectId, ProjectStatus, Task, TaskId, TaskStatus, TimeEntry,
 };
-use tenantry_kernel::UserId;
+use tenantry_kernel::{SortOrder, UserId};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -152,8 +152,6 @@ impl CommentResponse {
 
 const PROJECT_SORTS: &[&str] = &["created_at", "name", "updated_at"];
 const TASK_SORTS: &[&str] = &["created_at", "updated_at", "title"];
-/// Threads read in the order they were started.
-const COMMENT_SORTS: &[&str] = &["created_at"];
 
 /// An amount in minor units (cents) of an ISO 4217 currency.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -764,8 +762,8 @@ pub(crate) async fn list_comments(
     params: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let context = with_tenant_header(auth.0, &req)?;
-    let query = params.validate(COMMENT_SORTS)?;
-    let threads = state.app.comment_threads(&context, TaskId::from_uuid(path.into_inner()), query.page).await?;
+    let page = params.fixed_order("created_at", SortOrder::Asc)?;
+    let threads = state.app.comment_threads(&context, TaskId::from_uuid(path.into_inner()), page).await?;
     Ok(HttpResponse::Ok().json(PageResponse::from_page(threads, CommentResponse::thread)))
 }
 

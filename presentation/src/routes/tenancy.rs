@@ -7,10 +7,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tenantry_application::ports::OrganizationView;
 use tenantry_application::tenancy::{
-    AcceptInvitation, ChangeMemberRole, CreateOrganization, InviteMember, MemberView, RemoveMember,
+    AcceptInvitation, ChangeMemberRole, CreateOrganization, InviteMember, MemberView, RemoveMember, RevokeInvitation,
 };
-use tenantry_domain::tenancy::{Invitation, Membership};
-use tenantry_kernel::UserId;
+use tenantry_domain::tenancy::{Invitation, InvitationId, Membership};
+use tenantry_kernel::{SortOrder, UserId};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -25,6 +25,8 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .service(list_organizations)
         .service(get_organization)
         .service(invite_member)
+        .service(list_invitations)
+        .service(revoke_invitation)
         .service(accept_invitation)
         .service(list_members)
         .service(change_member_role)
@@ -250,6 +252,55 @@ pub(crate) async fn invite_member(
     let context = in_tenant(auth.0, path.into_inner());
     let invitation = state.app.invite_member(&context, InviteMember { email, role }).await?;
     Ok(HttpResponse::Created().json(InvitationResponse::from(invitation)))
+}
+
+/// The invitations not yet accepted, newest first (owners and admins); expired ones
+/// are listed until revoked, so a sender sees what never arrived.
+#[utoipa::path(
+    tag = "tenancy",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Organization id"), PageParams),
+    responses(
+        (status = 200, body = crate::paging::PageResponse<InvitationResponse>),
+        (status = 400, body = ErrorBody),
+        (status = 403, description = "`forbidden`", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    )
+)]
+#[get("/api/v1/organizations/{id}/invitations")]
+pub(crate) async fn list_invitations(
+    state: web::Data<HttpState>,
+    auth: Authenticated,
+    path: web::Path<Uuid>,
+    params: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let page = params.fixed_order("created_at", SortOrder::Desc)?;
+    let context = in_tenant(auth.0, path.into_inner());
+    let invitations = state.app.pending_invitations(&context, page).await?;
+    Ok(HttpResponse::Ok().json(PageResponse::from_page(invitations, InvitationResponse::from)))
+}
+
+/// Withdraw an invitation (owners and admins): its token stops working at once.
+#[utoipa::path(
+    tag = "tenancy",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Organization id"), ("invitation_id" = Uuid, Path)),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 403, description = "`forbidden`", body = ErrorBody),
+        (status = 404, description = "No such pending invitation", body = ErrorBody),
+    )
+)]
+#[delete("/api/v1/organizations/{id}/invitations/{invitation_id}")]
+pub(crate) async fn revoke_invitation(
+    state: web::Data<HttpState>,
+    auth: Authenticated,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, invitation) = path.into_inner();
+    let command = RevokeInvitation { invitation_id: InvitationId::from_uuid(invitation) };
+    state.app.revoke_invitation(&in_tenant(auth.0, tenant), command).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Accept an invitation as the invited (logged-in) user.

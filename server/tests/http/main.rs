@@ -9,6 +9,8 @@ use tenantry_infrastructure::testing::owner_view;
 use tenantry_infrastructure::Database;
 use tenantry_server::testing::{TestApp, TestBackend};
 
+mod security;
+
 const PASSWORD: &str = "correct horse battery staple";
 
 async fn count(app: &TestApp, table_pg: &str, table_sqlite: &str) -> i64 {
