@@ -84,6 +84,31 @@ Feature: Password reset and change
     Then the response status is 422
     And the error code is "account_token_invalid"
 
+  Scenario: The account's own address is never its new password
+    When an anonymous client sends POST "/api/v1/auth/forgot-password" with:
+      """
+      {"email": "{alice.email}"}
+      """
+    And the latest password reset token mailed to "alice" is remembered as "reset"
+    And an anonymous client sends POST "/api/v1/auth/reset-password" with:
+      """
+      {"token": "{reset}", "new_password": "{alice.email}"}
+      """
+    Then the response status is 400
+    And the validation details include "new_password" with issue "same_as_email"
+    When an anonymous client sends POST "/api/v1/auth/reset-password" with:
+      """
+      {"token": "{reset}", "new_password": "a brand new passphrase"}
+      """
+    Then the response status is 204
+    When "alice" logs in with password "a brand new passphrase"
+    And "alice" sends POST "/api/v1/users/me/password" with:
+      """
+      {"current_password": "a brand new passphrase", "new_password": "{alice.email}"}
+      """
+    Then the response status is 400
+    And the validation details include "new_password" with issue "same_as_email"
+
   Scenario: Changing the password keeps this session and ends the others
     Given "alice" is logged in
     When "alice" sends POST "/api/v1/users/me/password" with:

@@ -66,6 +66,7 @@ Feature: Registration
       |              | too_short  |
       | password1234 | too_common |
       | Password1234 | too_common |
+      | Bob@Example.test | same_as_email |
 
   Scenario Outline: A malformed e-mail address is refused
     When an anonymous client sends POST "/api/v1/auth/register" with:

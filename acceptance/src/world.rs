@@ -309,6 +309,8 @@ fn apply_settings(settings: &mut Settings, overrides: &[(String, String)]) -> an
             "server.cors_allowed_origins" => {
                 settings.server.cors_allowed_origins = value.split(',').map(|o| o.trim().to_owned()).collect();
             }
+            "server.public_url" => settings.server.public_url = Some(value.clone()),
+            "server.metrics_token" => settings.server.metrics_token = Some(value.clone().into()),
             other => anyhow::bail!("the acceptance kit cannot change the setting {other:?}"),
         }
     }

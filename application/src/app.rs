@@ -323,8 +323,10 @@ impl Application {
         token: String,
         new_password: &str,
     ) -> Result<(), AppError> {
-        let new_password_hash = self.accounts.hash_new_password(new_password, "new_password").await?;
-        self.bus.dispatch(&self.recovery, context, ResetPassword { token, new_password_hash }).await.map(drop)
+        let (new_password, new_password_hash) =
+            self.accounts.hash_new_password(new_password, None, "new_password").await?;
+        let command = ResetPassword { token, new_password, new_password_hash };
+        self.bus.dispatch(&self.recovery, context, command).await.map(drop)
     }
 
     /// Replaces the caller's password after checking the current one; every other
@@ -340,7 +342,10 @@ impl Application {
     ) -> Result<(), AppError> {
         let principal = context.require_principal()?;
         let current = Password::candidate(current_password).map_err(|e| e.on_field("current_password"));
-        let new = Password::parse(new_password).map_err(|e| e.on_field("new_password"));
+        let Some(credentials) = self.identity_queries.credentials_by_id(principal.user_id).await? else {
+            return Err(AppError::NotFound { message: "user not found" });
+        };
+        let new = Password::parse_for(new_password, &credentials.email).map_err(|e| e.on_field("new_password"));
         let (current, _) = match (current, new) {
             (Ok(current), Ok(new)) => (current, new),
             (current, new) => {
@@ -349,16 +354,14 @@ impl Application {
                     .map_or_else(|| AppError::internal(ValidationError::field("input", "invalid")), AppError::from))
             }
         };
-        let Some(credentials) = self.identity_queries.credentials_by_id(principal.user_id).await? else {
-            return Err(AppError::NotFound { message: "user not found" });
-        };
         let login_key = self.account_mail.login_key(&credentials.email);
         let admission = self.admit_attempt(context, &login_key).await?;
         if let CredentialCheck::Rejected { user_id } = self.credentials.check_user(principal.user_id, &current).await? {
             let refusal = AppError::from(ValidationError::field("current_password", "incorrect"));
             return Err(self.record_failure(context, login_key, user_id, admission, refusal).await);
         }
-        let new_password_hash = self.accounts.hash_new_password(new_password, "new_password").await?;
+        let (_, new_password_hash) =
+            self.accounts.hash_new_password(new_password, Some(&credentials.email), "new_password").await?;
         self.bus.dispatch(&self.recovery, context, ChangePassword { new_password_hash, login_key }).await
     }
 

@@ -43,6 +43,12 @@ pub struct HttpState {
     pub cors_allowed_origins: Vec<String>,
     /// The most any one request may take before it is abandoned with a 503.
     pub request_timeout: Duration,
+    /// Where clients reach the server (`https://api.example.com`), for absolute links;
+    /// `None`: links are server-relative. Never taken from request headers.
+    pub public_url: Option<String>,
+    /// SHA-256 of the bearer token `GET /metrics` requires; `None`: metrics answer
+    /// loopback clients only.
+    pub metrics_token_sha256: Option<[u8; 32]>,
 }
 
 impl HttpState {
@@ -55,7 +61,22 @@ impl HttpState {
             rate_limiter: None,
             cors_allowed_origins: Vec::new(),
             request_timeout: Duration::from_secs(30),
+            public_url: None,
+            metrics_token_sha256: None,
         }
+    }
+
+    /// Absolute links start with `url` (no trailing slash).
+    pub fn with_public_url(mut self, url: impl Into<String>) -> Self {
+        self.public_url = Some(url.into().trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// `GET /metrics` requires `Authorization: Bearer {token}`.
+    pub fn with_metrics_token(mut self, token: &str) -> Self {
+        use sha2::Digest;
+        self.metrics_token_sha256 = Some(sha2::Sha256::digest(token.as_bytes()).into());
+        self
     }
 
     pub fn with_rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {

@@ -35,6 +35,38 @@ pub struct ServerSettings {
     pub request_timeout_seconds: u64,
     /// Browser origins allowed to call the API cross-origin (`https://app.example.com`).
     pub cors_allowed_origins: Vec<String>,
+    /// Where clients reach this server (`https://api.example.com`): absolute links
+    /// (download links) are built from it, never from `Host` or `X-Forwarded-*`.
+    /// Defaults to the address the server listens on.
+    #[serde(default)]
+    pub public_url: Option<String>,
+    /// A bearer token that `GET /metrics` requires. Without one, metrics answer
+    /// only to clients on this machine (loopback addresses).
+    #[serde(default)]
+    pub metrics_token: Option<SecretString>,
+}
+
+impl ServerSettings {
+    /// The configured public URL, checked: `http(s)://host[:port][/prefix]`, no
+    /// query or fragment, without a trailing slash.
+    ///
+    /// # Errors
+    /// A value that is not such a URL.
+    pub fn public_url(&self) -> anyhow::Result<Option<String>> {
+        let Some(raw) = self.public_url.as_deref().map(str::trim).filter(|raw| !raw.is_empty()) else {
+            return Ok(None);
+        };
+        let url = url::Url::parse(raw).map_err(|e| anyhow::anyhow!("server.public_url {raw:?}: {e}"))?;
+        anyhow::ensure!(
+            matches!(url.scheme(), "http" | "https") && url.host().is_some(),
+            "server.public_url {raw:?} must be an http(s) URL with a host"
+        );
+        anyhow::ensure!(
+            url.query().is_none() && url.fragment().is_none() && url.username().is_empty() && url.password().is_none(),
+            "server.public_url {raw:?} must not carry credentials, a query or a fragment"
+        );
+        Ok(Some(url.as_str().trim_end_matches('/').to_owned()))
+    }
 }
 
 /// Request budgets per client address (seed 003: 10 requests/s by default).
@@ -261,6 +293,26 @@ fn redact_userinfo(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_public_url_is_an_http_origin_with_an_optional_prefix() {
+        let with = |url: &str| ServerSettings {
+            host: "127.0.0.1".into(),
+            port: 0,
+            workers: None,
+            shutdown_timeout_seconds: 1,
+            request_timeout_seconds: 1,
+            cors_allowed_origins: Vec::new(),
+            public_url: Some(url.into()),
+            metrics_token: None,
+        };
+        assert_eq!(with("https://api.example.com/").public_url().unwrap().as_deref(), Some("https://api.example.com"));
+        assert_eq!(with("http://h:8080/tenantry").public_url().unwrap().as_deref(), Some("http://h:8080/tenantry"));
+        assert_eq!(with("  ").public_url().unwrap(), None);
+        for bad in ["ftp://h", "api.example.com", "https://h/?x=1", "https://u:p@h"] {
+            assert!(with(bad).public_url().is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn redacts_passwords_in_database_urls() {

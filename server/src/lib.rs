@@ -39,6 +39,8 @@ pub struct Tenantry {
     rate_limiter: Option<Arc<dyn RateLimiter>>,
     cors_allowed_origins: Vec<String>,
     request_timeout: std::time::Duration,
+    public_url: Option<String>,
+    metrics_token: Option<secrecy::SecretString>,
     database: Database,
     events: InProcessEventBus,
     relay: RelayHandle,
@@ -122,6 +124,8 @@ impl Tenantry {
             app,
             rate_limiter: rate_limiter(&settings.rate_limit),
             cors_allowed_origins: settings.server.cors_allowed_origins.clone(),
+            public_url: settings.server.public_url()?,
+            metrics_token: settings.server.metrics_token.clone(),
             request_timeout: std::time::Duration::from_secs(settings.server.request_timeout_seconds.max(1)),
             database,
             events,
@@ -168,6 +172,13 @@ impl Tenantry {
             .with_request_timeout(self.request_timeout);
         if let Some(limiter) = &self.rate_limiter {
             state = state.with_rate_limiter(limiter.clone());
+        }
+        if let Some(url) = &self.public_url {
+            state = state.with_public_url(url.clone());
+        }
+        if let Some(token) = &self.metrics_token {
+            use secrecy::ExposeSecret;
+            state = state.with_metrics_token(token.expose_secret());
         }
         state
     }

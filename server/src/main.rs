@@ -214,12 +214,15 @@ async fn serve_api(settings: Settings) -> anyhow::Result<()> {
     let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))
         .with_context(|| format!("binding {}:{}", settings.server.host, settings.server.port))?;
     let address = listener.local_addr().context("reading the bound address")?;
-    let server = serve::http_server(
-        listener,
-        tenantry.http_state(),
-        settings.server.workers,
-        settings.server.shutdown_timeout_seconds,
-    )?;
+    let mut state = tenantry.http_state();
+    if state.public_url.is_none() {
+        if address.ip().is_unspecified() {
+            tracing::warn!(%address, "server.public_url is not set: download links point at the listening address");
+        }
+        state = state.with_public_url(format!("http://{address}"));
+    }
+    let server =
+        serve::http_server(listener, state, settings.server.workers, settings.server.shutdown_timeout_seconds)?;
     tracing::info!(%address, database = %redact_url(&url), backend = tenantry.database().backend_name(), "tenantry listening");
     println!("Tenantry listening on http://{address}");
     println!("  Swagger UI:  http://{address}/swagger-ui/");

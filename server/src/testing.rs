@@ -29,6 +29,8 @@ pub fn test_settings(database_url: &str, data_dir: PathBuf) -> Settings {
             shutdown_timeout_seconds: 5,
             request_timeout_seconds: 30,
             cors_allowed_origins: Vec::new(),
+            public_url: None,
+            metrics_token: None,
         },
         database: DatabaseSettings {
             url: Some(SecretString::from(database_url.to_owned())),
@@ -102,7 +104,11 @@ impl TestApp {
         let tenantry = Tenantry::build(&settings).await?;
         let listener = TcpListener::bind("127.0.0.1:0").context("binding a loopback port")?;
         let base_url = format!("http://{}", listener.local_addr()?);
-        let server = serve::http_server(listener, tenantry.http_state(), Some(1), 5)?;
+        let mut state = tenantry.http_state();
+        if state.public_url.is_none() {
+            state = state.with_public_url(base_url.clone());
+        }
+        let server = serve::http_server(listener, state, Some(1), 5)?;
         let handle = server.handle();
         tokio::spawn(server);
         Ok(TestApp { base_url, backend, tenantry, server: handle, database, mail_dir, data_dir })

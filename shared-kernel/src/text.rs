@@ -3,7 +3,21 @@
 
 use crate::ValidationError;
 
-/// Trims `raw` and checks it is 1..=`max_chars` characters without control characters.
+/// Unicode's bidirectional formatting characters: they reorder how the text around
+/// them is shown, so `invoice\u{202E}txt.exe` reads as `invoiceexe.txt`. Names that
+/// identify something never need them.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Characters that take no space (zero-width space and joiners, word joiner, byte
+/// order mark, soft hyphen): two names that differ only by them look the same.
+pub fn is_zero_width(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+}
+
+/// Trims `raw` and checks it is 1..=`max_chars` characters without control or
+/// bidirectional formatting characters.
 ///
 /// # Errors
 /// `ValidationError` on `field`: `required`, `too_long` or `invalid_characters`.
@@ -15,7 +29,7 @@ pub fn single_line(raw: &str, field: &str, max_chars: usize) -> Result<String, V
     if trimmed.chars().count() > max_chars {
         return Err(ValidationError::field(field, "too_long"));
     }
-    if trimmed.chars().any(char::is_control) {
+    if trimmed.chars().any(|c| c.is_control() || is_bidi_control(c)) {
         return Err(ValidationError::field(field, "invalid_characters"));
     }
     Ok(trimmed.to_owned())
@@ -84,7 +98,7 @@ mod tests {
         assert_eq!(issue(json!({"a": {"b": {"c": {}}}})), "too_deep");
         let mut deep = json!(1);
         for _ in 0..100_000 {
-            deep = json!([deep]);
+            deep = serde_json::Value::Array(vec![deep]);
         }
         assert_eq!(json_document(&deep, "p", 3).unwrap_err().violations[0].issue, "too_deep");
         // Dropping a deeply nested Value recurses inside serde_json: leak it in the test.
@@ -98,7 +112,10 @@ mod tests {
         assert_eq!(issue("   "), "required");
         assert_eq!(issue("abcde"), "too_long");
         assert_eq!(issue("a\u{0}b"), "invalid_characters");
+        assert_eq!(issue("a\u{202E}b"), "invalid_characters");
         assert_eq!(single_line("ab\u{1F600}d", "name", 4).unwrap(), "ab\u{1F600}d", "counts characters, not bytes");
+        // Joiners shape scripts and emoji: they stay in names of people.
+        assert_eq!(single_line("a\u{200C}b", "name", 4).unwrap(), "a\u{200C}b");
     }
 
     #[test]

@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use tenantry_domain::identity::{
-    AccountToken, AccountTokenError, AccountTokenPurpose, EmailAddress, PasswordChangeKind, PasswordHash, User,
+    AccountToken, AccountTokenError, AccountTokenPurpose, EmailAddress, Password, PasswordChangeKind, PasswordHash,
+    User,
 };
-use tenantry_kernel::{Clock, UserId};
+use tenantry_kernel::{Clock, UserId, ValidationError};
 
 use super::sessions::revoke_sessions_of;
 use crate::pipeline::{AuditSubject, Authorization, Command, CommandHandler, RequestContext};
@@ -163,12 +164,14 @@ impl Command for VerifyEmail {
 #[derive(Clone)]
 pub struct ResetPassword {
     pub token: String,
+    /// Kept to check it against the address the token belongs to.
+    pub new_password: Password,
     pub new_password_hash: PasswordHash,
 }
 
 impl std::fmt::Debug for ResetPassword {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ResetPassword { token: ***, new_password_hash: *** }")
+        f.write_str("ResetPassword { token: ***, new_password: ***, new_password_hash: *** }")
     }
 }
 
@@ -281,6 +284,10 @@ impl CommandHandler<ResetPassword> for RecoveryHandler {
         let now = self.clock.now();
         let token = self.mail.redeem(uow, AccountTokenPurpose::ResetPassword, &command.token, now).await?;
         let mut user = uow.users().find_by_id(token.user_id()).await?.ok_or_else(user_gone)?;
+        if command.new_password.is_address_of(user.email()) {
+            // Refused before anything changes: the token stays unused for a better password.
+            return Err(ValidationError::field("new_password", "same_as_email").into());
+        }
         let verified = user.verify_email(now);
         let changed = user.change_password(command.new_password_hash.clone(), PasswordChangeKind::Reset, now);
         uow.users().update(&user).await?;
@@ -408,7 +415,11 @@ mod tests {
             .withf(|key| key == "hash-of-alice@example.com")
             .times(1)
             .returning(|_| Ok(()));
-        let command = ResetPassword { token: "T".into(), new_password_hash: PasswordHash::from_phc("new-hash".into()) };
+        let command = ResetPassword {
+            token: "T".into(),
+            new_password: Password::parse("a brand new passphrase").unwrap(),
+            new_password_hash: PasswordHash::from_phc("new-hash".into()),
+        };
         let output = handler(mail_expected(0, "")).handle(&RequestContext::default(), &command, &mut uow).await;
         assert_eq!(output.unwrap(), id);
         let types: Vec<&str> = uow.events.iter().map(|e| e.event_type.as_str()).collect();

@@ -66,7 +66,10 @@ impl AccountPreparer {
     pub async fn prepare(&self, email: &str, display_name: &str, password: &str) -> Result<NewAccount, AppError> {
         let email = EmailAddress::parse(email);
         let display_name = DisplayName::parse(display_name);
-        let password = Password::parse(password);
+        let password = match &email {
+            Ok(email) => Password::parse_for(password, email),
+            Err(_) => Password::parse(password),
+        };
         let (email, display_name, password) = match (email, display_name, password) {
             (Ok(email), Ok(display_name), Ok(password)) => (email, display_name, password),
             (e, d, p) => {
@@ -79,13 +82,24 @@ impl AccountPreparer {
         Ok(NewAccount { email, display_name, password_hash })
     }
 
-    /// Applies the password policy and hashes, reporting violations on `field`.
+    /// Applies the password policy and hashes, reporting violations on `field`;
+    /// with the account's address when it is known before the transaction.
     ///
     /// # Errors
     /// 400 `validation_failed` when the policy refuses the password.
-    pub async fn hash_new_password(&self, password: &str, field: &str) -> Result<PasswordHash, AppError> {
-        let password = Password::parse(password).map_err(|e| e.on_field(field))?;
-        self.hasher.hash(&password).await.map_err(AppError::internal)
+    pub async fn hash_new_password(
+        &self,
+        password: &str,
+        email: Option<&EmailAddress>,
+        field: &str,
+    ) -> Result<(Password, PasswordHash), AppError> {
+        let password = match email {
+            Some(email) => Password::parse_for(password, email),
+            None => Password::parse(password),
+        }
+        .map_err(|e| e.on_field(field))?;
+        let hash = self.hasher.hash(&password).await.map_err(AppError::internal)?;
+        Ok((password, hash))
     }
 }
 

@@ -34,7 +34,14 @@ impl FolderName {
         if name.is_empty() {
             return Err(ValidationError::field("name", "required"));
         }
-        if name == "." || name == ".." || name.chars().any(|c| c.is_control() || c == '/' || c == '\\') {
+        let unfit = |c: char| {
+            c.is_control()
+                || c == '/'
+                || c == '\\'
+                || tenantry_kernel::text::is_bidi_control(c)
+                || tenantry_kernel::text::is_zero_width(c)
+        };
+        if name == "." || name == ".." || name.chars().any(unfit) {
             return Err(ValidationError::field("name", "invalid"));
         }
         if name.chars().count() > 255 {
@@ -195,6 +202,8 @@ mod tests {
             ("a\\b", "invalid"),
             ("..", "invalid"),
             ("tab\there", "invalid"),
+            ("Q3\u{202E}fdp", "invalid"),
+            ("dup\u{200B}licate", "invalid"),
         ] {
             assert_eq!(FolderName::parse(raw).unwrap_err(), ValidationError::field("name", issue), "{raw:?}");
         }

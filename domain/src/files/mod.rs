@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tenantry_kernel::{DomainEvent, Revision, TenantId, UserId, ValidationError};
+use tenantry_kernel::{text, DomainEvent, Revision, TenantId, UserId, ValidationError};
 
 mod folder;
 
@@ -16,8 +16,9 @@ tenantry_kernel::typed_id!(
 );
 
 /// A file's name as shown and downloaded: the last path component of what the
-/// client sent (so `../../etc/passwd` is `passwd`), without control characters,
-/// 1..=255 characters, never `.` or `..`.
+/// client sent (so `../../etc/passwd` is `passwd`), without control, bidirectional
+/// formatting or zero-width characters (`invoice\u{202E}txt.exe` is `invoicetxt.exe`,
+/// shown as what it is), 1..=255 characters, never `.` or `..`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileName(String);
 
@@ -26,7 +27,8 @@ impl FileName {
     /// `ValidationError` on field `file` (`required`, `invalid` or `too_long`).
     pub fn sanitize(raw: &str) -> Result<Self, ValidationError> {
         let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-        let cleaned: String = last.chars().filter(|c| !c.is_control()).collect();
+        let cleaned: String =
+            last.chars().filter(|&c| !c.is_control() && !text::is_bidi_control(c) && !text::is_zero_width(c)).collect();
         let name = cleaned.trim();
         if name.is_empty() {
             return Err(ValidationError::field("file", "required"));
@@ -376,6 +378,8 @@ mod tests {
             ("bad\u{0}na\nme.png", "badname.png"),
             ("  spaced out.txt  ", "spaced out.txt"),
             ("ünïcødé.txt", "ünïcødé.txt"),
+            ("invoice\u{202E}txt.exe", "invoicetxt.exe"),
+            ("\u{2066}pay\u{200B}roll\u{FEFF}.pdf\u{2069}", "payroll.pdf"),
         ] {
             assert_eq!(FileName::sanitize(raw).unwrap().as_str(), expected, "{raw:?}");
         }

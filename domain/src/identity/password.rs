@@ -42,6 +42,24 @@ impl Password {
         Ok(Self(raw.to_owned()))
     }
 
+    /// Whether the password is the account's own address (ASVS 2.1.x: no password
+    /// a guesser can read off the login form), ignoring case and surrounding spaces.
+    pub fn is_address_of(&self, email: &tenantry_kernel::EmailAddress) -> bool {
+        self.0.trim().eq_ignore_ascii_case(email.as_str())
+    }
+
+    /// Applies the policy to a new password of the account with `email`.
+    ///
+    /// # Errors
+    /// As [`Password::parse`], and `same_as_email` for the account's own address.
+    pub fn parse_for(raw: &str, email: &tenantry_kernel::EmailAddress) -> Result<Self, ValidationError> {
+        let password = Self::parse(raw)?;
+        if password.is_address_of(email) {
+            return Err(ValidationError::field("password", "same_as_email"));
+        }
+        Ok(password)
+    }
+
     /// A password offered at login: not re-checked against the policy (the policy
     /// may have tightened since it was set) but still bounded so it cannot be used
     /// to make the hasher burn CPU on megabytes of input.
@@ -110,6 +128,10 @@ mod tests {
     fn rejects_common_passwords_case_insensitively() {
         assert_eq!(Password::parse("Password1234").unwrap_err().violations[0].issue, "too_common");
         assert_eq!(Password::parse("qwertyuiop123").unwrap_err().violations[0].issue, "too_common");
+        let email = tenantry_kernel::EmailAddress::parse("alice.liddell@example.com").unwrap();
+        let same = Password::parse_for(" Alice.Liddell@Example.com ", &email).unwrap_err();
+        assert_eq!(same.violations[0].issue, "same_as_email");
+        assert!(Password::parse_for("correct horse battery staple", &email).is_ok());
     }
 
     #[test]

@@ -123,8 +123,9 @@ pub(crate) async fn create_link(
     let expires_in_seconds = optional_body::<CreateLinkRequest>(&body)?.and_then(|body| body.expires_in_seconds);
     let command = CreateFileLink { file_id: file_id(path.into_inner()), expires_in_seconds };
     let link = state.app.create_file_link(&context, command).await.map_err(ApiError)?;
-    let connection = req.connection_info();
-    let url = format!("{}://{}/api/v1/file-links/{}", connection.scheme(), connection.host(), link.token);
+    // From configuration only: a Host or X-Forwarded-Host header must never decide
+    // where a credential-bearing link points.
+    let url = format!("{}/api/v1/file-links/{}", state.public_url.as_deref().unwrap_or_default(), link.token);
     // The URL is a credential: never cached, never replayed from the idempotency store.
     Ok(HttpResponse::Created().insert_header((header::CACHE_CONTROL, "no-store")).json(FileLinkResponse {
         url,
