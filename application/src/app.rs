@@ -82,6 +82,7 @@ pub struct Application {
     record_login_failure: RecordLoginFailureHandler,
     recovery: RecoveryHandler,
     account_mail: Arc<AccountMail>,
+    account_mail_jobs: Arc<AccountMailJobs>,
     policy: AuthPolicy,
     refresh_session: RefreshSessionHandler,
     log_out: LogOutHandler,
@@ -146,6 +147,8 @@ impl Application {
             policy,
         } = ports;
         let account_mail = Arc::new(AccountMail::new(opaque_tokens.clone(), mailer.clone()));
+        let account_mail_jobs =
+            Arc::new(AccountMailJobs::new(units_of_work.clone(), account_mail.clone(), clock.clone()));
         let tenants = Arc::new(TenantGuard::new(tenancy_queries.clone(), membership_cache));
         Self {
             bus: CommandBus::new(units_of_work, clock.clone(), tenants.clone()).with_reactions(vec![
@@ -160,6 +163,7 @@ impl Application {
             record_login_failure: RecordLoginFailureHandler::new(clock.clone()),
             recovery: RecoveryHandler::new(account_mail.clone(), clock.clone()),
             account_mail,
+            account_mail_jobs,
             policy,
             refresh_session: RefreshSessionHandler::new(token_issuer.clone(), opaque_tokens.clone(), clock.clone()),
             log_out: LogOutHandler::new(clock.clone()),
@@ -202,6 +206,12 @@ impl Application {
             health,
             clock,
         }
+    }
+
+    /// The background jobs the application's own use cases queue (account mail), for
+    /// the job runner.
+    pub fn job_handlers(&self) -> Vec<Arc<dyn crate::jobs::JobHandler>> {
+        vec![self.account_mail_jobs.clone()]
     }
 
     /// Retries of keyed POST requests (`Idempotency-Key`).

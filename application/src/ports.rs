@@ -938,6 +938,9 @@ pub trait FileStore: Send + Sync + 'static {
     /// Deletes the blob unless it was put at or after `since` (an upload of the same
     /// bytes may be about to reference it); `false` when kept or already gone.
     async fn delete_unless_put_since(&self, sha256: &str, since: DateTime<Utc>) -> Result<bool, FileStoreError>;
+    /// Removes what uploads left half-written before `before` (a crash mid-upload
+    /// leaves its temporary object behind); answers how many.
+    async fn sweep_incoming(&self, before: DateTime<Utc>) -> Result<usize, FileStoreError>;
 }
 
 tenantry_kernel::typed_id!(
@@ -954,6 +957,9 @@ pub struct NewJob {
     pub run_at: DateTime<Utc>,
     /// Attempts before the job is dead-lettered.
     pub max_attempts: u32,
+    /// Jobs take turns by this key (the tenant the job works for): a backlog of one
+    /// key never starves the others. `None`: the platform's own turn.
+    pub fair_key: Option<String>,
 }
 
 /// Where a job is in its life.

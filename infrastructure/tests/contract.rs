@@ -808,6 +808,7 @@ async fn jobs_are_claimed_once_retried_with_backoff_and_dead_lettered(backend: T
         payload: serde_json::json!({"n": 7}),
         run_at: start,
         max_attempts,
+        fair_key: None,
     };
 
     // A job queued in a unit of work exists only if the unit commits.
@@ -877,6 +878,50 @@ async fn jobs_are_claimed_once_retried_with_backoff_and_dead_lettered(backend: T
     fixture.finish().await;
 }
 
+async fn jobs_take_turns_so_one_tenants_backlog_starves_no_other(backend: TestBackend) {
+    use tenantry_application::jobs::LEASE;
+    use tenantry_application::ports::NewJob;
+
+    let fixture = Fixture::new(backend).await;
+    let store = fixture.database.job_store();
+    let start = Utc::now().duration_trunc(TimeDelta::seconds(1)).unwrap();
+    let job = |tenant: &str, n: i64| NewJob {
+        kind: "test.thumbnail".into(),
+        payload: serde_json::json!({"tenant": tenant, "n": n}),
+        run_at: start + TimeDelta::milliseconds(n),
+        max_attempts: 3,
+        fair_key: Some(tenant.to_owned()),
+    };
+    // A large backlog of acme's first, then one job of globex and one of the platform.
+    for n in 0..6 {
+        store.enqueue(&job("acme", n), start).await.unwrap();
+    }
+    store.enqueue(&job("globex", 10), start).await.unwrap();
+    let platform = NewJob { fair_key: None, ..job("platform", 11) };
+    store.enqueue(&platform, start).await.unwrap();
+
+    let mut served = Vec::new();
+    for turn in 1..=8 {
+        let now = start + TimeDelta::seconds(turn);
+        let claimed = store.claim(now, now + LEASE).await.unwrap().expect("a due job");
+        served.push(claimed.payload["tenant"].as_str().unwrap().to_owned());
+        store.complete(claimed.id, now).await.unwrap();
+    }
+    assert_eq!(served[..3].iter().filter(|t| *t == "acme").count(), 1, "turns: {served:?}");
+    assert!(served[..3].contains(&"globex".to_owned()) && served[..3].contains(&"platform".to_owned()), "{served:?}");
+    assert_eq!(served.iter().filter(|t| *t == "acme").count(), 6, "acme's backlog is served too: {served:?}");
+    let mut acme_order = Vec::new();
+    for job in store.list(Some(tenantry_application::ports::JobState::Done), 20).await.unwrap() {
+        if job.payload["tenant"] == "acme" {
+            acme_order.push((job.updated_at, job.payload["n"].as_i64().unwrap()));
+        }
+    }
+    acme_order.sort();
+    let numbers: Vec<i64> = acme_order.into_iter().map(|(_, n)| n).collect();
+    assert_eq!(numbers, [0, 1, 2, 3, 4, 5], "within a tenant, first due first served");
+    fixture.finish().await;
+}
+
 async fn purging_the_bin_removes_old_binned_files_and_reports_only_unshared_blobs(backend: TestBackend) {
     use tenantry_application::ports::DataScope;
     use tenantry_domain::files::{Blob, FileName, StoredFile};
@@ -928,6 +973,7 @@ async fn purging_the_bin_removes_old_binned_files_and_reports_only_unshared_blob
 }
 
 tenantry_infrastructure::backend_test_suite!(
+    jobs_take_turns_so_one_tenants_backlog_starves_no_other,
     purging_the_bin_removes_old_binned_files_and_reports_only_unshared_blobs,
     jobs_are_claimed_once_retried_with_backoff_and_dead_lettered,
     folders_keep_sibling_names_unique_and_list_what_each_viewer_reaches,

@@ -32,6 +32,8 @@ trait Harness: Send + Sync {
     fn store(&self) -> &dyn FileStore;
     /// Every object or file the adapter holds, by key relative to its root.
     async fn keys(&self) -> Vec<String>;
+    /// Leaves a temporary behind, as an upload cut off by a crash would.
+    async fn leave_partial_upload(&self);
 }
 
 struct Local {
@@ -71,6 +73,11 @@ impl Harness for Local {
         let mut keys = Vec::new();
         walk(&self.root, &self.root, &mut keys);
         keys
+    }
+
+    async fn leave_partial_upload(&self) {
+        std::fs::create_dir_all(self.root.join("incoming")).unwrap();
+        std::fs::write(self.root.join("incoming").join("crashed"), b"half a blo").unwrap();
     }
 }
 
@@ -166,6 +173,11 @@ impl Harness for S3 {
         let listed: Vec<_> = self.raw.list(None).collect().await;
         listed.into_iter().map(|meta| meta.expect("listing").location.to_string()).collect()
     }
+
+    async fn leave_partial_upload(&self) {
+        let path = object_store::path::Path::from("blobs/incoming/crashed");
+        self.raw.put(&path, bytes::Bytes::from_static(b"half a blo").into()).await.expect("a temporary");
+    }
 }
 
 async fn a_blob_is_stored_under_its_digest_and_read_back_whole_or_in_ranges(adapter: &dyn Harness) {
@@ -233,6 +245,20 @@ async fn a_large_upload_streams_through_several_parts(adapter: &dyn Harness) {
     assert_eq!(tail, [7, 7, 7]);
 }
 
+async fn the_sweep_removes_stale_temporaries_and_keeps_blobs_and_fresh_ones(adapter: &dyn Harness) {
+    let store = adapter.store();
+    let kept = store.put(chunks(&[b"a finished blob"]), 100).await.unwrap();
+    adapter.leave_partial_upload().await;
+    let now = chrono::Utc::now();
+    assert_eq!(store.sweep_incoming(now - chrono::Duration::hours(1)).await.unwrap(), 0, "too young to be stale");
+    assert_eq!(adapter.keys().await.iter().filter(|k| k.contains("incoming")).count(), 1);
+    assert_eq!(store.sweep_incoming(now + chrono::Duration::seconds(5)).await.unwrap(), 1);
+    let keys = adapter.keys().await;
+    assert!(keys.iter().all(|k| !k.contains("incoming")), "{keys:?}");
+    assert_eq!(read_all(store.get(&kept.sha256, None).await.unwrap()).await, b"a finished blob");
+    assert_eq!(store.sweep_incoming(now + chrono::Duration::seconds(5)).await.unwrap(), 0, "nothing left");
+}
+
 macro_rules! blob_store_contract {
     ($($case:ident),+ $(,)?) => {
         mod local {
@@ -255,6 +281,7 @@ macro_rules! blob_store_contract {
 }
 
 blob_store_contract!(
+    the_sweep_removes_stale_temporaries_and_keeps_blobs_and_fresh_ones,
     a_blob_is_stored_under_its_digest_and_read_back_whole_or_in_ranges,
     an_oversized_or_broken_upload_leaves_nothing_behind,
     unknown_or_malformed_addresses_are_missing_not_paths,

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use tenantry_application::files::{BinPurger, FilePolicy, ThumbnailJobs};
-use tenantry_application::jobs::JobRunner;
+use tenantry_application::jobs::{JobHandler, JobRunner};
 use tenantry_application::ports::RateLimiter;
 use tenantry_application::{Application, ApplicationPorts, AuthPolicy};
 use tenantry_http::HttpState;
@@ -89,7 +89,6 @@ impl Tenantry {
             clock.clone(),
             settings.files.bin_retention_days,
         ));
-        let jobs = JobRunner::new(database.job_store(), vec![Arc::new(thumbnails), purger.clone()], clock.clone());
         let app = Application::new(ApplicationPorts {
             units_of_work,
             identity_queries: database.identity_queries(),
@@ -114,10 +113,13 @@ impl Tenantry {
             membership_cache: Arc::new(InProcessMembershipCache::default()),
             mailer: Arc::new(FileMailer::new(settings.mail_dir(), settings.mail.from.clone())),
             health: database.health_check(),
-            clock,
+            clock: clock.clone(),
             policy: AuthPolicy { require_verified_email: settings.auth.require_verified_email },
         });
         let app = Arc::new(app);
+        let mut job_handlers: Vec<Arc<dyn JobHandler>> = vec![Arc::new(thumbnails), purger.clone()];
+        job_handlers.extend(app.job_handlers());
+        let jobs = JobRunner::new(database.job_store(), job_handlers, clock);
         let read_models = tokio::spawn(read_models::project(app.clone(), database.clone(), summary_events));
         Ok(Self {
             read_models,

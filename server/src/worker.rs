@@ -23,7 +23,8 @@ impl WorkerHandle {
     }
 }
 
-/// Starts a worker; it first makes sure the recurring jobs are queued.
+/// Starts a worker; it first makes sure the recurring jobs are queued and sweeps
+/// what uploads cut off by an earlier crash left in the blob store.
 pub(crate) fn spawn(runner: JobRunner, purger: Arc<BinPurger>, poll_interval_ms: u64) -> WorkerHandle {
     let stop = Arc::new(Notify::new());
     let stopped = stop.clone();
@@ -31,6 +32,11 @@ pub(crate) fn spawn(runner: JobRunner, purger: Arc<BinPurger>, poll_interval_ms:
     let task = tokio::spawn(async move {
         if let Err(error) = purger.schedule().await {
             tracing::warn!(%error, "could not schedule the bin purge; the next worker start tries again");
+        }
+        match purger.sweep_incoming().await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "removed the temporaries of unfinished uploads"),
+            Err(error) => tracing::warn!(%error, "could not sweep unfinished uploads; the daily purge tries again"),
         }
         loop {
             let wait = match runner.turn().await {

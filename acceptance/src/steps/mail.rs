@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, ensure, Result};
+use anyhow::{bail, ensure, Result};
 use cucumber::{then, when};
 
 use crate::world::{TenantryWorld, MAIL_DELIVERY_TIMEOUT};
@@ -71,10 +71,19 @@ async fn received_mails(world: &mut TenantryWorld, who: String, expected: usize)
 async fn latest_mail_contains(world: &mut TenantryWorld, who: String, needle: String) -> Result<()> {
     let email = world.email_of(&who)?;
     let needle = world.interpolate(&needle)?;
-    let mails = mails_once(world, &email, 1).await?;
-    let latest = mails.last().ok_or_else(|| anyhow!("no mail to {email} within {MAIL_DELIVERY_TIMEOUT:?}"))?;
-    ensure!(latest.contains(&needle), "expected the latest mail to {email} to contain {needle:?}:\n{latest}");
-    Ok(())
+    // Mail may be sent by a job after the answer: wait for a latest mail that has it.
+    let deadline = Instant::now() + MAIL_DELIVERY_TIMEOUT;
+    loop {
+        let mails = world.mails_to(&email).await?;
+        match mails.last() {
+            Some(latest) if latest.contains(&needle) => return Ok(()),
+            Some(latest) if Instant::now() >= deadline => {
+                bail!("expected the latest mail to {email} to contain {needle:?}:\n{latest}")
+            }
+            None if Instant::now() >= deadline => bail!("no mail to {email} within {MAIL_DELIVERY_TIMEOUT:?}"),
+            _ => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
 }
 
 /// The invitation token travels by mail only: not in the API's answer.

@@ -26,6 +26,8 @@ pub struct PurgeReport {
     pub blobs_deleted: usize,
     /// Unreferenced blobs kept because an upload touched them within the grace time.
     pub blobs_kept: usize,
+    /// Temporaries of uploads that never finished (a crash mid-upload).
+    pub incoming_removed: usize,
 }
 
 /// Purges the bin, once or as the recurring job.
@@ -66,12 +68,30 @@ impl BinPurger {
                 Err(error) => return Err(JobFailure::Transient(error.to_string())),
             }
         }
+        report.incoming_removed = self.sweep_incoming().await?;
         Ok(report)
+    }
+
+    /// Removes the temporaries of uploads that started more than the grace time ago
+    /// and never finished (run at start and by every purge). Younger ones may belong
+    /// to an upload in flight in this or another process.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn sweep_incoming(&self) -> Result<usize, JobFailure> {
+        let before = self.clock.now() - UPLOAD_GRACE;
+        self.store.sweep_incoming(before).await.map_err(|error| JobFailure::Transient(error.to_string()))
     }
 
     /// The next run of the recurring purge, `at`.
     fn next_run(at: DateTime<Utc>) -> NewJob {
-        NewJob { kind: PURGE_BIN_JOB.to_owned(), payload: serde_json::json!({}), run_at: at, max_attempts: 3 }
+        NewJob {
+            kind: PURGE_BIN_JOB.to_owned(),
+            payload: serde_json::json!({}),
+            run_at: at,
+            max_attempts: 3,
+            fair_key: None,
+        }
     }
 
     /// Makes sure the recurring purge is queued (at worker start).
@@ -92,7 +112,12 @@ impl JobHandler for BinPurger {
 
     async fn run(&self, _: &serde_json::Value) -> Result<(), JobFailure> {
         let report = self.purge(self.retention).await?;
-        tracing::info!(blobs_deleted = report.blobs_deleted, blobs_kept = report.blobs_kept, "bin purged");
+        tracing::info!(
+            blobs_deleted = report.blobs_deleted,
+            blobs_kept = report.blobs_kept,
+            incoming_removed = report.incoming_removed,
+            "bin purged"
+        );
         let now = self.clock.now();
         // The next run, queued while this one is still `running`: never two queued.
         self.jobs.enqueue(&Self::next_run(now + EVERY), now).await?;

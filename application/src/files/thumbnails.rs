@@ -50,6 +50,8 @@ pub(crate) fn thumbnail_job(file: &StoredFile, now: DateTime<Utc>) -> Option<New
         payload: serde_json::to_value(request).ok()?,
         run_at: now,
         max_attempts: DEFAULT_MAX_ATTEMPTS,
+        // Large images of one tenant must not hold up every other tenant's.
+        fair_key: Some(file.tenant_id().to_string()),
     })
 }
 

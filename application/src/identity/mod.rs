@@ -18,7 +18,10 @@ pub use login::{
 };
 pub use logout::{LogOut, LogOutHandler};
 pub use profile::{UpdateProfile, UpdateProfileHandler};
-pub use recovery::{AccountMail, ChangePassword, MailAccountToken, RecoveryHandler, ResetPassword, VerifyEmail};
+pub use recovery::{
+    AccountMail, AccountMailJobs, ChangePassword, MailAccountToken, RecoveryHandler, ResetPassword, VerifyEmail,
+    ACCOUNT_MAIL_JOB,
+};
 pub use refresh::{RefreshOutcome, RefreshSession, RefreshSessionHandler};
 pub use register::{
     AccountPreparer, CreateUser, CreateUserHandler, NewAccount, ProvisionAdminAccount, ProvisionAdminAccountHandler,

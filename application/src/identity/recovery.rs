@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 use tenantry_domain::identity::{
     AccountToken, AccountTokenError, AccountTokenPurpose, EmailAddress, Password, PasswordChangeKind, PasswordHash,
     User,
@@ -11,8 +12,9 @@ use tenantry_domain::identity::{
 use tenantry_kernel::{Clock, UserId, ValidationError};
 
 use super::sessions::revoke_sessions_of;
+use crate::jobs::{JobFailure, JobHandler, DEFAULT_MAX_ATTEMPTS};
 use crate::pipeline::{AuditSubject, Authorization, Command, CommandHandler, RequestContext};
-use crate::ports::{MailMessage, Mailer, OpaqueTokens, UnitOfWork};
+use crate::ports::{MailMessage, Mailer, NewJob, OpaqueTokens, UnitOfWork, UnitOfWorkFactory};
 use crate::{AppError, ErrorCode};
 
 /// Issues and mails account tokens, inside the caller's transaction: if the mail
@@ -107,31 +109,42 @@ fn user_gone() -> AppError {
 }
 
 /// Mail a verification token (again) to an unverified address, or a password
-/// reset token to any account. Unknown addresses are accepted silently, so the
-/// answer never tells whether an account exists.
+/// reset token to any account. The request only queues the mail
+/// ([`ACCOUNT_MAIL_JOB`]): known and unknown addresses cost the same and answer
+/// the same, so neither the answer nor its timing tells whether an account exists.
 #[derive(Debug, Clone)]
 pub struct MailAccountToken {
     pub email: String,
     pub purpose: AccountTokenPurpose,
 }
 
+/// The job kind that sends account mail after the request was answered.
+pub const ACCOUNT_MAIL_JOB: &str = "identity.account_mail";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct AccountMailRequest {
+    email: String,
+    purpose: String,
+}
+
 impl Command for MailAccountToken {
     const NAME: &'static str = "identity.mail_account_token";
-    type Output = Option<UserId>;
+    /// The login key of the address: the audit subject, known account or not.
+    type Output = String;
 
     fn authorization(&self) -> Authorization {
         Authorization::Public
     }
 
-    fn audit_action(&self, _: &Option<UserId>) -> &'static str {
+    fn audit_action(&self, _: &String) -> &'static str {
         match self.purpose {
             AccountTokenPurpose::VerifyEmail => "identity.request_email_verification",
             AccountTokenPurpose::ResetPassword => "identity.request_password_reset",
         }
     }
 
-    fn audit_subject(&self, _: &RequestContext, output: &Option<UserId>) -> Option<AuditSubject> {
-        output.map(|id| AuditSubject::new("user", id))
+    fn audit_subject(&self, _: &RequestContext, login_key: &String) -> Option<AuditSubject> {
+        Some(AuditSubject::new("login", login_key))
     }
 }
 
@@ -236,14 +249,70 @@ impl CommandHandler<MailAccountToken> for RecoveryHandler {
         _: &RequestContext,
         command: &MailAccountToken,
         uow: &mut dyn UnitOfWork,
-    ) -> Result<Option<UserId>, AppError> {
+    ) -> Result<String, AppError> {
         let email = EmailAddress::parse(&command.email)?;
-        let Some(user) = uow.users().find_by_email(&email).await? else { return Ok(None) };
-        if command.purpose == AccountTokenPurpose::VerifyEmail && user.email_verified_at().is_some() {
-            return Ok(None);
+        let request =
+            AccountMailRequest { email: email.as_str().to_owned(), purpose: command.purpose.as_str().to_owned() };
+        uow.enqueue_job(NewJob {
+            kind: ACCOUNT_MAIL_JOB.to_owned(),
+            payload: serde_json::to_value(request).map_err(AppError::internal)?,
+            run_at: self.clock.now(),
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
+            fair_key: None,
+        });
+        Ok(self.mail.login_key(&email))
+    }
+}
+
+/// Sends the account mail a [`MailAccountToken`] queued, to an account that wants it.
+async fn mail_if_wanted(
+    mail: &AccountMail,
+    uow: &mut dyn UnitOfWork,
+    email: &EmailAddress,
+    purpose: AccountTokenPurpose,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<UserId>, AppError> {
+    let Some(user) = uow.users().find_by_email(email).await? else { return Ok(None) };
+    if purpose == AccountTokenPurpose::VerifyEmail && user.email_verified_at().is_some() {
+        return Ok(None);
+    }
+    mail.send(uow, &user, purpose, now).await?;
+    Ok(Some(user.id()))
+}
+
+/// Runs [`ACCOUNT_MAIL_JOB`]s: the token is made and mailed in one transaction.
+pub struct AccountMailJobs {
+    units: Arc<dyn UnitOfWorkFactory>,
+    mail: Arc<AccountMail>,
+    clock: Arc<dyn Clock>,
+}
+
+impl AccountMailJobs {
+    pub fn new(units: Arc<dyn UnitOfWorkFactory>, mail: Arc<AccountMail>, clock: Arc<dyn Clock>) -> Self {
+        Self { units, mail, clock }
+    }
+}
+
+#[async_trait]
+impl JobHandler for AccountMailJobs {
+    fn kind(&self) -> &'static str {
+        ACCOUNT_MAIL_JOB
+    }
+
+    async fn run(&self, payload: &serde_json::Value) -> Result<(), JobFailure> {
+        let request: AccountMailRequest =
+            serde_json::from_value(payload.clone()).map_err(|e| JobFailure::Permanent(e.to_string()))?;
+        let email = EmailAddress::parse(&request.email).map_err(|e| JobFailure::Permanent(e.to_string()))?;
+        let purpose = AccountTokenPurpose::parse(&request.purpose)
+            .ok_or_else(|| JobFailure::Permanent(format!("unknown purpose {:?}", request.purpose)))?;
+        let mut uow = self.units.begin().await?;
+        let sent = mail_if_wanted(&self.mail, uow.as_mut(), &email, purpose, self.clock.now())
+            .await
+            .map_err(|error| JobFailure::Transient(error.to_string()))?;
+        if sent.is_some() {
+            uow.commit().await?;
         }
-        self.mail.send(uow, &user, command.purpose, self.clock.now()).await?;
-        Ok(Some(user.id()))
+        Ok(())
     }
 }
 
@@ -345,15 +414,36 @@ mod tests {
         mailer
     }
 
+    fn account_mail(mailer: MockMailer) -> AccountMail {
+        AccountMail::new(fake_secrets(), Arc::new(mailer))
+    }
+
+    fn email(address: &str) -> EmailAddress {
+        EmailAddress::parse(address).unwrap()
+    }
+
     #[tokio::test]
-    async fn an_unknown_address_gets_no_mail_and_no_audit_subject() {
+    async fn a_request_only_queues_the_mail_the_same_way_for_every_address() {
+        let command =
+            MailAccountToken { email: "Nobody@example.com".into(), purpose: AccountTokenPurpose::ResetPassword };
+        let mut uow = TestUnitOfWork::default(); // any repository call would panic
+        let login_key = handler(mail_expected(0, "")).handle(&RequestContext::default(), &command, &mut uow).await;
+        let login_key = login_key.unwrap();
+        assert_eq!(uow.jobs.len(), 1);
+        assert_eq!(uow.jobs[0].kind, ACCOUNT_MAIL_JOB);
+        assert_eq!(uow.jobs[0].payload["email"], "nobody@example.com");
+        let subject = command.audit_subject(&RequestContext::default(), &login_key).unwrap();
+        assert_eq!((subject.entity_type, subject.entity_id), ("login", Some(login_key)));
+    }
+
+    #[tokio::test]
+    async fn an_unknown_address_gets_no_mail() {
         let mut uow = TestUnitOfWork::default();
         uow.users.expect_find_by_email().returning(|_| Ok(None));
-        let command =
-            MailAccountToken { email: "nobody@example.com".into(), purpose: AccountTokenPurpose::ResetPassword };
-        let output = handler(mail_expected(0, "")).handle(&RequestContext::default(), &command, &mut uow).await;
-        assert_eq!(output.unwrap(), None);
-        assert!(command.audit_subject(&RequestContext::default(), &None).is_none());
+        let mail = account_mail(mail_expected(0, ""));
+        let address = email("nobody@example.com");
+        let sent = mail_if_wanted(&mail, &mut uow, &address, AccountTokenPurpose::ResetPassword, fixed_now()).await;
+        assert_eq!(sent.unwrap(), None);
     }
 
     #[tokio::test]
@@ -372,14 +462,10 @@ mod tests {
             .withf(|t| t.token_hash() == "hash-of-refresh-1" && t.purpose() == AccountTokenPurpose::ResetPassword)
             .times(1)
             .returning(|_| Ok(()));
-        let command =
-            MailAccountToken { email: "Alice@example.com".into(), purpose: AccountTokenPurpose::ResetPassword };
-        let output = handler(mail_expected(1, "Password reset token: refresh-1"))
-            .handle(&RequestContext::default(), &command, &mut uow)
-            .await
-            .unwrap();
-        assert_eq!(output, Some(id));
-        assert_eq!(command.audit_action(&output), "identity.request_password_reset");
+        let mail = account_mail(mail_expected(1, "Password reset token: refresh-1"));
+        let address = email("Alice@example.com");
+        let sent = mail_if_wanted(&mail, &mut uow, &address, AccountTokenPurpose::ResetPassword, fixed_now()).await;
+        assert_eq!(sent.unwrap(), Some(id));
     }
 
     #[tokio::test]
@@ -388,9 +474,10 @@ mod tests {
         let mut user = stored_user("alice@example.com");
         user.verify_email(fixed_now());
         uow.users.expect_find_by_email().returning(move |_| Ok(Some(user.clone())));
-        let command = MailAccountToken { email: "alice@example.com".into(), purpose: AccountTokenPurpose::VerifyEmail };
-        let output = handler(mail_expected(0, "")).handle(&RequestContext::default(), &command, &mut uow).await;
-        assert_eq!(output.unwrap(), None);
+        let mail = account_mail(mail_expected(0, ""));
+        let address = email("alice@example.com");
+        let sent = mail_if_wanted(&mail, &mut uow, &address, AccountTokenPurpose::VerifyEmail, fixed_now()).await;
+        assert_eq!(sent.unwrap(), None);
     }
 
     #[tokio::test]

@@ -32,6 +32,7 @@ pub struct TestUnitOfWork {
     pub files: MockFileRepository,
     pub events: Vec<EventEnvelope>,
     pub audit: Vec<AuditEntry>,
+    pub jobs: Vec<NewJob>,
 }
 
 #[async_trait]
@@ -84,7 +85,9 @@ impl UnitOfWork for TestUnitOfWork {
     fn record_audit(&mut self, entry: AuditEntry) {
         self.audit.push(entry);
     }
-    fn enqueue_job(&mut self, _: crate::ports::NewJob) {}
+    fn enqueue_job(&mut self, job: NewJob) {
+        self.jobs.push(job);
+    }
     async fn commit(self: Box<Self>) -> Result<(), RepositoryError> {
         Ok(())
     }

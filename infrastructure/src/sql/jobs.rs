@@ -20,8 +20,8 @@ macro_rules! jobs {
             now: DateTime<Utc>,
         ) -> Result<(), RepositoryError> {
             sqlx::query(
-                "INSERT INTO jobs (id, kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) \
-                 VALUES ($1, $2, $3, 'queued', 0, $4, $5, $6, $6)",
+                "INSERT INTO jobs (id, kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at, fair_key) \
+                 VALUES ($1, $2, $3, 'queued', 0, $4, $5, $6, $6, $7)",
             )
             .bind(id.as_uuid())
             .bind(&job.kind)
@@ -29,6 +29,7 @@ macro_rules! jobs {
             .bind(i64::from(job.max_attempts))
             .bind(job.run_at)
             .bind(now)
+            .bind(job.fair_key.as_deref())
             .execute(connection)
             .await
             .map_err(storage_error)?;
@@ -96,16 +97,30 @@ macro_rules! jobs {
                     return Ok(None);
                 }
                 let mut tx = self.pool.begin_with($begin).await.map_err(storage_error)?;
+                // The key served longest ago (or never) goes first; within a key, the
+                // job due longest. `OF j`: the fairness row is not locked, only read.
                 let pick = format!(
-                    "SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= $1) \
-                     OR (state = 'running' AND locked_until < $1) ORDER BY run_at, id LIMIT 1{}",
-                    $skip_locked
+                    "SELECT j.id, COALESCE(j.fair_key, '') AS turn FROM jobs j \
+                     LEFT JOIN job_fairness f ON f.fair_key = COALESCE(j.fair_key, '') \
+                     WHERE (j.state = 'queued' AND j.run_at <= $1) OR (j.state = 'running' AND j.locked_until < $1) \
+                     ORDER BY f.last_claimed_at IS NOT NULL, f.last_claimed_at, j.run_at, j.id LIMIT 1{}",
+                    if $skip_locked.is_empty() { "" } else { " FOR UPDATE OF j SKIP LOCKED" }
                 );
-                let Some(id): Option<uuid::Uuid> =
-                    sqlx::query_scalar(&pick).bind(now).fetch_optional(&mut *tx).await.map_err(storage_error)?
+                let Some(picked) = sqlx::query(&pick).bind(now).fetch_optional(&mut *tx).await.map_err(storage_error)?
                 else {
                     return Ok(None);
                 };
+                let id: uuid::Uuid = picked.try_get("id").map_err(storage_error)?;
+                let turn: String = picked.try_get("turn").map_err(storage_error)?;
+                sqlx::query(
+                    "INSERT INTO job_fairness (fair_key, last_claimed_at) VALUES ($1, $2) \
+                     ON CONFLICT (fair_key) DO UPDATE SET last_claimed_at = excluded.last_claimed_at",
+                )
+                .bind(&turn)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(storage_error)?;
                 let sql = format!(
                     "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $2, updated_at = $3 \
                      WHERE id = $1 RETURNING {JOB_COLUMNS}"

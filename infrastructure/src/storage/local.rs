@@ -105,6 +105,28 @@ impl FileStore for LocalFileStore {
         }
     }
 
+    async fn sweep_incoming(&self, before: DateTime<Utc>) -> Result<usize, FileStoreError> {
+        let mut entries = match tokio::fs::read_dir(self.root.join("incoming")).await {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+            Err(error) => return Err(storage(error)),
+        };
+        let mut removed = 0;
+        while let Some(entry) = entries.next_entry().await.map_err(storage)? {
+            let metadata = entry.metadata().await.map_err(storage)?;
+            let modified = metadata.modified().map_err(storage)?;
+            if metadata.is_file() && DateTime::<Utc>::from(modified) < before {
+                match tokio::fs::remove_file(entry.path()).await {
+                    Ok(()) => removed += 1,
+                    // Renamed into place or swept by another process meanwhile.
+                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(error) => return Err(storage(error)),
+                }
+            }
+        }
+        Ok(removed)
+    }
+
     async fn get(&self, sha256: &str, range: Option<(u64, u64)>) -> Result<ByteStream, FileStoreError> {
         let path = self.path_of(sha256).ok_or_else(|| FileStoreError::Missing(sha256.to_owned()))?;
         let mut file = match tokio::fs::File::open(&path).await {

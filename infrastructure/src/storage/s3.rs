@@ -141,6 +141,25 @@ impl FileStore for S3FileStore {
         }
     }
 
+    /// Completed temporaries only: a multipart upload that never completed is not an
+    /// object; the bucket's lifecycle rule aborts those (ADR 0008).
+    async fn sweep_incoming(&self, before: DateTime<Utc>) -> Result<usize, FileStoreError> {
+        let incoming = self.key("incoming");
+        let mut listing = self.store.list(Some(&incoming));
+        let mut removed = 0;
+        while let Some(meta) = listing.next().await {
+            let meta = meta.map_err(storage)?;
+            if meta.last_modified < before {
+                match self.store.delete(&meta.location).await {
+                    Ok(()) => removed += 1,
+                    Err(object_store::Error::NotFound { .. }) => {}
+                    Err(error) => return Err(storage(error)),
+                }
+            }
+        }
+        Ok(removed)
+    }
+
     async fn delete_unless_put_since(&self, sha256: &str, since: DateTime<Utc>) -> Result<bool, FileStoreError> {
         let Some(path) = self.path_of(sha256) else { return Ok(false) };
         let meta = match self.store.head(&path).await {

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS job_fairness;
+ALTER TABLE jobs DROP COLUMN fair_key;
