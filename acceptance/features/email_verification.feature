@@ -88,6 +88,25 @@ Feature: Email verification
     And "alice" logs in
     Then the response status is 200
 
+  Scenario: With verification required, the right password never locks the account
+    Given the server setting "auth.require_verified_email" is "true"
+    And a registered user "alice"
+    When "alice" logs in
+    And "alice" logs in
+    And "alice" logs in
+    And "alice" logs in
+    And "alice" logs in
+    And "alice" logs in
+    Then the response status is 403
+    And the error code is "email_not_verified"
+    When the latest verification token mailed to "alice" is remembered as "token"
+    And an anonymous client sends POST "/api/v1/auth/verify-email" with:
+      """
+      {"token": "{token}"}
+      """
+    And "alice" logs in
+    Then the response status is 200
+
   Scenario: With verification required, a wrong password still answers invalid_credentials
     Given the server setting "auth.require_verified_email" is "true"
     And a registered user "alice"

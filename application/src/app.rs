@@ -253,6 +253,8 @@ impl Application {
         match self.credentials.check(&email, &password).await? {
             CredentialCheck::Verified(credentials) => {
                 if self.policy.require_verified_email && !credentials.email_verified {
+                    let forgive = ForgiveLoginAttempt { login_key };
+                    self.bus.dispatch(&self.record_login_failure, context, forgive).await?;
                     return Err(AppError::Forbidden {
                         code: ErrorCode::EmailNotVerified,
                         message:

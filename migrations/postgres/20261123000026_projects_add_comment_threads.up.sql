@@ -7,6 +7,9 @@ SELECT set_config('tenantry.tenant_id', '*', true);
 
 ALTER TABLE projects.task_comments ADD COLUMN thread_id UUID, ADD COLUMN depth INTEGER NOT NULL DEFAULT 0;
 
+-- Each step of the backfill looks up replies by parent (and so do cascading deletes).
+CREATE INDEX task_comments_parent_idx ON projects.task_comments (parent_id);
+
 WITH RECURSIVE placed (id, thread_id, depth) AS (
     SELECT id, id, 0 FROM projects.task_comments WHERE parent_id IS NULL
     UNION ALL

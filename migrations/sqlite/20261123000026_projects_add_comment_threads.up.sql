@@ -4,6 +4,9 @@
 ALTER TABLE task_comments ADD COLUMN thread_id BLOB NOT NULL DEFAULT x'';
 ALTER TABLE task_comments ADD COLUMN depth INTEGER NOT NULL DEFAULT 0;
 
+-- Each step of the backfill looks up replies by parent (and so do cascading deletes).
+CREATE INDEX task_comments_parent_idx ON task_comments (parent_id);
+
 WITH RECURSIVE placed (id, thread_id, depth) AS (
     SELECT id, id, 0 FROM task_comments WHERE parent_id IS NULL
     UNION ALL

@@ -82,25 +82,36 @@ pub(crate) async fn idempotent(
         .is_some_and(|v| v.contains("no-store"));
     let (http_request, response) = response.into_parts();
     let (response, body) = response.into_parts();
-    let Ok(bytes) = actix_web::body::to_bytes(body).await else {
-        forget(&app, &request).await;
-        let error = ApiError(AppError::internal(std::io::Error::other("the response body could not be read")));
-        return Ok(ServiceResponse::new(http_request, error.error_response()));
-    };
-    let headers = KEPT_HEADERS
+    let headers: Vec<(String, String)> = KEPT_HEADERS
         .iter()
         .filter_map(|name| {
             let value = response.headers().get(name)?.to_str().ok()?;
             Some((name.as_str().to_owned(), value.to_owned()))
         })
         .collect();
-    let kept = StoredResponse { status: status.as_u16(), headers, body: bytes.to_vec() };
-    if let Err(error) = app.idempotency().finish(&request, &kept, no_store).await {
-        // The command has committed; its answer still goes out. A retry will find
-        // the key claimed until the claim is abandoned, then run again.
-        tracing::warn!(error = %error, "could not keep the answer of an idempotent request");
+    // The command has run: keeping its answer must complete even if the request is
+    // abandoned from here on (budget, disconnect), or a retry would run it again. A
+    // task of its own is not dropped with this future.
+    let keeper = actix_web::rt::spawn(async move {
+        let Ok(bytes) = actix_web::body::to_bytes(body).await else {
+            forget(&app, &request).await;
+            return None;
+        };
+        let kept = StoredResponse { status: status.as_u16(), headers, body: bytes.to_vec() };
+        if let Err(error) = app.idempotency().finish(&request, &kept, no_store).await {
+            // The command has committed; its answer still goes out. A retry will find
+            // the key claimed until the claim is abandoned, then run again.
+            tracing::warn!(error = %error, "could not keep the answer of an idempotent request");
+        }
+        Some(bytes)
+    });
+    match keeper.await {
+        Ok(Some(bytes)) => Ok(ServiceResponse::new(http_request, response.set_body(bytes).map_into_boxed_body())),
+        _ => {
+            let error = ApiError(AppError::internal(std::io::Error::other("the response body could not be read")));
+            Ok(ServiceResponse::new(http_request, error.error_response()))
+        }
     }
-    Ok(ServiceResponse::new(http_request, response.set_body(bytes).map_into_boxed_body()))
 }
 
 /// Whose key this is: the authenticated user or API key, or the client address for

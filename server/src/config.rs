@@ -47,6 +47,20 @@ pub struct ServerSettings {
 }
 
 impl ServerSettings {
+    /// The configured metrics token, checked: a guessable token guards nothing.
+    ///
+    /// # Errors
+    /// A token shorter than 16 characters.
+    pub fn metrics_token(&self) -> anyhow::Result<Option<SecretString>> {
+        use secrecy::ExposeSecret;
+        match &self.metrics_token {
+            Some(token) if token.expose_secret().trim().chars().count() < 16 => {
+                anyhow::bail!("server.metrics_token must be at least 16 characters (use a long random string)")
+            }
+            other => Ok(other.clone()),
+        }
+    }
+
     /// The configured public URL, checked: `http(s)://host[:port][/prefix]`, no
     /// query or fragment, without a trailing slash.
     ///
@@ -309,6 +323,10 @@ mod tests {
         assert_eq!(with("https://api.example.com/").public_url().unwrap().as_deref(), Some("https://api.example.com"));
         assert_eq!(with("http://h:8080/tenantry").public_url().unwrap().as_deref(), Some("http://h:8080/tenantry"));
         assert_eq!(with("  ").public_url().unwrap(), None);
+        let token = |token: &str| ServerSettings { metrics_token: Some(token.to_owned().into()), ..with("http://h") };
+        assert!(token("").metrics_token().is_err());
+        assert!(token("short").metrics_token().is_err());
+        assert!(token("a long random metrics token").metrics_token().unwrap().is_some());
         for bad in ["ftp://h", "api.example.com", "https://h/?x=1", "https://u:p@h"] {
             assert!(with(bad).public_url().is_err(), "{bad}");
         }

@@ -127,7 +127,7 @@ impl Tenantry {
             rate_limiter: rate_limiter(&settings.rate_limit),
             cors_allowed_origins: settings.server.cors_allowed_origins.clone(),
             public_url: settings.server.public_url()?,
-            metrics_token: settings.server.metrics_token.clone(),
+            metrics_token: settings.server.metrics_token()?,
             request_timeout: std::time::Duration::from_secs(settings.server.request_timeout_seconds.max(1)),
             database,
             events,

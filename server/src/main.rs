@@ -217,9 +217,11 @@ async fn serve_api(settings: Settings) -> anyhow::Result<()> {
     let mut state = tenantry.http_state();
     if state.public_url.is_none() {
         if address.ip().is_unspecified() {
-            tracing::warn!(%address, "server.public_url is not set: download links point at the listening address");
+            // 0.0.0.0 is no address a client can use: links stay server-relative.
+            tracing::warn!(%address, "server.public_url is not set: download links are relative paths");
+        } else {
+            state = state.with_public_url(format!("http://{address}"));
         }
-        state = state.with_public_url(format!("http://{address}"));
     }
     let server =
         serve::http_server(listener, state, settings.server.workers, settings.server.shutdown_timeout_seconds)?;

@@ -10,10 +10,20 @@ pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// Characters that take no space (zero-width space and joiners, word joiner, byte
-/// order mark, soft hyphen): two names that differ only by them look the same.
+/// Characters that take no space (zero-width space and joiners, word joiner,
+/// invisible operators, byte order mark, soft hyphen, grapheme joiner, Mongolian
+/// vowel separator, tag characters): two names that differ only by them look the same.
 pub fn is_zero_width(c: char) -> bool {
-    matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200D}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{FEFF}'
+            | '\u{E0000}'..='\u{E007F}'
+    )
 }
 
 /// Trims `raw` and checks it is 1..=`max_chars` characters without control or

@@ -39,6 +39,28 @@ impl Command for AdmitLoginAttempt {
     }
 }
 
+/// Take back the count of an admitted attempt whose password was right but that is
+/// refused for another reason (an unverified address): the right password must
+/// never lock its own account.
+#[derive(Debug, Clone)]
+pub struct ForgiveLoginAttempt {
+    pub login_key: String,
+}
+
+impl Command for ForgiveLoginAttempt {
+    const NAME: &'static str = "identity.forgive_login_attempt";
+    type Output = ();
+
+    fn authorization(&self) -> Authorization {
+        // Reached only through `Application::log_in`, after a successful password check.
+        Authorization::Public
+    }
+
+    fn audit_subject(&self, _: &RequestContext, _: &()) -> Option<AuditSubject> {
+        None
+    }
+}
+
 /// Audit one failed login (already counted by [`AdmitLoginAttempt`]). Runs in its
 /// own transaction, so the record commits although the login is refused.
 #[derive(Debug, Clone)]
@@ -101,6 +123,19 @@ impl CommandHandler<AdmitLoginAttempt> for RecordLoginFailureHandler {
             uow.login_throttles().save(&throttle).await?;
         }
         Ok(admission)
+    }
+}
+
+#[async_trait]
+impl CommandHandler<ForgiveLoginAttempt> for RecordLoginFailureHandler {
+    async fn handle(
+        &self,
+        _: &RequestContext,
+        command: &ForgiveLoginAttempt,
+        uow: &mut dyn UnitOfWork,
+    ) -> Result<(), AppError> {
+        uow.login_throttles().clear(&command.login_key).await?;
+        Ok(())
     }
 }
 

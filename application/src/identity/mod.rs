@@ -12,7 +12,7 @@ mod register;
 mod sessions;
 
 pub use authenticate::Authenticator;
-pub use lockout::{AdmitLoginAttempt, RecordLoginFailure, RecordLoginFailureHandler};
+pub use lockout::{AdmitLoginAttempt, ForgiveLoginAttempt, RecordLoginFailure, RecordLoginFailureHandler};
 pub use login::{
     parse_login, CredentialCheck, CredentialVerifier, LogIn, StartSession, StartSessionHandler, TokenPair,
 };

@@ -172,7 +172,10 @@ pub struct CommentThread {
 /// oldest first), in one pass and without recursion: stored threads may be deeper
 /// than the depth a reply can have today, so replies below [`MAX_REPLY_DEPTH`]
 /// levels are shown at that level, under their nearest ancestor that is.
-pub fn threads(roots: Vec<Comment>, replies: Vec<Comment>) -> Vec<CommentThread> {
+pub fn threads(roots: Vec<Comment>, mut replies: Vec<Comment>) -> Vec<CommentThread> {
+    // Shallower first: every parent then precedes its replies, whatever order (or
+    // clock) the rows came in; siblings stay oldest first.
+    replies.sort_by(|a, b| (a.depth, a.created_at, a.id).cmp(&(b.depth, b.created_at, b.id)));
     let root_count = roots.len();
     let comments: Vec<Comment> = roots.into_iter().chain(replies).collect();
     let index: HashMap<CommentId, usize> = comments.iter().enumerate().map(|(i, c)| (c.id, i)).collect();

@@ -166,7 +166,9 @@ impl CommandHandler<AcceptInvitation> for AcceptInvitationHandler {
             message: "the account no longer exists",
         })?;
         let now = self.clock.now();
-        // The invitation grants its role on the sender's authority, as it stands now.
+        // The invitation grants its role on the sender's authority, as it stands now;
+        // the tenant lock orders this against a concurrent demotion of the sender.
+        uow.organizations().lock(invitation.tenant_id()).await?;
         let sender = uow.memberships().find(invitation.tenant_id(), invitation.invited_by()).await?;
         let membership = invitation.accept(user.id(), user.email(), now)?;
         invitation.ensure_sender_may_grant(sender.map(|m| m.role()))?;
@@ -314,6 +316,7 @@ mod tests {
         );
         let mut uow = TestUnitOfWork::default();
         uow.invitations.expect_find_by_token_hash().returning(move |_| Ok(Some(invitation.clone())));
+        uow.organizations.expect_lock().returning(|_| Ok(true));
         uow.users.expect_find_by_id().returning(move |_| Ok(Some(mallory.clone())));
         uow.memberships.expect_find().returning(|t, u| Ok(Some(Membership::new(t, u, Role::Owner, fixed_now()))));
         let handler = AcceptInvitationHandler::new(fake_secrets(), fixed_clock());
@@ -339,6 +342,7 @@ mod tests {
         );
         let mut uow = TestUnitOfWork::default();
         uow.invitations.expect_find_by_token_hash().returning(move |_| Ok(Some(invitation.clone())));
+        uow.organizations.expect_lock().returning(|_| Ok(true));
         uow.users.expect_find_by_id().returning(move |_| Ok(Some(bob.clone())));
         // The sender is a plain member now.
         uow.memberships.expect_find().returning(|t, u| Ok(Some(Membership::new(t, u, Role::Member, fixed_now()))));

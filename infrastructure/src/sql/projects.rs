@@ -501,20 +501,21 @@ macro_rules! projects {
                 .fetch_all(&mut *tx)
                 .await
                 .map_err(storage_error)?;
-                let replies = sqlx::query(&format!(
-                    "SELECT {COMMENT_COLUMNS} FROM task_comments \
-                     WHERE tenant_id = $1 AND task_id = $2 AND parent_id IS NOT NULL AND thread_id IN ( \
-                       SELECT id FROM task_comments WHERE tenant_id = $1 AND task_id = $2 AND parent_id IS NULL \
-                       ORDER BY created_at, id LIMIT $3 OFFSET $4) \
-                     ORDER BY created_at, id"
-                ))
-                .bind(tenant.as_uuid())
-                .bind(task.as_uuid())
-                .bind(size)
-                .bind(offset)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(storage_error)?;
+                let roots: Vec<Comment> = roots.iter().map(comment_from_row).collect::<Result<_, _>>()?;
+                // The replies of exactly the threads just read (at most a page of ids).
+                let replies = if roots.is_empty() {
+                    Vec::new()
+                } else {
+                    let mut select = sqlx::QueryBuilder::<$db>::new(format!("SELECT {COMMENT_COLUMNS} FROM task_comments WHERE tenant_id = "));
+                    select.push_bind(tenant.as_uuid()).push(" AND task_id = ").push_bind(task.as_uuid());
+                    select.push(" AND parent_id IS NOT NULL AND thread_id IN (");
+                    let mut ids = select.separated(", ");
+                    for root in &roots {
+                        ids.push_bind(root.id.as_uuid());
+                    }
+                    select.push(") ORDER BY depth, created_at, id");
+                    select.build().fetch_all(&mut *tx).await.map_err(storage_error)?
+                };
                 let total: i64 = sqlx::query_scalar(
                     "SELECT COUNT(*) FROM task_comments WHERE tenant_id = $1 AND task_id = $2 AND parent_id IS NULL",
                 )
@@ -523,7 +524,6 @@ macro_rules! projects {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(storage_error)?;
-                let roots = roots.iter().map(comment_from_row).collect::<Result<_, _>>()?;
                 Ok(CommentPage {
                     threads: Page::new(roots, page, u64::try_from(total).unwrap_or_default()),
                     replies: replies.iter().map(comment_from_row).collect::<Result<_, _>>()?,
