@@ -193,7 +193,8 @@ Feature: Organizations
     Then the response status is 404
     And the response body equals the previous response body apart from "request_id"
 
-  Scenario: An organization id that is not a UUID is refused with the envelope
+  Scenario: An organization id that is not a UUID is no organization
     When "alice" sends GET "/api/v1/organizations/not-a-uuid"
-    Then the response status is 400 or 404
+    Then the response status is 404
+    And the error code is "not_found"
     And the response is an error envelope

@@ -55,7 +55,8 @@ Feature: Tenant isolation
 
   Scenario Outline: Naming his own organization as tenant opens nothing of Acme: <route>
     When "bob" sends <method> "<path>" for tenant "globex"
-    Then the response status is 403 or 404
+    Then the response status is 404
+    And the error code is "not_found"
     And the response is an error envelope
     And the response body does not contain "carol@example.test"
     And "alice" sees the members of "acme" as:
@@ -74,7 +75,8 @@ Feature: Tenant isolation
       """
       <body>
       """
-    Then the response status is 403 or 404
+    Then the response status is 404
+    And the error code is "not_found"
     And the response is an error envelope
     And "alice" sees the members of "acme" as:
       | email | role   |

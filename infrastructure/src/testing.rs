@@ -1,12 +1,24 @@
 //! Test support (feature `testing`): a fresh database per test on either backend,
-//! so adapter and acceptance tests run against the real thing and clean up after.
+//! so adapter and acceptance tests run against the real thing and clean up after —
+//! even when the test panics.
+//!
+//! PostgreSQL comes from `TENANTRY_TEST_POSTGRES_URL`, else the machine's server at
+//! 127.0.0.1:5432 when it answers, else a private cluster this test process starts
+//! itself (initdb into a temporary directory, a free loopback port; stopped and
+//! removed once the process is gone). `TENANTRY_TEST_POSTGRES_URL=private` always
+//! starts one. So `cargo test` needs the PostgreSQL package, not a running server.
 
-use std::path::PathBuf;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
 
 use sqlx::{Connection, Executor, PgConnection};
 
-/// Where PostgreSQL test databases are created; override with `TENANTRY_TEST_POSTGRES_URL`.
+/// The machine's own server, used when it answers.
 const DEFAULT_POSTGRES_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+const DEFAULT_POSTGRES_ADDRESS: &str = "127.0.0.1:5432";
 
 /// A SQL backend to run a suite against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,10 +49,11 @@ impl TestBackend {
     }
 }
 
-/// A database made for one test, dropped by [`TestDatabase::drop_database`].
+/// A database made for one test, dropped by [`TestDatabase::drop_database`], or
+/// when it goes out of scope (a test that panicked never reaches its clean-up call).
 pub struct TestDatabase {
     pub url: String,
-    cleanup: Cleanup,
+    cleanup: Option<Cleanup>,
 }
 
 enum Cleanup {
@@ -61,12 +74,11 @@ impl TestDatabase {
                 std::fs::create_dir_all(&dir).map_err(TestDatabaseError::TempDir)?;
                 Ok(Self {
                     url: format!("sqlite://{}", dir.join("tenantry.db").display()),
-                    cleanup: Cleanup::Directory(dir),
+                    cleanup: Some(Cleanup::Directory(dir)),
                 })
             }
             TestBackend::Postgres => {
-                let admin_url = std::env::var("TENANTRY_TEST_POSTGRES_URL")
-                    .unwrap_or_else(|_| DEFAULT_POSTGRES_ADMIN_URL.to_owned());
+                let admin_url = postgres_admin_url()?;
                 let name = format!("tenantry_test_{unique}");
                 let mut admin = PgConnection::connect(&admin_url)
                     .await
@@ -77,29 +89,184 @@ impl TestDatabase {
                     .map_err(|source| TestDatabaseError::Postgres { url: admin_url.clone(), source })?;
                 admin.close().await.ok();
                 let url = with_database_name(&admin_url, &name);
-                Ok(Self { url, cleanup: Cleanup::PostgresDatabase { admin_url, name } })
+                Ok(Self { url, cleanup: Some(Cleanup::PostgresDatabase { admin_url, name }) })
             }
         }
     }
 
     /// Removes the database; errors are logged, not raised (cleanup must not mask a test failure).
-    pub async fn drop_database(self) {
-        match self.cleanup {
-            Cleanup::Directory(dir) => {
+    pub async fn drop_database(mut self) {
+        match self.cleanup.take() {
+            Some(Cleanup::Directory(dir)) => {
                 let _ = std::fs::remove_dir_all(dir);
             }
-            Cleanup::PostgresDatabase { admin_url, name } => {
-                let result = async {
-                    let mut admin = PgConnection::connect(&admin_url).await?;
-                    admin.execute(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#).as_str()).await?;
-                    admin.close().await
-                }
-                .await;
-                if let Err(error) = result {
-                    eprintln!("warning: could not drop test database {name}: {error}");
+            Some(Cleanup::PostgresDatabase { admin_url, name }) => drop_postgres_database(&admin_url, &name).await,
+            None => {}
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match self.cleanup.take() {
+            Some(Cleanup::Directory(dir)) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Some(Cleanup::PostgresDatabase { admin_url, name }) => {
+                // Drop cannot await, and may run inside a runtime that is shutting down:
+                // a short-lived thread with a runtime of its own does the work.
+                let dropped = std::thread::spawn(move || {
+                    match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                        Ok(runtime) => runtime.block_on(drop_postgres_database(&admin_url, &name)),
+                        Err(error) => eprintln!("warning: could not drop test database {name}: {error}"),
+                    }
+                })
+                .join();
+                if dropped.is_err() {
+                    eprintln!("warning: dropping a test database panicked");
                 }
             }
+            None => {}
         }
+    }
+}
+
+async fn drop_postgres_database(admin_url: &str, name: &str) {
+    let result = async {
+        let mut admin = PgConnection::connect(admin_url).await?;
+        admin.execute(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#).as_str()).await?;
+        admin.close().await
+    }
+    .await;
+    if let Err(error) = result {
+        eprintln!("warning: could not drop test database {name}: {error}");
+    }
+}
+
+/// The server test databases are created on (see the module documentation); the
+/// first PostgreSQL test of the process decides, the others reuse its answer.
+fn postgres_admin_url() -> Result<String, TestDatabaseError> {
+    static ADMIN_URL: OnceLock<Result<String, String>> = OnceLock::new();
+    ADMIN_URL
+        .get_or_init(|| match std::env::var("TENANTRY_TEST_POSTGRES_URL") {
+            Ok(url) if url == "private" => PrivateCluster::start(),
+            Ok(url) => Ok(url),
+            Err(_) if machine_postgres_answers() => Ok(DEFAULT_POSTGRES_ADMIN_URL.to_owned()),
+            Err(_) => PrivateCluster::start(),
+        })
+        .clone()
+        .map_err(TestDatabaseError::NoPostgres)
+}
+
+fn machine_postgres_answers() -> bool {
+    DEFAULT_POSTGRES_ADDRESS
+        .parse::<SocketAddr>()
+        .is_ok_and(|address| TcpStream::connect_timeout(&address, Duration::from_secs(1)).is_ok())
+}
+
+/// A PostgreSQL cluster of this test process's own.
+struct PrivateCluster;
+
+impl PrivateCluster {
+    /// initdb, start on a free port, and leave a watchdog that stops the cluster and
+    /// removes its directory once this process has exited. Answers the admin URL.
+    fn start() -> Result<String, String> {
+        let bin = postgres_bin_dir().ok_or(
+            "PostgreSQL is not installed: install the `postgresql` package (Debian: apt-get install postgresql), \
+             or set TENANTRY_TEST_POSTGRES_URL to a server, or TENANTRY_TEST_BACKENDS=sqlite",
+        )?;
+        let dir = std::env::temp_dir().join(format!("tenantry-test-postgres-{}", uuid::Uuid::now_v7().simple()));
+        let data = dir.join("data");
+        std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        // PostgreSQL refuses to run as root; the package's `postgres` user runs it then.
+        let as_root = Command::new("id").arg("-u").output().is_ok_and(|out| out.stdout.trim_ascii() == b"0");
+        if as_root {
+            run(Command::new("chown").args(["postgres:postgres"]).arg(&dir))?;
+        }
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .map_err(|e| format!("finding a free port: {e}"))?
+            .port();
+        let tool = |name: &str| {
+            let mut command = if as_root {
+                let mut command = Command::new("runuser");
+                command.args(["-u", "postgres", "--"]).arg(bin.join(name));
+                command
+            } else {
+                Command::new(bin.join(name))
+            };
+            command.stdin(Stdio::null());
+            command
+        };
+        run(tool("initdb").arg("-D").arg(&data).args(["-A", "trust", "-U", "postgres", "--no-sync"]))?;
+        let options =
+            format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300", dir.display());
+        run(tool("pg_ctl")
+            .arg("-D")
+            .arg(&data)
+            .arg("-l")
+            .arg(dir.join("log"))
+            .args(["-w", "-t", "60", "-o"])
+            .arg(options)
+            .arg("start"))?;
+        let stop = format!(
+            "{}'{}' -D '{}' stop -m immediate",
+            if as_root { "runuser -u postgres -- " } else { "" },
+            bin.join("pg_ctl").display(),
+            data.display()
+        );
+        let watchdog = format!(
+            "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf '{dir}'",
+            pid = std::process::id(),
+            dir = dir.display()
+        );
+        Command::new("sh")
+            .arg("-c")
+            .arg(watchdog)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("starting the cluster's watchdog: {e}"))?;
+        eprintln!("note: the PostgreSQL tests of this process use a private cluster on port {port}");
+        Ok(format!("postgres://postgres@127.0.0.1:{port}/postgres"))
+    }
+}
+
+/// The newest installed PostgreSQL's programs (Debian keeps them per version).
+fn postgres_bin_dir() -> Option<PathBuf> {
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let version = entry.file_name().to_str()?.parse::<u32>().ok()?;
+            let bin = entry.path().join("bin");
+            bin.join("initdb").exists().then_some((version, bin))
+        })
+        .collect();
+    versions.sort();
+    versions.pop().map(|(_, bin)| bin).or_else(|| {
+        std::env::var_os("PATH")?
+            .to_str()?
+            .split(':')
+            .map(Path::new)
+            .find(|dir| dir.join("initdb").exists() && dir.join("pg_ctl").exists())
+            .map(Path::to_path_buf)
+    })
+}
+
+fn run(command: &mut Command) -> Result<(), String> {
+    let output = command.output().map_err(|e| format!("running {:?}: {e}", command.get_program()))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{:?} failed: {}{}",
+            command.get_program(),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ))
     }
 }
 
@@ -118,6 +285,8 @@ pub enum TestDatabaseError {
     TempDir(#[source] std::io::Error),
     #[error("PostgreSQL tests need a server at {url} (set TENANTRY_TEST_POSTGRES_URL, or TENANTRY_TEST_BACKENDS=sqlite to run without it)")]
     Postgres { url: String, source: sqlx::Error },
+    #[error("no PostgreSQL for the tests: {0}")]
+    NoPostgres(String),
 }
 
 /// One suite, both backends: generates `mod sqlite` and `mod postgres`, each with a

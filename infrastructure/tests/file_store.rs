@@ -1,11 +1,13 @@
 //! One blob store contract, run on every adapter: the local directory and the S3
 //! adapter against a real S3-compatible server (moto in server mode on loopback,
-//! started per test; `.ci/run` installs it). Whole blobs or nothing, content
-//! addressing, ranges, and deletion that spares blobs an upload just put.
+//! started per test). Whole blobs or nothing, content addressing, ranges, and
+//! deletion that spares blobs an upload just put. Without moto on the machine the
+//! suite installs it into a virtual environment under `target/` (once).
 
 use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -81,6 +83,42 @@ impl Harness for Local {
     }
 }
 
+/// A Python that can run moto's server: the machine's, or one of a virtual
+/// environment this suite made under `target/` (from PyPI, the first time only).
+fn moto_python() -> PathBuf {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON
+        .get_or_init(|| {
+            let has_moto = |python: &std::path::Path| {
+                Command::new(python)
+                    .args(["-c", "import moto.server, flask"])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .is_ok_and(|status| status.success())
+            };
+            let system = PathBuf::from("python3");
+            if has_moto(&system) {
+                return system;
+            }
+            let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("moto-venv");
+            let python = venv.join("bin").join("python");
+            if !has_moto(&python) {
+                eprintln!("note: installing moto (the S3 test server) into {}", venv.display());
+                let made = Command::new("python3").args(["-m", "venv"]).arg(&venv).status();
+                assert!(
+                    made.is_ok_and(|status| status.success()),
+                    "the S3 tests need python3 with venv (Debian: apt-get install python3 python3-venv)"
+                );
+                let installed =
+                    Command::new(&python).args(["-m", "pip", "install", "--quiet", "moto[server]"]).status();
+                assert!(installed.is_ok_and(|status| status.success()), "pip could not install moto[server]");
+            }
+            python
+        })
+        .clone()
+}
+
 /// A moto S3 server on a free loopback port, killed when dropped.
 struct Moto {
     child: Child,
@@ -90,12 +128,12 @@ struct Moto {
 impl Moto {
     fn start() -> Self {
         let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
-        let child = Command::new("python3")
+        let child = Command::new(moto_python())
             .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("python3 with moto[server] (pip install 'moto[server]'; .ci/run installs it)");
+            .expect("moto's server starts");
         let moto = Self { child, port };
         let deadline = Instant::now() + Duration::from_secs(30);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {

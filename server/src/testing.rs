@@ -79,7 +79,17 @@ pub struct TestApp {
     server: ServerHandle,
     database: TestDatabase,
     mail_dir: PathBuf,
-    data_dir: PathBuf,
+    data_dir: DataDir,
+}
+
+/// The server's data directory (keys, mail, blobs), removed with the `TestApp` even
+/// when the test panics before `shutdown`.
+struct DataDir(PathBuf);
+
+impl Drop for DataDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 impl TestApp {
@@ -111,7 +121,7 @@ impl TestApp {
         let server = serve::http_server(listener, state, Some(1), 5)?;
         let handle = server.handle();
         tokio::spawn(server);
-        Ok(TestApp { base_url, backend, tenantry, server: handle, database, mail_dir, data_dir })
+        Ok(TestApp { base_url, backend, tenantry, server: handle, database, mail_dir, data_dir: DataDir(data_dir) })
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -129,7 +139,7 @@ impl TestApp {
     /// # Errors
     /// When the key directory cannot be read.
     pub fn signing_keys(&self) -> anyhow::Result<tenantry_infrastructure::crypto::KeyRing> {
-        tenantry_infrastructure::crypto::KeyRing::load(&self.data_dir.join("jwt-keys"))?
+        tenantry_infrastructure::crypto::KeyRing::load(&self.data_dir.0.join("jwt-keys"))?
             .ok_or_else(|| anyhow::anyhow!("the server has no signing keys"))
     }
 
@@ -174,6 +184,6 @@ impl TestApp {
         self.server.stop(true).await;
         self.tenantry.shutdown().await;
         self.database.drop_database().await;
-        let _ = std::fs::remove_dir_all(&self.data_dir);
+        drop(self.data_dir);
     }
 }

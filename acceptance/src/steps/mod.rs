@@ -32,7 +32,6 @@
 //! | Then  | `the response body contains "..."` / `... does not contain "..."` / `the response body equals the previous response body apart from "request_id"` |
 //! | Then  | `the validation details include "password" with issue "too_short"` / `... include the field "..."` / `the validation details are:` (table) |
 //! | Then  | `"alice" received a new token pair` |
-//! | Then  | `the response status is 403 or 404` |
 //! | Then  | `the response JSON at "permissions" includes "member:invite"` / `... does not include "..."` / `... lists exactly "a, b" in any order` |
 //! | Then  | `the response JSON at "items" has the "slug" values "acme, globex"` (in order) / `the response JSON at "items.0" has exactly the fields "..."` |
 //! | Then  | `the response JSON at "expires_at" is 7 days after the one at "created_at"` |

@@ -41,17 +41,6 @@ fn status_is(world: &mut TenantryWorld, expected: u16) -> Result<()> {
     Ok(())
 }
 
-#[then(regex = r"^the response status is (\d{3}) or (\d{3})$")]
-fn status_is_either(world: &mut TenantryWorld, one: u16, other: u16) -> Result<()> {
-    let response = last(world)?;
-    ensure!(
-        response.status == one || response.status == other,
-        "expected status {one} or {other}, got {}\n{response}",
-        response.status
-    );
-    Ok(())
-}
-
 #[then(regex = r#"^the error code is "([^"]*)"$"#)]
 fn error_code_is(world: &mut TenantryWorld, expected: String) -> Result<()> {
     let response = last(world)?;
