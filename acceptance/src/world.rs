@@ -700,6 +700,15 @@ impl TenantryWorld {
         Ok(())
     }
 
+    /// Waits until the server's background work caught up with every request so far
+    /// (events consumed, jobs done): the way to assert that nothing more happens.
+    ///
+    /// # Errors
+    /// When the server cannot be spawned or does not settle in time.
+    pub async fn settle(&mut self) -> anyhow::Result<()> {
+        self.app().await?.settle().await
+    }
+
     /// The raw messages the server's mailer wrote to `email`, oldest first.
     ///
     /// # Errors

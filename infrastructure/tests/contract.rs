@@ -192,9 +192,14 @@ async fn commit_writes_the_outbox_and_the_relay_delivers_each_event_once(backend
     let delivered =
         tokio::time::timeout(Duration::from_secs(5), received.recv()).await.expect("delivered in time").unwrap();
     assert_eq!(delivered, event);
-    // Nothing is pending and nothing else arrives: delivered exactly once.
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    assert_eq!(fx.database.outbox().pending().await.unwrap(), 0);
+    // Once the row is marked sent nothing can deliver it again: wait for that, then
+    // the bus must have carried it exactly once.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while fx.database.outbox().pending().await.unwrap() > 0 {
+        assert!(std::time::Instant::now() < deadline, "the relay never marked the event sent");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(bus.published(), 1, "delivered exactly once");
     assert!(received.try_recv().is_err());
     relay.shutdown().await;
     fx.finish().await;

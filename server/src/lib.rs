@@ -43,6 +43,8 @@ pub struct Tenantry {
     metrics_token: Option<secrecy::SecretString>,
     database: Database,
     events: InProcessEventBus,
+    /// Events the read-model consumer has handled (compared with `events.published()`).
+    events_handled: Arc<std::sync::atomic::AtomicU64>,
     relay: RelayHandle,
     jobs: JobRunner,
     purger: Arc<BinPurger>,
@@ -110,7 +112,11 @@ impl Tenantry {
                 max_link_ttl_seconds: settings.files.max_link_ttl_seconds,
             },
             file_links: Arc::new(JwtFileLinkSigner::new(&keys)),
-            membership_cache: Arc::new(InProcessMembershipCache::default()),
+            membership_cache: Arc::new(InProcessMembershipCache::new(
+                std::time::Duration::from_secs(30),
+                100_000,
+                clock.clone(),
+            )),
             mailer: Arc::new(FileMailer::new(settings.mail_dir(), settings.mail.from.clone())),
             health: database.health_check(),
             clock: clock.clone(),
@@ -120,7 +126,9 @@ impl Tenantry {
         let mut job_handlers: Vec<Arc<dyn JobHandler>> = vec![Arc::new(thumbnails), purger.clone()];
         job_handlers.extend(app.job_handlers());
         let jobs = JobRunner::new(database.job_store(), job_handlers, clock);
-        let read_models = tokio::spawn(read_models::project(app.clone(), database.clone(), summary_events));
+        let events_handled = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let read_models =
+            tokio::spawn(read_models::project(app.clone(), database.clone(), summary_events, events_handled.clone()));
         Ok(Self {
             read_models,
             app,
@@ -131,6 +139,7 @@ impl Tenantry {
             request_timeout: std::time::Duration::from_secs(settings.server.request_timeout_seconds.max(1)),
             database,
             events,
+            events_handled,
             relay,
             worker: match settings.jobs.run_in_server {
                 true => Some(worker::spawn(jobs.clone(), purger.clone(), settings.jobs.poll_interval_ms)),
@@ -195,6 +204,46 @@ impl Tenantry {
             .purge(chrono::Duration::days(i64::from(older_than_days)))
             .await
             .map_err(|failure| anyhow::anyhow!("purging the bin: {failure}"))
+    }
+
+    /// Whether all work caused by what has committed so far is done: the outbox is
+    /// empty, the read models and notifications have handled every published event,
+    /// and no job is due or running. What tests wait for before asserting that
+    /// nothing (more) happens, instead of sleeping.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn is_settled(&self) -> anyhow::Result<bool> {
+        use tenantry_application::ports::JobState;
+        if self.database.outbox().pending().await? > 0 {
+            return Ok(false);
+        }
+        let handled = self.events_handled.load(std::sync::atomic::Ordering::SeqCst);
+        if handled < self.events.published() {
+            return Ok(false);
+        }
+        let jobs = self.database.job_store();
+        if !jobs.list(Some(JobState::Running), 1).await?.is_empty() {
+            return Ok(false);
+        }
+        let now = chrono::Utc::now();
+        Ok(!jobs.list(Some(JobState::Queued), 1_000).await?.iter().any(|job| job.run_at <= now))
+    }
+
+    /// Waits until [`Tenantry::is_settled`] holds, checking every 20 ms.
+    ///
+    /// # Errors
+    /// Still busy after `timeout`, or storage failures.
+    pub async fn settled(&self, timeout: std::time::Duration) -> anyhow::Result<()> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        while !self.is_settled().await? {
+            anyhow::ensure!(
+                tokio::time::Instant::now() < deadline,
+                "background work did not settle within {timeout:?}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        Ok(())
     }
 
     /// Empties the read models and replays every committed event into them.

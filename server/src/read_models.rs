@@ -1,6 +1,7 @@
 //! Feeds committed events to their in-process consumers — the project summary read
 //! model and the notifications — and rebuilds the read models from the outbox.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,9 +23,19 @@ const REPLAY_RETRY_MAX: Duration = Duration::from_secs(30);
 /// stopped, until it succeeds: an event that failed during an outage is applied once
 /// the database is back. Any other failure is logged and the consumer moves on, so
 /// one event it cannot apply never stops the read models.
-pub(crate) async fn project(app: Arc<Application>, database: Database, mut events: Receiver<EventEnvelope>) {
+///
+/// `handled` counts the events received from the bus once they are applied (or
+/// covered by a finished replay), so it can be compared with the bus's `published`.
+pub(crate) async fn project(
+    app: Arc<Application>,
+    database: Database,
+    mut events: Receiver<EventEnvelope>,
+    handled: Arc<AtomicU64>,
+) {
     // `Some(position)` while a replay is owed; the position is the last event replayed.
     let mut owed: Option<Option<EventId>> = None;
+    // Events received (or missed) that count as handled once the owed replay is done.
+    let mut awaiting_replay: u64 = 0;
     let mut retry_in = REPLAY_RETRY_MIN;
     loop {
         if let Some(mut position) = owed {
@@ -40,17 +51,23 @@ pub(crate) async fn project(app: Arc<Application>, database: Database, mut event
                 Err(error) => tracing::error!(%error, "replaying the outbox failed; giving up until the next failure"),
             }
             owed = None;
+            handled.fetch_add(std::mem::take(&mut awaiting_replay), Ordering::SeqCst);
         }
         match events.recv().await {
-            Ok(event) => {
-                if let Err(error) = consume(&app, &event).await {
+            Ok(event) => match consume(&app, &event).await {
+                Ok(_) => {
+                    handled.fetch_add(1, Ordering::SeqCst);
+                }
+                Err(error) => {
                     tracing::error!(%error, event_id = %event.id, "event consumer failed; replaying the outbox");
                     owed = Some(None);
+                    awaiting_replay += 1;
                 }
-            }
+            },
             Err(RecvError::Lagged(missed)) => {
                 tracing::warn!(missed, "read model consumer fell behind; replaying the outbox");
                 owed = Some(None);
+                awaiting_replay += missed;
             }
             Err(RecvError::Closed) => return,
         }

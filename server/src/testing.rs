@@ -179,6 +179,15 @@ impl TestApp {
             .find_map(|mail| mail.lines().find_map(|line| line.strip_prefix(label)).map(|t| t.trim().to_owned()))
     }
 
+    /// Waits until everything the requests so far set off has happened: events
+    /// delivered and consumed, mail and other jobs done (10 s at most).
+    ///
+    /// # Errors
+    /// When the background work does not settle in time.
+    pub async fn settle(&self) -> anyhow::Result<()> {
+        self.tenantry.settled(std::time::Duration::from_secs(10)).await
+    }
+
     /// Stops the server, drops the database and removes the data directory.
     pub async fn shutdown(self) {
         self.server.stop(true).await;

@@ -11,10 +11,6 @@ use cucumber::{then, when};
 
 use crate::world::{TenantryWorld, MAIL_DELIVERY_TIMEOUT};
 
-/// How long "no mail" is waited for: a few polls of the outbox relay, so a message
-/// written by a background task after the answer would have arrived.
-pub const MAIL_SETTLE_TIME: Duration = Duration::from_millis(1_500);
-
 /// The messages to `email` once there are at least `at_least` of them, or whatever
 /// is there when [`MAIL_DELIVERY_TIMEOUT`] runs out.
 async fn mails_once(world: &mut TenantryWorld, email: &str, at_least: usize) -> Result<Vec<String>> {
@@ -46,7 +42,8 @@ async fn received_an_invitation(world: &mut TenantryWorld, who: String) -> Resul
 #[then(regex = r#"^"([^"]+)" received no mail$"#)]
 async fn received_no_mail(world: &mut TenantryWorld, who: String) -> Result<()> {
     let email = world.email_of(&who)?;
-    tokio::time::sleep(MAIL_SETTLE_TIME).await;
+    // Mail sent after the answer (by a job) has been sent once the server settles.
+    world.settle().await?;
     let mails = world.mails_to(&email).await?;
     ensure!(mails.is_empty(), "expected no mail to {email}, found {}:\n{}", mails.len(), mails.join("\n-----\n"));
     Ok(())
@@ -56,7 +53,8 @@ async fn received_no_mail(world: &mut TenantryWorld, who: String) -> Result<()> 
 async fn received_mails(world: &mut TenantryWorld, who: String, expected: usize) -> Result<()> {
     let email = world.email_of(&who)?;
     mails_once(world, &email, expected).await?;
-    tokio::time::sleep(MAIL_SETTLE_TIME).await;
+    // Mail sent after the answer (by a job) has been sent once the server settles.
+    world.settle().await?;
     let mails = world.mails_to(&email).await?;
     ensure!(
         mails.len() == expected,
@@ -130,7 +128,8 @@ async fn received_no_mail_of_kind(world: &mut TenantryWorld, who: String, kind: 
         "verification" => "Verification token: ",
         _ => "Password reset token: ",
     };
-    tokio::time::sleep(MAIL_SETTLE_TIME).await;
+    // Mail sent after the answer (by a job) has been sent once the server settles.
+    world.settle().await?;
     let mails = world.mails_to(&email).await?;
     let found: Vec<&String> = mails.iter().filter(|mail| mail.contains(label)).collect();
     ensure!(

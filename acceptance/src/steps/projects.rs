@@ -121,8 +121,8 @@ async fn soon_has_notifications(world: &mut TenantryWorld, user: String, expecte
         let response = world.send(ApiRequest::get("/api/v1/notifications").bearer(token.clone())).await?;
         let total = response.json_at("total").ok().and_then(serde_json::Value::as_u64);
         if total == Some(expected) {
-            // Settle: a further notification must not follow.
-            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            // Once every event is consumed, a further notification cannot follow.
+            world.settle().await?;
             let again = world.send(ApiRequest::get("/api/v1/notifications").bearer(token.clone())).await?;
             anyhow::ensure!(
                 again.json_at("total").ok().and_then(serde_json::Value::as_u64) == Some(expected),

@@ -2,15 +2,16 @@
 //! replaces it when several API instances must share invalidations).
 
 use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use tenantry_application::ports::{CachedRole, MembershipCache};
 use tenantry_domain::tenancy::Role;
-use tenantry_kernel::{TenantId, UserId};
+use tenantry_kernel::{Clock, SystemClock, TenantId, UserId};
 
 /// A cached answer (`None`: not a member) and when it was fetched.
-type Entry = (Option<Role>, Instant);
+type Entry = (Option<Role>, DateTime<Utc>);
 
 struct State {
     entries: HashMap<(TenantId, UserId), Entry>,
@@ -23,19 +24,30 @@ struct State {
 /// another instance (which cannot invalidate this one) stays unseen.
 pub struct InProcessMembershipCache {
     state: Mutex<State>,
-    ttl: Duration,
+    ttl: chrono::Duration,
     capacity: usize,
+    clock: Arc<dyn Clock>,
 }
 
 impl InProcessMembershipCache {
-    pub fn new(ttl: Duration, capacity: usize) -> Self {
-        Self { state: Mutex::new(State { entries: HashMap::new(), invalidations: 0 }), ttl, capacity: capacity.max(1) }
+    /// Entries live `ttl` by `clock` (the system's in production, a manual one in tests).
+    pub fn new(ttl: Duration, capacity: usize, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            state: Mutex::new(State { entries: HashMap::new(), invalidations: 0 }),
+            ttl: chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::MAX),
+            capacity: capacity.max(1),
+            clock,
+        }
+    }
+
+    fn fresh(&self, fetched_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+        now - fetched_at < self.ttl
     }
 }
 
 impl Default for InProcessMembershipCache {
     fn default() -> Self {
-        Self::new(Duration::from_secs(30), 100_000)
+        Self::new(Duration::from_secs(30), 100_000, Arc::new(SystemClock))
     }
 }
 
@@ -43,7 +55,7 @@ impl MembershipCache for InProcessMembershipCache {
     fn get(&self, tenant: TenantId, user: UserId) -> CachedRole {
         let Ok(state) = self.state.lock() else { return CachedRole::Miss { ticket: u64::MAX } };
         match state.entries.get(&(tenant, user)) {
-            Some((role, at)) if at.elapsed() < self.ttl => CachedRole::Hit(*role),
+            Some((role, at)) if self.fresh(*at, self.clock.now()) => CachedRole::Hit(*role),
             _ => CachedRole::Miss { ticket: state.invalidations },
         }
     }
@@ -53,14 +65,14 @@ impl MembershipCache for InProcessMembershipCache {
         if state.invalidations != ticket {
             return;
         }
+        let now = self.clock.now();
         if state.entries.len() >= self.capacity {
-            let ttl = self.ttl;
-            state.entries.retain(|_, (_, at)| at.elapsed() < ttl);
+            state.entries.retain(|_, (_, at)| now - *at < self.ttl);
             if state.entries.len() >= self.capacity {
                 state.entries.clear();
             }
         }
-        state.entries.insert((tenant, user), (role, Instant::now()));
+        state.entries.insert((tenant, user), (role, now));
     }
 
     fn invalidate(&self, tenant: TenantId, user: UserId) {
@@ -82,9 +94,23 @@ mod tests {
         }
     }
 
+    /// A clock the test moves by hand.
+    struct ManualClock(Mutex<DateTime<Utc>>);
+
+    impl Clock for ManualClock {
+        fn now(&self) -> DateTime<Utc> {
+            *self.0.lock().unwrap()
+        }
+    }
+
+    fn cache(ttl: Duration, capacity: usize) -> InProcessMembershipCache {
+        InProcessMembershipCache::new(ttl, capacity, Arc::new(SystemClock))
+    }
+
     #[test]
     fn remembers_until_invalidated_or_expired() {
-        let cache = InProcessMembershipCache::new(Duration::from_millis(50), 10);
+        let clock = Arc::new(ManualClock(Mutex::new(Utc::now())));
+        let cache = InProcessMembershipCache::new(Duration::from_secs(30), 10, clock.clone());
         let (tenant, user) = (TenantId::new(), UserId::new());
         let t = ticket(&cache, tenant, user);
         cache.put(tenant, user, Some(Role::Admin), t);
@@ -93,13 +119,15 @@ mod tests {
         let t = ticket(&cache, tenant, user);
         cache.put(tenant, user, None, t);
         assert_eq!(cache.get(tenant, user), CachedRole::Hit(None), "non-membership is cached too");
-        std::thread::sleep(Duration::from_millis(60));
+        *clock.0.lock().unwrap() += chrono::Duration::seconds(29);
+        assert_eq!(cache.get(tenant, user), CachedRole::Hit(None), "still fresh just before the TTL");
+        *clock.0.lock().unwrap() += chrono::Duration::seconds(1);
         assert!(matches!(cache.get(tenant, user), CachedRole::Miss { .. }));
     }
 
     #[test]
     fn a_value_read_before_an_invalidation_is_not_cached_after_it() {
-        let cache = InProcessMembershipCache::new(Duration::from_secs(60), 10);
+        let cache = cache(Duration::from_secs(60), 10);
         let (tenant, user) = (TenantId::new(), UserId::new());
         // A request looks up the role (still admin in the database)...
         let stale_ticket = ticket(&cache, tenant, user);
@@ -112,7 +140,7 @@ mod tests {
 
     #[test]
     fn stays_within_capacity() {
-        let cache = InProcessMembershipCache::new(Duration::from_secs(60), 2);
+        let cache = cache(Duration::from_secs(60), 2);
         for _ in 0..5 {
             let (tenant, user) = (TenantId::new(), UserId::new());
             let t = ticket(&cache, tenant, user);
