@@ -20,7 +20,7 @@ use crate::idempotency::Idempotency;
 use crate::identity::refresh;
 use crate::identity::*;
 use crate::notifications::NotificationsConsumer;
-use crate::pipeline::{CommandBus, Principal, RequestContext};
+use crate::pipeline::{CommandBus, InTransactionReaction, Principal, RequestContext};
 use crate::ports::{
     AuditFilter, AuditQueries, AuditRecord, ByteStream, CommentPage, FileGrant, FileLinkSigner, FileQueries, FileStore,
     FolderEntry, HealthCheck, IdempotencyStore, IdentityQueries, ListQuery, Mailer, MembershipCache, NotificationStore,
@@ -54,6 +54,9 @@ pub struct ApplicationPorts {
     pub health: Arc<dyn HealthCheck>,
     pub clock: Arc<dyn Clock>,
     pub policy: AuthPolicy,
+    /// Reactions a host product adds to Tenantry's own: they run in the transaction
+    /// of every command that records their event.
+    pub reactions: Vec<Arc<dyn crate::pipeline::InTransactionReaction>>,
 }
 
 /// A user's own profile.
@@ -145,16 +148,22 @@ impl Application {
             health,
             clock,
             policy,
+            reactions,
         } = ports;
         let account_mail = Arc::new(AccountMail::new(opaque_tokens.clone(), mailer.clone()));
         let account_mail_jobs =
             Arc::new(AccountMailJobs::new(units_of_work.clone(), account_mail.clone(), clock.clone()));
         let tenants = Arc::new(TenantGuard::new(tenancy_queries.clone(), membership_cache));
         Self {
-            bus: CommandBus::new(units_of_work, clock.clone(), tenants.clone()).with_reactions(vec![
-                Arc::new(DepartedMemberLeavesProjects::new(clock.clone())),
-                Arc::new(crate::files::DepartedMemberLosesFileGrants),
-            ]),
+            bus: CommandBus::new(units_of_work, clock.clone(), tenants.clone()).with_reactions(
+                [
+                    Arc::new(DepartedMemberLeavesProjects::new(clock.clone())) as Arc<dyn InTransactionReaction>,
+                    Arc::new(crate::files::DepartedMemberLosesFileGrants),
+                ]
+                .into_iter()
+                .chain(reactions)
+                .collect(),
+            ),
             accounts: AccountPreparer::new(password_hasher.clone()),
             create_user: CreateUserHandler::new(account_mail.clone(), clock.clone()),
             provision_admin: ProvisionAdminAccountHandler::new(clock.clone()),

@@ -16,7 +16,8 @@ use std::sync::Arc;
 use anyhow::Context;
 use tenantry_application::files::{BinPurger, FilePolicy, ThumbnailJobs};
 use tenantry_application::jobs::{JobHandler, JobRunner};
-use tenantry_application::ports::RateLimiter;
+use tenantry_application::pipeline::InTransactionReaction;
+use tenantry_application::ports::{FileStore, Mailer, MembershipCache, RateLimiter};
 use tenantry_application::{Application, ApplicationPorts, AuthPolicy};
 use tenantry_http::HttpState;
 use tenantry_infrastructure::cache::InProcessMembershipCache;
@@ -27,7 +28,7 @@ use tenantry_infrastructure::mail::FileMailer;
 use tenantry_infrastructure::rate_limit::{InProcessRateLimiter, RateQuota};
 use tenantry_infrastructure::storage::{LocalFileStore, S3FileStore, S3Settings};
 use tenantry_infrastructure::Database;
-use tenantry_kernel::SystemClock;
+use tenantry_kernel::{Clock, SystemClock};
 use tokio::sync::Notify;
 
 pub use crate::config::Settings;
@@ -58,98 +59,23 @@ impl Tenantry {
     /// # Errors
     /// Unreachable database, failed migration, unusable signing secret.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
-        let url = settings.database_url();
-        let database = Database::connect(&url, settings.database.max_connections)
-            .await
-            .with_context(|| format!("connecting to {}", config::redact_url(&url)))?;
-        if settings.database.migrate_on_start {
-            database.migrate_up().await.context("applying migrations")?;
-        }
-        let keys = signing_keys(settings)?;
-        let token_issuer = JwtTokenIssuer::new(&keys);
-        let password_hasher = Argon2Hasher::owasp().map_err(|e| anyhow::anyhow!(e)).context("argon2 parameters")?;
-
-        let outbox_signal = Arc::new(Notify::new());
-        let events = InProcessEventBus::default();
-        // Subscribed before the relay starts, so the read models miss no event.
-        let summary_events = events.subscribe();
-        let relay = OutboxRelay::new(database.outbox(), Arc::new(events.clone()), outbox_signal.clone()).spawn();
-        let units_of_work = database.units_of_work(outbox_signal);
-        let file_store = file_store(settings)?;
-        let clock = Arc::new(SystemClock);
-        let thumbnails = ThumbnailJobs::new(
-            units_of_work.clone(),
-            file_store.clone(),
-            Arc::new(ImageThumbnailer),
-            clock.clone(),
-            settings.files.max_upload_bytes,
-        );
-        let purger = Arc::new(BinPurger::new(
-            units_of_work.clone(),
-            file_store.clone(),
-            database.job_store(),
-            clock.clone(),
-            settings.files.bin_retention_days,
-        ));
-        let app = Application::new(ApplicationPorts {
-            units_of_work,
-            identity_queries: database.identity_queries(),
-            password_hasher: Arc::new(password_hasher),
-            token_issuer: Arc::new(token_issuer),
-            opaque_tokens: Arc::new(Sha256OpaqueTokens),
-            tenancy_queries: database.tenancy_queries(),
-            project_queries: database.project_queries(),
-            audit_queries: database.audit_queries(),
-            project_summaries: database.project_summaries(),
-            notifications: database.notifications(),
-            idempotency: database.idempotency_store(),
-            file_store,
-            file_queries: database.file_queries(),
-            file_policy: FilePolicy {
-                max_upload_bytes: settings.files.max_upload_bytes,
-                allowed_content_types: settings.files.allowed_content_types.clone(),
-                link_ttl_seconds: settings.files.link_ttl_seconds,
-                max_link_ttl_seconds: settings.files.max_link_ttl_seconds,
-            },
-            file_links: Arc::new(JwtFileLinkSigner::new(&keys)),
-            membership_cache: Arc::new(InProcessMembershipCache::new(
-                std::time::Duration::from_secs(30),
-                100_000,
-                clock.clone(),
-            )),
-            mailer: Arc::new(FileMailer::new(settings.mail_dir(), settings.mail.from.clone())),
-            health: database.health_check(),
-            clock: clock.clone(),
-            policy: AuthPolicy { require_verified_email: settings.auth.require_verified_email },
-        });
-        let app = Arc::new(app);
-        let mut job_handlers: Vec<Arc<dyn JobHandler>> = vec![Arc::new(thumbnails), purger.clone()];
-        job_handlers.extend(app.job_handlers());
-        let jobs = JobRunner::new(database.job_store(), job_handlers, clock);
-        let events_handled = Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let read_models =
-            tokio::spawn(read_models::project(app.clone(), database.clone(), summary_events, events_handled.clone()));
-        Ok(Self {
-            read_models,
-            app,
-            rate_limiter: rate_limiter(&settings.rate_limit),
-            cors_allowed_origins: settings.server.cors_allowed_origins.clone(),
-            public_url: settings.server.public_url()?,
-            metrics_token: settings.server.metrics_token()?,
-            request_timeout: std::time::Duration::from_secs(settings.server.request_timeout_seconds.max(1)),
-            database,
-            events,
-            events_handled,
-            relay,
-            worker: match settings.jobs.run_in_server {
-                true => Some(worker::spawn(jobs.clone(), purger.clone(), settings.jobs.poll_interval_ms)),
-                false => None,
-            },
-            jobs,
-            purger,
-        })
+        Self::builder(settings.clone()).build().await
     }
 
+    /// Wiring with adapters of the product's choosing; what it does not override
+    /// comes from `settings`, as with [`Tenantry::build`].
+    pub fn builder(settings: Settings) -> TenantryBuilder {
+        TenantryBuilder {
+            settings,
+            mailer: None,
+            file_store: None,
+            rate_limiter: None,
+            clock: None,
+            membership_cache: None,
+            reactions: Vec::new(),
+            job_handlers: Vec::new(),
+        }
+    }
     /// Runs background jobs in this process until Ctrl-C or SIGTERM (`tenantry
     /// worker`); a job in progress finishes first.
     ///
@@ -265,6 +191,183 @@ impl Tenantry {
     }
 }
 
+/// How a product wires Tenantry: `Tenantry::builder(settings)`, the overrides it
+/// needs, then `build()`. Every adapter it does not name is the configured default.
+pub struct TenantryBuilder {
+    settings: Settings,
+    mailer: Option<Arc<dyn Mailer>>,
+    file_store: Option<Arc<dyn FileStore>>,
+    rate_limiter: Option<Option<Arc<dyn RateLimiter>>>,
+    clock: Option<Arc<dyn Clock>>,
+    membership_cache: Option<Arc<dyn MembershipCache>>,
+    reactions: Vec<Arc<dyn InTransactionReaction>>,
+    job_handlers: Vec<Arc<dyn JobHandler>>,
+}
+
+impl TenantryBuilder {
+    /// Sends Tenantry's mail (verification, reset, invitations) through `mailer`.
+    pub fn with_mailer(mut self, mailer: Arc<dyn Mailer>) -> Self {
+        self.mailer = Some(mailer);
+        self
+    }
+
+    /// Keeps file contents in `store` instead of the configured one.
+    pub fn with_file_store(mut self, store: Arc<dyn FileStore>) -> Self {
+        self.file_store = Some(store);
+        self
+    }
+
+    /// Counts requests with `limiter` (a shared store when instances scale out).
+    pub fn with_rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
+        self.rate_limiter = Some(Some(limiter));
+        self
+    }
+
+    /// Serves without rate limits (a product that limits at its own edge).
+    pub fn without_rate_limiter(mut self) -> Self {
+        self.rate_limiter = Some(None);
+        self
+    }
+
+    /// Tells time by `clock` (tests, simulations).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Caches memberships in `cache` (a shared one when instances scale out).
+    pub fn with_membership_cache(mut self, cache: Arc<dyn MembershipCache>) -> Self {
+        self.membership_cache = Some(cache);
+        self
+    }
+
+    /// Runs `reaction` in the transaction of every command that records its event:
+    /// the product's rows commit or roll back with Tenantry's.
+    pub fn reaction(mut self, reaction: Arc<dyn InTransactionReaction>) -> Self {
+        self.reactions.push(reaction);
+        self
+    }
+
+    /// Runs the product's jobs of `handler.kind()` on Tenantry's durable queue.
+    pub fn job_handler(mut self, handler: Arc<dyn JobHandler>) -> Self {
+        self.job_handlers.push(handler);
+        self
+    }
+
+    /// Connects to the configured database (migrating it when configured to),
+    /// wires every adapter and starts the outbox relay and the job worker.
+    ///
+    /// # Errors
+    /// Unreachable database, failed migration, unusable signing secret or settings.
+    pub async fn build(self) -> anyhow::Result<Tenantry> {
+        let TenantryBuilder {
+            settings,
+            mailer,
+            file_store,
+            rate_limiter: limiter_override,
+            clock,
+            membership_cache,
+            reactions,
+            job_handlers: host_jobs,
+        } = self;
+        let settings = &settings;
+        let url = settings.database_url();
+        let database = Database::connect(&url, settings.database.max_connections)
+            .await
+            .with_context(|| format!("connecting to {}", config::redact_url(&url)))?;
+        if settings.database.migrate_on_start {
+            database.migrate_up().await.context("applying migrations")?;
+        }
+        let keys = signing_keys(settings)?;
+        let token_issuer = JwtTokenIssuer::new(&keys);
+        let password_hasher = Argon2Hasher::owasp().map_err(|e| anyhow::anyhow!(e)).context("argon2 parameters")?;
+
+        let outbox_signal = Arc::new(Notify::new());
+        let events = InProcessEventBus::default();
+        // Subscribed before the relay starts, so the read models miss no event.
+        let summary_events = events.subscribe();
+        let relay = OutboxRelay::new(database.outbox(), Arc::new(events.clone()), outbox_signal.clone()).spawn();
+        let units_of_work = database.units_of_work(outbox_signal);
+        let file_store = match file_store {
+            Some(store) => store,
+            None => file_store_of(settings)?,
+        };
+        let clock: Arc<dyn Clock> = clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let thumbnails = ThumbnailJobs::new(
+            units_of_work.clone(),
+            file_store.clone(),
+            Arc::new(ImageThumbnailer),
+            clock.clone(),
+            settings.files.max_upload_bytes,
+        );
+        let purger = Arc::new(BinPurger::new(
+            units_of_work.clone(),
+            file_store.clone(),
+            database.job_store(),
+            clock.clone(),
+            settings.files.bin_retention_days,
+        ));
+        let app = Application::new(ApplicationPorts {
+            units_of_work,
+            identity_queries: database.identity_queries(),
+            password_hasher: Arc::new(password_hasher),
+            token_issuer: Arc::new(token_issuer),
+            opaque_tokens: Arc::new(Sha256OpaqueTokens),
+            tenancy_queries: database.tenancy_queries(),
+            project_queries: database.project_queries(),
+            audit_queries: database.audit_queries(),
+            project_summaries: database.project_summaries(),
+            notifications: database.notifications(),
+            idempotency: database.idempotency_store(),
+            file_store,
+            file_queries: database.file_queries(),
+            file_policy: FilePolicy {
+                max_upload_bytes: settings.files.max_upload_bytes,
+                allowed_content_types: settings.files.allowed_content_types.clone(),
+                link_ttl_seconds: settings.files.link_ttl_seconds,
+                max_link_ttl_seconds: settings.files.max_link_ttl_seconds,
+            },
+            file_links: Arc::new(JwtFileLinkSigner::new(&keys)),
+            membership_cache: membership_cache.unwrap_or_else(|| {
+                Arc::new(InProcessMembershipCache::new(std::time::Duration::from_secs(30), 100_000, clock.clone()))
+            }),
+            mailer: mailer
+                .unwrap_or_else(|| Arc::new(FileMailer::new(settings.mail_dir(), settings.mail.from.clone()))),
+            health: database.health_check(),
+            clock: clock.clone(),
+            policy: AuthPolicy { require_verified_email: settings.auth.require_verified_email },
+            reactions,
+        });
+        let app = Arc::new(app);
+        let mut job_handlers: Vec<Arc<dyn JobHandler>> = vec![Arc::new(thumbnails), purger.clone()];
+        job_handlers.extend(app.job_handlers());
+        job_handlers.extend(host_jobs);
+        let jobs = JobRunner::new(database.job_store(), job_handlers, clock);
+        let events_handled = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let read_models =
+            tokio::spawn(read_models::project(app.clone(), database.clone(), summary_events, events_handled.clone()));
+        Ok(Tenantry {
+            read_models,
+            app,
+            rate_limiter: limiter_override.unwrap_or_else(|| rate_limiter(&settings.rate_limit)),
+            cors_allowed_origins: settings.server.cors_allowed_origins.clone(),
+            public_url: settings.server.public_url()?,
+            metrics_token: settings.server.metrics_token()?,
+            request_timeout: std::time::Duration::from_secs(settings.server.request_timeout_seconds.max(1)),
+            database,
+            events,
+            events_handled,
+            relay,
+            worker: match settings.jobs.run_in_server {
+                true => Some(worker::spawn(jobs.clone(), purger.clone(), settings.jobs.poll_interval_ms)),
+                false => None,
+            },
+            jobs,
+            purger,
+        })
+    }
+}
+
 fn rate_limiter(settings: &config::RateLimitSettings) -> Option<Arc<dyn RateLimiter>> {
     if !settings.enabled {
         tracing::warn!("rate limiting is disabled (rate_limit.enabled = false)");
@@ -284,7 +387,7 @@ fn rate_limiter(settings: &config::RateLimitSettings) -> Option<Arc<dyn RateLimi
 }
 
 /// The configured blob store: the local directory, or an S3-compatible bucket.
-fn file_store(settings: &Settings) -> anyhow::Result<Arc<dyn tenantry_application::ports::FileStore>> {
+fn file_store_of(settings: &Settings) -> anyhow::Result<Arc<dyn tenantry_application::ports::FileStore>> {
     use secrecy::ExposeSecret;
     match settings.files.store.as_str() {
         "local" => Ok(Arc::new(LocalFileStore::new(settings.files_dir()))),

@@ -40,3 +40,129 @@ async fn a_host_app_serves_its_own_routes_beside_tenantrys() {
     tenantry.shutdown().await;
     database.drop_database().await;
 }
+
+/// Mail the product sends itself: what Tenantry asked it to send, kept for the test.
+#[derive(Default)]
+struct ProductMailer(std::sync::Mutex<Vec<String>>);
+
+#[async_trait::async_trait]
+impl tenantry_application::ports::Mailer for ProductMailer {
+    async fn send(
+        &self,
+        message: &tenantry_application::ports::MailMessage,
+    ) -> Result<(), tenantry_application::ports::MailError> {
+        self.0.lock().unwrap().push(format!("{}: {}", message.to.as_str(), message.subject));
+        Ok(())
+    }
+}
+
+/// A product's follow-up to a new organization: queued in the very transaction that
+/// created it, run by the product's own job handler.
+struct WelcomeNewOrganizations;
+
+#[async_trait::async_trait]
+impl tenantry_application::pipeline::InTransactionReaction for WelcomeNewOrganizations {
+    fn event_type(&self) -> &'static str {
+        "tenancy.organization_created"
+    }
+
+    async fn react(
+        &self,
+        event: &tenantry_kernel::EventEnvelope,
+        uow: &mut dyn tenantry_application::ports::UnitOfWork,
+    ) -> Result<(), tenantry_application::AppError> {
+        uow.enqueue_job(tenantry_application::ports::NewJob {
+            kind: "product.welcome".into(),
+            payload: event.payload.clone(),
+            run_at: event.occurred_at,
+            max_attempts: 3,
+            fair_key: event.tenant_id.map(|tenant| tenant.to_string()),
+        });
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct Welcomes(std::sync::Mutex<Vec<serde_json::Value>>);
+
+#[async_trait::async_trait]
+impl tenantry_application::jobs::JobHandler for Welcomes {
+    fn kind(&self) -> &'static str {
+        "product.welcome"
+    }
+
+    async fn run(&self, payload: &serde_json::Value) -> Result<(), tenantry_application::jobs::JobFailure> {
+        self.0.lock().unwrap().push(payload.clone());
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_product_wires_its_own_mailer_reaction_and_job_through_the_builder() {
+    let database = TestDatabase::create(TestBackend::Sqlite).await.unwrap();
+    let data_dir = std::env::temp_dir().join(format!("tenantry-builder-{}", uuid::Uuid::now_v7().simple()));
+    let mailer = std::sync::Arc::new(ProductMailer::default());
+    let welcomes = std::sync::Arc::new(Welcomes::default());
+    let tenantry = Tenantry::builder(test_settings(&database.url, data_dir.clone()))
+        .with_mailer(mailer.clone())
+        .without_rate_limiter()
+        .reaction(std::sync::Arc::new(WelcomeNewOrganizations))
+        .job_handler(welcomes.clone())
+        .build()
+        .await
+        .unwrap();
+    let state = tenantry.http_state();
+    assert!(state.rate_limiter.is_none(), "the product limits at its own edge");
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = HttpServer::new(move || App::new().configure(tenantry_http::configure(state.clone())))
+        .workers(1)
+        .listen(listener)
+        .unwrap()
+        .run();
+    let handle = server.handle();
+    tokio::spawn(server);
+
+    let client = reqwest::Client::new();
+    let registered = client
+        .post(format!("{base}/api/v1/auth/register"))
+        .json(&serde_json::json!({"email": "owner@product.test", "password": "correct horse battery staple", "display_name": "Owner"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(registered.status(), 201);
+    let login: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "owner@product.test", "password": "correct horse battery staple"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["access_token"].as_str().unwrap();
+    let organization: serde_json::Value = client
+        .post(format!("{base}/api/v1/organizations"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"name": "Product Co"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    tenantry.settled(std::time::Duration::from_secs(10)).await.unwrap();
+
+    let sent = mailer.0.lock().unwrap().clone();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0].starts_with("owner@product.test: Confirm your email address"), "{sent:?}");
+    assert!(!data_dir.join("mail").exists(), "nothing went to the default file mailer");
+    let welcomed = welcomes.0.lock().unwrap().clone();
+    assert_eq!(welcomed.len(), 1);
+    assert_eq!(welcomed[0]["organization_id"], organization["id"]);
+
+    handle.stop(true).await;
+    tenantry.shutdown().await;
+    database.drop_database().await;
+    let _ = std::fs::remove_dir_all(data_dir);
+}

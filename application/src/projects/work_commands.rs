@@ -175,7 +175,7 @@ pub struct CommentThread {
 pub fn threads(roots: Vec<Comment>, mut replies: Vec<Comment>) -> Vec<CommentThread> {
     // Shallower first: every parent then precedes its replies, whatever order (or
     // clock) the rows came in; siblings stay oldest first.
-    replies.sort_by(|a, b| (a.depth, a.created_at, a.id).cmp(&(b.depth, b.created_at, b.id)));
+    replies.sort_by_key(|reply| (reply.depth, reply.created_at, reply.id));
     let root_count = roots.len();
     let comments: Vec<Comment> = roots.into_iter().chain(replies).collect();
     let index: HashMap<CommentId, usize> = comments.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
