@@ -307,6 +307,27 @@ pub(crate) async fn revoke_access(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// The parts of an upload (`multipart/form-data`), for the OpenAPI document: the
+/// handler streams them, it never collects this struct.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct UploadFileForm {
+    /// A folder of the organization; the top level without it. Sent before `file`.
+    folder_id: Option<Uuid>,
+    /// The content, with its file name.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// The part of a new version's upload (`multipart/form-data`).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct UploadVersionForm {
+    /// The new content.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
 /// A file and its current version.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FileResponse {
@@ -476,7 +497,7 @@ fn tenant_context(auth: Authenticated, req: &HttpRequest) -> Result<RequestConte
     tag = "files",
     security(("bearer" = [])),
     params(("X-Tenant-Id" = Uuid, Header, description = "Organization id")),
-    request_body(content_type = "multipart/form-data", description = "Optional part `folder_id` (a folder's id, before `file`), then part `file`: the content, with its file name"),
+    request_body(content = UploadFileForm, content_type = "multipart/form-data", description = "Optional part `folder_id` (a folder's id, before `file`), then part `file`: the content, with its file name"),
     responses(
         (status = 201, body = FileResponse, headers(("Location" = String))),
         (status = 400, description = "`validation_failed` (no file part, bad name), `malformed_request`", body = ErrorBody),
@@ -508,7 +529,7 @@ pub(crate) async fn upload_file(
     tag = "files",
     security(("bearer" = [])),
     params(("X-Tenant-Id" = Uuid, Header, description = "Organization id"), ("id" = Uuid, Path)),
-    request_body(content_type = "multipart/form-data", description = "Part `file`: the new content"),
+    request_body(content = UploadVersionForm, content_type = "multipart/form-data", description = "Part `file`: the new content"),
     responses(
         (status = 201, body = FileResponse),
         (status = 404, body = ErrorBody),
