@@ -126,7 +126,14 @@ impl Modify for IdempotencyKeyHeader {
                      `idempotency_key_reused`, and while the first is still running with 409 \
                      `idempotency_key_in_progress`. Answers marked `no-store` are not kept.",
                 ))
-                .schema(Some(ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(255))))
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .min_length(Some(1))
+                        .max_length(Some(255))
+                        // Visible ASCII only, as IdempotencyKey::parse accepts.
+                        .pattern(Some("^[!-~]+$")),
+                ))
                 .build();
             post.parameters.get_or_insert_with(Vec::new).push(header);
         }

@@ -23,12 +23,13 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApiKeyRequest {
-    #[schema(example = "CI deploy")]
+    #[schema(example = "CI deploy", min_length = 1, max_length = 100)]
     pub name: String,
     /// Permissions the key carries (`resource:action`), each one the creator holds.
     #[schema(example = json!(["member:read", "organization:read"]))]
     pub scopes: Vec<String>,
     /// 1 to 366; absent: valid until revoked.
+    #[schema(minimum = 1, maximum = 366)]
     pub expires_in_days: Option<u32>,
 }
 

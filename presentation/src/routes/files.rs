@@ -83,6 +83,7 @@ pub struct ProcessingResponse {
 pub struct CreateLinkRequest {
     /// Seconds, 1 up to the server's `files.max_link_ttl_seconds`; the server's
     /// `files.link_ttl_seconds` when absent.
+    #[schema(minimum = 1)]
     pub expires_in_seconds: Option<u32>,
 }
 

@@ -107,6 +107,7 @@ pub type FolderEntryPage = PageResponse<FolderEntryResponse>;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateFolderRequest {
+    #[schema(min_length = 1, max_length = 255)]
     pub name: String,
     /// Absent or `null`: the top level.
     pub parent_id: Option<Uuid>,
@@ -116,6 +117,7 @@ pub struct CreateFolderRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateFolderRequest {
+    #[schema(min_length = 1, max_length = 255)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "present_or_null")]
     #[schema(value_type = Option<Uuid>)]
@@ -126,6 +128,7 @@ pub struct UpdateFolderRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateFileRequest {
+    #[schema(min_length = 1, max_length = 255)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "present_or_null")]
     #[schema(value_type = Option<Uuid>)]

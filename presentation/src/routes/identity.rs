@@ -146,6 +146,7 @@ pub(crate) async fn jwks(state: web::Data<HttpState>) -> HttpResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccountTokenRequest {
+    #[schema(min_length = 1, max_length = 512)]
     pub token: String,
 }
 
@@ -153,7 +154,7 @@ pub struct AccountTokenRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EmailRequest {
-    #[schema(example = "alice@example.com")]
+    #[schema(example = "alice@example.com", format = Email, max_length = 254)]
     pub email: String,
 }
 
@@ -161,8 +162,10 @@ pub struct EmailRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResetPasswordRequest {
+    #[schema(min_length = 1, max_length = 512)]
     pub token: String,
-    /// 12 to 128 characters, not a common password.
+    /// 12 to 128 characters, not a common password, not the account's address.
+    #[schema(min_length = 12, max_length = 128)]
     pub new_password: String,
 }
 
@@ -170,8 +173,10 @@ pub struct ResetPasswordRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
+    #[schema(min_length = 1, max_length = 128)]
     pub current_password: String,
-    /// 12 to 128 characters, not a common password.
+    /// 12 to 128 characters, not a common password, not the account's address.
+    #[schema(min_length = 12, max_length = 128)]
     pub new_password: String,
 }
 
@@ -297,12 +302,12 @@ pub(crate) async fn change_password(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
-    #[schema(example = "alice@example.com")]
+    #[schema(example = "alice@example.com", format = Email, max_length = 254)]
     pub email: String,
-    /// 12 to 128 characters, not a common password.
-    #[schema(example = "correct horse battery staple")]
+    /// 12 to 128 characters, not a common password, not the address.
+    #[schema(example = "correct horse battery staple", min_length = 12, max_length = 128)]
     pub password: String,
-    #[schema(example = "Alice")]
+    #[schema(example = "Alice", min_length = 1, max_length = 100)]
     pub display_name: String,
 }
 
@@ -310,9 +315,9 @@ pub struct RegisterRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
-    #[schema(example = "alice@example.com")]
+    #[schema(example = "alice@example.com", format = Email, max_length = 254)]
     pub email: String,
-    #[schema(example = "correct horse battery staple")]
+    #[schema(example = "correct horse battery staple", min_length = 1, max_length = 128)]
     pub password: String,
 }
 
@@ -320,6 +325,7 @@ pub struct LoginRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
+    #[schema(min_length = 1, max_length = 512)]
     pub refresh_token: String,
 }
 

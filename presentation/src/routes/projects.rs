@@ -71,8 +71,9 @@ pub struct ProjectSummaryResponse {
 #[serde(deny_unknown_fields)]
 pub struct LogTimeRequest {
     /// 1 to 1440.
-    #[schema(example = 90)]
+    #[schema(example = 90, minimum = 1, maximum = 1440)]
     pub minutes: u32,
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
     #[schema(example = "2026-11-23")]
     pub spent_on: NaiveDate,
@@ -115,6 +116,7 @@ pub struct TimeEntryList {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddCommentRequest {
+    #[schema(min_length = 1, max_length = 10000)]
     pub body: String,
     pub parent_id: Option<Uuid>,
 }
@@ -179,8 +181,9 @@ impl From<Money> for BudgetBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateProjectRequest {
-    #[schema(example = "Apollo")]
+    #[schema(example = "Apollo", min_length = 1, max_length = 200)]
     pub name: String,
+    #[schema(max_length = 10000)]
     pub description: Option<String>,
     pub budget: Option<BudgetBody>,
 }
@@ -189,6 +192,7 @@ pub struct CreateProjectRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProjectRequest {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "present_or_null")]
     #[schema(value_type = Option<String>)]
@@ -275,8 +279,9 @@ pub struct ProjectMemberList {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTaskRequest {
-    #[schema(example = "Write the launch checklist")]
+    #[schema(example = "Write the launch checklist", min_length = 1, max_length = 300)]
     pub title: String,
+    #[schema(max_length = 10000)]
     pub description: Option<String>,
     /// Must be a member of the project.
     pub assignee_id: Option<Uuid>,
@@ -288,6 +293,7 @@ pub struct CreateTaskRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateTaskRequest {
+    #[schema(min_length = 1, max_length = 300)]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "present_or_null")]
     #[schema(value_type = Option<String>)]

@@ -41,10 +41,10 @@ const MEMBER_SORTS: &[&str] = &["joined_at", "role"];
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateOrganizationRequest {
-    #[schema(example = "Acme Corp")]
+    #[schema(example = "Acme Corp", min_length = 1, max_length = 100)]
     pub name: String,
     /// Lowercase letters, digits and single hyphens, 3..=63 characters; derived from the name when absent.
-    #[schema(example = "acme-corp")]
+    #[schema(example = "acme-corp", min_length = 3, max_length = 63, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: Option<String>,
 }
 
