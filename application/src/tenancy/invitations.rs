@@ -301,57 +301,34 @@ mod tests {
         assert_eq!(error.code(), ErrorCode::AlreadyMember);
     }
 
-    #[tokio::test]
-    async fn only_the_invited_address_can_accept() {
+    /// `accepter` accepts an invitation of bob@example.com as `role`, sent by someone
+    /// whose role is now `sender_role`.
+    async fn accept_as(accepter: &str, role: Role, sender_role: Role) -> Result<Membership, AppError> {
         let tenant = TenantId::new();
-        let mallory = stored_user("mallory@example.com");
-        let mallory_id = mallory.id();
-        let invitation = Invitation::issue(
-            tenant,
-            EmailAddress::parse("bob@example.com").unwrap(),
-            Role::Member,
-            "hash-of-tok".into(),
-            UserId::new(),
-            fixed_now(),
-        );
+        let user = stored_user(accepter);
+        let user_id = user.id();
+        let bob = EmailAddress::parse("bob@example.com").unwrap();
+        let invitation = Invitation::issue(tenant, bob, role, "hash-of-tok".into(), UserId::new(), fixed_now());
         let mut uow = TestUnitOfWork::default();
         uow.invitations.expect_find_by_token_hash().returning(move |_| Ok(Some(invitation.clone())));
         uow.organizations.expect_lock().returning(|_| Ok(true));
-        uow.users.expect_find_by_id().returning(move |_| Ok(Some(mallory.clone())));
-        uow.memberships.expect_find().returning(|t, u| Ok(Some(Membership::new(t, u, Role::Owner, fixed_now()))));
+        uow.users.expect_find_by_id().returning(move |_| Ok(Some(user.clone())));
+        uow.memberships.expect_find().returning(move |t, u| Ok(Some(Membership::new(t, u, sender_role, fixed_now()))));
+        uow.memberships.expect_insert().never();
         let handler = AcceptInvitationHandler::new(fake_secrets(), fixed_clock());
-        let error = handler
-            .handle(&context_of(mallory_id, tenant), &AcceptInvitation { token: "tok".into() }, &mut uow)
-            .await
-            .unwrap_err();
+        handler.handle(&context_of(user_id, tenant), &AcceptInvitation { token: "tok".into() }, &mut uow).await
+    }
+
+    #[tokio::test]
+    async fn only_the_invited_address_can_accept() {
+        let error = accept_as("mallory@example.com", Role::Member, Role::Owner).await.unwrap_err();
         assert_eq!(error.code(), ErrorCode::InvitationWrongRecipient);
     }
 
     #[tokio::test]
     async fn an_invitation_from_a_since_demoted_admin_no_longer_grants_admin() {
-        let tenant = TenantId::new();
-        let bob = stored_user("bob@example.com");
-        let bob_id = bob.id();
-        let invitation = Invitation::issue(
-            tenant,
-            EmailAddress::parse("bob@example.com").unwrap(),
-            Role::Admin,
-            "hash-of-tok".into(),
-            UserId::new(),
-            fixed_now(),
-        );
-        let mut uow = TestUnitOfWork::default();
-        uow.invitations.expect_find_by_token_hash().returning(move |_| Ok(Some(invitation.clone())));
-        uow.organizations.expect_lock().returning(|_| Ok(true));
-        uow.users.expect_find_by_id().returning(move |_| Ok(Some(bob.clone())));
         // The sender is a plain member now.
-        uow.memberships.expect_find().returning(|t, u| Ok(Some(Membership::new(t, u, Role::Member, fixed_now()))));
-        uow.memberships.expect_insert().never();
-        let handler = AcceptInvitationHandler::new(fake_secrets(), fixed_clock());
-        let error = handler
-            .handle(&context_of(bob_id, tenant), &AcceptInvitation { token: "tok".into() }, &mut uow)
-            .await
-            .unwrap_err();
+        let error = accept_as("bob@example.com", Role::Admin, Role::Member).await.unwrap_err();
         assert_eq!(error.code(), ErrorCode::InvitationRevoked);
     }
 }

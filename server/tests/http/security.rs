@@ -56,14 +56,11 @@ async fn arrange(client: &reqwest::Client, app: &TestApp) -> Fixture {
     let member: Value =
         client.get(app.url("/api/v1/users/me")).bearer_auth(&member_token).send().await.unwrap().json().await.unwrap();
     let member_id = member["id"].as_str().unwrap().to_owned();
-    let invitation = post_json(
-        client,
-        app,
-        &fixture,
-        &format!("/api/v1/organizations/{tenant}/invitations"),
-        json!({"email": "member@example.com", "role": "member"}),
-    )
-    .await;
+    let invite = |email: &'static str, role: &'static str| {
+        let (path, fixture) = (format!("/api/v1/organizations/{tenant}/invitations"), &fixture);
+        async move { post_json(client, app, fixture, &path, json!({"email": email, "role": role})).await }
+    };
+    let invitation = invite("member@example.com", "member").await;
     let token_mail = app.latest_invitation_token("member@example.com").unwrap();
     let accepted = client
         .post(app.url(&format!("/api/v1/invitations/{token_mail}/accept")))
@@ -72,14 +69,7 @@ async fn arrange(client: &reqwest::Client, app: &TestApp) -> Fixture {
         .await
         .unwrap();
     assert_eq!(accepted.status(), StatusCode::OK);
-    let pending = post_json(
-        client,
-        app,
-        &fixture,
-        &format!("/api/v1/organizations/{tenant}/invitations"),
-        json!({"email": "later@example.com", "role": "viewer"}),
-    )
-    .await;
+    let pending = invite("later@example.com", "viewer").await;
     assert_ne!(pending["id"], invitation["id"]);
     let project = post_json(client, app, &fixture, "/api/v1/projects", json!({"name": "Walk"})).await;
     let project_id = project["id"].as_str().unwrap().to_owned();
