@@ -31,6 +31,7 @@ pub use openapi::{openapi, ApiDoc};
 pub use paging::{PageParams, PageResponse};
 pub use routes::not_found;
 pub use telemetry::HttpMetrics;
+pub use tenant_context::TenantScoped;
 
 /// Everything the routes need, shared by all workers.
 #[derive(Clone)]
@@ -98,6 +99,18 @@ impl HttpState {
 /// Mounts every Tenantry route, the OpenAPI document and Swagger UI, wrapped in
 /// the request-id/telemetry middleware. Call it from `App::configure`.
 pub fn configure(state: HttpState) -> impl FnOnce(&mut web::ServiceConfig) {
+    configure_with(state, |_| {})
+}
+
+/// Like [`configure`], with the host product's own routes mounted inside the same
+/// middleware stack (request id, CORS, security headers, time budget, rate limit,
+/// idempotency, panic guard, the error shape) and beside Tenantry's state, so they
+/// use the [`Authenticated`] and [`TenantScoped`] extractors as Tenantry's routes do.
+/// Host routes are matched first.
+pub fn configure_with(
+    state: HttpState,
+    host_routes: impl FnOnce(&mut web::ServiceConfig),
+) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         let metrics = state.metrics.clone();
         let limiter = state.rate_limiter.clone();
@@ -123,6 +136,7 @@ pub fn configure(state: HttpState) -> impl FnOnce(&mut web::ServiceConfig) {
                 .wrap(security_headers())
                 .wrap(actix_web::middleware::Condition::new(cors_enabled, cors))
                 .wrap(actix_web::middleware::from_fn(move |req, next| telemetry::observe(metrics.clone(), req, next)))
+                .configure(host_routes)
                 .configure(routes::operations::configure)
                 .configure(routes::identity::configure)
                 .configure(routes::tenancy::configure)

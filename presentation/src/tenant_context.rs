@@ -1,12 +1,36 @@
 //! The tenant of a request, from the URL (`/organizations/{id}/...`) or from the
 //! `X-Tenant-Id` header (API.md "Tenancy"): shared by the routes of every context.
 
-use actix_web::HttpRequest;
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest};
 use tenantry_application::{AppError, RequestContext};
 use tenantry_kernel::TenantId;
 use uuid::Uuid;
 
+use crate::auth::Authenticated;
 use crate::error::ApiError;
+
+/// An authenticated request for the tenant named by `X-Tenant-Id` (API.md
+/// "Tenancy"): the context every tenant-scoped use case takes. Membership and
+/// permissions are checked by the use case, in the pipeline, not here.
+pub struct TenantScoped(pub RequestContext);
+
+impl FromRequest for TenantScoped {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let authenticated = Authenticated::from_request(&req, payload);
+        Box::pin(async move {
+            let Authenticated(context) = authenticated.await?;
+            Ok(TenantScoped(with_tenant_header(context, &req)?))
+        })
+    }
+}
 
 /// The tenant named in the path: a non-member then gets 404, so ids do not leak existence.
 pub(crate) fn in_tenant(mut context: RequestContext, tenant: Uuid) -> RequestContext {

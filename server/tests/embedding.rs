@@ -166,3 +166,71 @@ async fn a_product_wires_its_own_mailer_reaction_and_job_through_the_builder() {
     database.drop_database().await;
     let _ = std::fs::remove_dir_all(data_dir);
 }
+
+/// A product route inside Tenantry's middleware stack, on Tenantry's extractors.
+async fn product_dashboard(scoped: tenantry_http::TenantScoped) -> HttpResponse {
+    let tenant = scoped.0.tenant_id.map(|t| t.to_string()).unwrap_or_default();
+    HttpResponse::Ok().json(serde_json::json!({"tenant": tenant}))
+}
+
+fn product_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/product/dashboard", web::get().to(product_dashboard));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_route_inside_the_stack_gets_request_ids_the_error_shape_and_the_extractors() {
+    let database = TestDatabase::create(TestBackend::Sqlite).await.unwrap();
+    let data_dir = std::env::temp_dir().join(format!("tenantry-host-{}", uuid::Uuid::now_v7().simple()));
+    let tenantry = Tenantry::build(&test_settings(&database.url, data_dir.clone())).await.unwrap();
+    let state = tenantry.http_state();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server =
+        HttpServer::new(move || App::new().configure(tenantry_http::configure_with(state.clone(), product_routes)))
+            .workers(1)
+            .listen(listener)
+            .unwrap()
+            .run();
+    let handle = server.handle();
+    tokio::spawn(server);
+    let client = reqwest::Client::new();
+
+    let anonymous = client.get(format!("{base}/api/v1/product/dashboard")).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    assert!(anonymous.headers().contains_key("x-request-id"));
+    assert_eq!(anonymous.headers()["x-content-type-options"], "nosniff", "the security headers apply");
+    let body: serde_json::Value = anonymous.json().await.unwrap();
+    assert_eq!(body["error_code"], "unauthenticated");
+
+    let password = "correct horse battery staple";
+    let account = serde_json::json!({"email": "host@product.test", "password": password, "display_name": "Host"});
+    client.post(format!("{base}/api/v1/auth/register")).json(&account).send().await.unwrap();
+    let login: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "host@product.test", "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["access_token"].as_str().unwrap();
+    let no_tenant = client.get(format!("{base}/api/v1/product/dashboard")).bearer_auth(token).send().await.unwrap();
+    assert_eq!(no_tenant.status(), 400);
+    assert_eq!(no_tenant.json::<serde_json::Value>().await.unwrap()["error_code"], "tenant_required");
+    let tenant = uuid::Uuid::now_v7().to_string();
+    let scoped = client
+        .get(format!("{base}/api/v1/product/dashboard"))
+        .bearer_auth(token)
+        .header("x-tenant-id", &tenant)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scoped.status(), 200);
+    assert_eq!(scoped.json::<serde_json::Value>().await.unwrap()["tenant"], tenant);
+
+    handle.stop(true).await;
+    tenantry.shutdown().await;
+    database.drop_database().await;
+    let _ = std::fs::remove_dir_all(data_dir);
+}
