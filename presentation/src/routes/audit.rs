@@ -1,6 +1,6 @@
 //! The audit trail of an organization (tenant in `X-Tenant-Id`; owners and admins).
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tenantry_application::ports::{AuditFilter, AuditRecord};
@@ -8,10 +8,9 @@ use tenantry_kernel::{SortOrder, UserId};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody};
 use crate::paging::{PageParams, PageResponse};
-use crate::tenant_context::with_tenant_header;
+use crate::tenant_context::TenantScoped;
 use crate::HttpState;
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
@@ -90,11 +89,10 @@ impl From<AuditRecord> for AuditLogEntry {
 #[get("/api/v1/audit-logs")]
 pub(crate) async fn list_audit_logs(
     state: web::Data<HttpState>,
-    auth: Authenticated,
-    req: HttpRequest,
+    scoped: TenantScoped,
     params: web::Query<AuditLogParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = with_tenant_header(auth.0, &req)?;
+    let context = scoped.0;
     let params = params.into_inner();
     let page = PageParams { page: params.page, size: params.size, sort_by: params.sort_by, order: params.order }
         .fixed_order("occurred_at", SortOrder::Desc)?;

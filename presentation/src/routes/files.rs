@@ -10,16 +10,15 @@ use futures::{StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
 use tenantry_application::files::CreateFileLink;
 use tenantry_application::ports::{ByteStream, FileGrant};
-use tenantry_application::{AppError, ErrorCode, RequestContext};
+use tenantry_application::{AppError, ErrorCode};
 use tenantry_domain::files::{FileId, FileVersion, FolderId, StoredFile};
 use tenantry_kernel::{UserId, ValidationError};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::Authenticated;
 use crate::error::{http_error, ApiError, ErrorBody};
 use crate::json::{optional_body, read_limited};
-use crate::tenant_context::with_tenant_header;
+use crate::tenant_context::TenantScoped;
 use crate::HttpState;
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
@@ -54,11 +53,10 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
 #[get("/api/v1/files/{id}/thumbnail")]
 pub(crate) async fn thumbnail(
     state: web::Data<HttpState>,
-    auth: Authenticated,
-    req: HttpRequest,
+    scoped: TenantScoped,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = tenant_context(auth, &req)?;
+    let context = scoped.0;
     match state.app.file_thumbnail(&context, file_id(path.into_inner())).await? {
         Some(content) => Ok(HttpResponse::Ok()
             .insert_header((header::CONTENT_TYPE, "image/png"))
@@ -114,12 +112,11 @@ pub struct FileLinkResponse {
 #[post("/api/v1/files/{id}/links")]
 pub(crate) async fn create_link(
     state: web::Data<HttpState>,
-    auth: Authenticated,
-    req: HttpRequest,
+    scoped: TenantScoped,
     path: web::Path<Uuid>,
     body: web::Payload,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let context = tenant_context(auth, &req)?;
+    let context = scoped.0;
     let body = read_limited(body).await?;
     let expires_in_seconds = optional_body::<CreateLinkRequest>(&body)?.and_then(|body| body.expires_in_seconds);
     let command = CreateFileLink { file_id: file_id(path.into_inner()), expires_in_seconds };
@@ -210,11 +207,10 @@ pub struct GrantRequest {
 #[delete("/api/v1/files/{id}")]
 pub(crate) async fn delete_file(
     state: web::Data<HttpState>,
-    auth: Authenticated,
-    req: HttpRequest,
+    scoped: TenantScoped,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = tenant_context(auth, &req)?;
+    let context = scoped.0;
     state.app.delete_file(&context, file_id(path.into_inner())).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -229,11 +225,10 @@ pub(crate) async fn delete_file(
 #[post("/api/v1/files/{id}/restore")]
 pub(crate) async fn restore_file(
     state: web::Data<HttpState>,
-    auth: Authenticated,
-    req: HttpRequest,
+    scoped: TenantScoped,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = tenant_context(auth, &req)?;
+    let context = scoped.0;
     let file = state.app.restore_file(&context, file_id(path.into_inner())).await?;
     Ok(HttpResponse::Ok().json(FileResponse::from(&file)))
 }
@@ -255,12 +250,11 @@ pub(crate) async fn restore_file(
 #[post("/api/v1/files/{id}/permissions")]
 pub(crate) async fn grant_access(
     state: web::Data<HttpState>,
-    auth: Authenticated,
-    req: HttpRequest,
+    scoped: TenantScoped,
     path: web::Path<Uuid>,
     body: web::Json<GrantRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = tenant_context(auth, &req)?;
+    let context = scoped.0;
     let id = file_id(path.into_inner());
     let body = body.into_inner();
     let grant = state.app.grant_file_access(&context, id, UserId::from_uuid(body.user_id), body.access).await?;
@@ -279,11 +273,10 @@ pub(crate) async fn grant_access(
 #[get("/api/v1/files/{id}/permissions")]
 pub(crate) async fn list_grants(
     state: web::Data<HttpState>,
-    auth: Authenticated,
-    req: HttpRequest,
+    scoped: TenantScoped,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = tenant_context(auth, &req)?;
+    let context = scoped.0;
     let grants = state.app.file_grants(&context, file_id(path.into_inner())).await?;
     Ok(HttpResponse::Ok().json(FileGrantList { items: grants.iter().map(FileGrantResponse::from).collect() }))
 }
@@ -298,11 +291,10 @@ pub(crate) async fn list_grants(
 #[delete("/api/v1/files/{id}/permissions/{user_id}")]
 pub(crate) async fn revoke_access(
     state: web::Data<HttpState>,
-    auth: Authenticated,
-    req: HttpRequest,
+    scoped: TenantScoped,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = tenant_context(auth, &req)?;
+    let context = scoped.0;
     let (id, user) = path.into_inner();
     state.app.revoke_file_access(&context, file_id(id), UserId::from_uuid(user)).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -488,10 +480,6 @@ fn file_id(raw: Uuid) -> FileId {
     FileId::from_uuid(raw)
 }
 
-fn tenant_context(auth: Authenticated, req: &HttpRequest) -> Result<RequestContext, ApiError> {
-    with_tenant_header(auth.0, req)
-}
-
 /// Upload a file (multipart/form-data, part `file`). The bytes stream to storage;
 /// the type is sniffed from them and must be on the allow-list.
 #[utoipa::path(
@@ -510,11 +498,11 @@ fn tenant_context(auth: Authenticated, req: &HttpRequest) -> Result<RequestConte
 #[post("/api/v1/files")]
 pub(crate) async fn upload_file(
     state: web::Data<HttpState>,
-    auth: Authenticated,
+    scoped: TenantScoped,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let context = tenant_context(auth, &req)?;
+    let context = scoped.0;
     let app = state.app.clone();
     let file = with_uploaded_part(&req, payload, true, |name, folder, content| async move {
         app.upload_file(&context, &name, folder, content).await
@@ -541,12 +529,12 @@ pub(crate) async fn upload_file(
 #[post("/api/v1/files/{id}/versions")]
 pub(crate) async fn add_version(
     state: web::Data<HttpState>,
-    auth: Authenticated,
+    scoped: TenantScoped,
     req: HttpRequest,
     path: web::Path<Uuid>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let context = tenant_context(auth, &req)?;
+    let context = scoped.0;
     let id = file_id(path.into_inner());
     let app = state.app.clone();
     let file = with_uploaded_part(&req, payload, false, |_, _, content| async move {
@@ -568,11 +556,10 @@ pub(crate) async fn add_version(
 #[get("/api/v1/files/{id}")]
 pub(crate) async fn get_file(
     state: web::Data<HttpState>,
-    auth: Authenticated,
-    req: HttpRequest,
+    scoped: TenantScoped,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = tenant_context(auth, &req)?;
+    let context = scoped.0;
     let file = state.app.file(&context, file_id(path.into_inner())).await?;
     Ok(HttpResponse::Ok().json(FileResponse::from(&file)))
 }
@@ -587,11 +574,10 @@ pub(crate) async fn get_file(
 #[get("/api/v1/files/{id}/versions")]
 pub(crate) async fn list_versions(
     state: web::Data<HttpState>,
-    auth: Authenticated,
-    req: HttpRequest,
+    scoped: TenantScoped,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = tenant_context(auth, &req)?;
+    let context = scoped.0;
     let versions = state.app.file_versions(&context, file_id(path.into_inner())).await?;
     Ok(HttpResponse::Ok().json(FileVersionList { items: versions.iter().map(FileVersionResponse::from).collect() }))
 }
@@ -617,11 +603,11 @@ pub(crate) async fn list_versions(
 #[get("/api/v1/files/{id}/content")]
 pub(crate) async fn download_file(
     state: web::Data<HttpState>,
-    auth: Authenticated,
+    scoped: TenantScoped,
     req: HttpRequest,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = tenant_context(auth, &req)?;
+    let context = scoped.0;
     let (file, version) = state.app.file_version(&context, file_id(path.into_inner()), None).await?;
     content_response(&state, &req, &file, &version).await
 }
@@ -646,11 +632,11 @@ pub(crate) async fn download_file(
 #[get("/api/v1/files/{id}/versions/{n}/content")]
 pub(crate) async fn download_version(
     state: web::Data<HttpState>,
-    auth: Authenticated,
+    scoped: TenantScoped,
     req: HttpRequest,
     path: web::Path<(Uuid, i64)>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = tenant_context(auth, &req)?;
+    let context = scoped.0;
     let (id, number) = path.into_inner();
     let (file, version) = state.app.file_version(&context, file_id(id), Some(number)).await?;
     content_response(&state, &req, &file, &version).await

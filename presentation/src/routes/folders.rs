@@ -7,18 +7,18 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tenantry_application::files::{CreateFolder, DeleteFolder, UpdateFile, UpdateFolder};
 use tenantry_application::ports::FolderEntry;
+use tenantry_application::RequestContext;
 use tenantry_domain::files::{FileId, Folder, FolderId};
 use tenantry_kernel::SortOrder;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::Authenticated;
 use crate::concurrency::{etag, if_match};
 use crate::error::{ApiError, ErrorBody};
 use crate::json::present_or_null;
 use crate::paging::{PageParams, PageResponse};
 use crate::routes::files::FileResponse;
-use crate::tenant_context::with_tenant_header;
+use crate::tenant_context::TenantScoped;
 use crate::HttpState;
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
@@ -156,11 +156,10 @@ fn folder_answer(mut builder: actix_web::HttpResponseBuilder, folder: &Folder) -
 #[post("/api/v1/folders")]
 pub(crate) async fn create_folder(
     state: web::Data<HttpState>,
-    auth: Authenticated,
-    req: HttpRequest,
+    scoped: TenantScoped,
     body: web::Json<CreateFolderRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = with_tenant_header(auth.0, &req)?;
+    let context = scoped.0;
     let CreateFolderRequest { name, parent_id } = body.into_inner();
     let folder =
         state.app.create_folder(&context, CreateFolder { name, parent_id: parent_id.map(FolderId::from_uuid) }).await?;
@@ -179,23 +178,20 @@ pub(crate) async fn create_folder(
 #[get("/api/v1/folders/{id}")]
 pub(crate) async fn get_folder(
     state: web::Data<HttpState>,
-    auth: Authenticated,
-    req: HttpRequest,
+    scoped: TenantScoped,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = with_tenant_header(auth.0, &req)?;
+    let context = scoped.0;
     let folder = state.app.folder(&context, FolderId::from_uuid(path.into_inner())).await?;
     Ok(folder_answer(HttpResponse::Ok(), &folder))
 }
 
 async fn children_page(
     state: &HttpState,
-    auth: Authenticated,
-    req: &HttpRequest,
+    context: RequestContext,
     folder: Option<FolderId>,
     params: &PageParams,
 ) -> Result<HttpResponse, ApiError> {
-    let context = with_tenant_header(auth.0, req)?;
     // Subfolders first, then files, each by name.
     let page = params.fixed_order("name", SortOrder::Asc)?;
     let entries = state.app.folder_children(&context, folder, page).await?;
@@ -212,12 +208,11 @@ async fn children_page(
 #[get("/api/v1/folders/{id}/children")]
 pub(crate) async fn folder_children(
     state: web::Data<HttpState>,
-    auth: Authenticated,
-    req: HttpRequest,
+    scoped: TenantScoped,
     path: web::Path<Uuid>,
     params: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    children_page(&state, auth, &req, Some(FolderId::from_uuid(path.into_inner())), &params).await
+    children_page(&state, scoped.0, Some(FolderId::from_uuid(path.into_inner())), &params).await
 }
 
 /// What the top level holds (folders without a parent, files in no folder).
@@ -230,11 +225,10 @@ pub(crate) async fn folder_children(
 #[get("/api/v1/folders/root/children")]
 pub(crate) async fn top_level_children(
     state: web::Data<HttpState>,
-    auth: Authenticated,
-    req: HttpRequest,
+    scoped: TenantScoped,
     params: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    children_page(&state, auth, &req, None, &params).await
+    children_page(&state, scoped.0, None, &params).await
 }
 
 /// Rename and/or move a folder (its creator, or `file:manage`). Send the `ETag`
@@ -261,12 +255,12 @@ pub(crate) async fn top_level_children(
 #[patch("/api/v1/folders/{id}")]
 pub(crate) async fn update_folder(
     state: web::Data<HttpState>,
-    auth: Authenticated,
+    scoped: TenantScoped,
     req: HttpRequest,
     path: web::Path<Uuid>,
     body: web::Json<UpdateFolderRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = with_tenant_header(auth.0, &req)?;
+    let context = scoped.0;
     let UpdateFolderRequest { name, parent_id } = body.into_inner();
     let command = UpdateFolder {
         folder_id: FolderId::from_uuid(path.into_inner()),
@@ -298,11 +292,11 @@ pub(crate) async fn update_folder(
 #[delete("/api/v1/folders/{id}")]
 pub(crate) async fn delete_folder(
     state: web::Data<HttpState>,
-    auth: Authenticated,
+    scoped: TenantScoped,
     req: HttpRequest,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = with_tenant_header(auth.0, &req)?;
+    let context = scoped.0;
     let command = DeleteFolder { folder_id: FolderId::from_uuid(path.into_inner()), expected_version: if_match(&req) };
     state.app.delete_folder(&context, command).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -324,12 +318,11 @@ pub(crate) async fn delete_folder(
 #[patch("/api/v1/files/{id}")]
 pub(crate) async fn update_file(
     state: web::Data<HttpState>,
-    auth: Authenticated,
-    req: HttpRequest,
+    scoped: TenantScoped,
     path: web::Path<Uuid>,
     body: web::Json<UpdateFileRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = with_tenant_header(auth.0, &req)?;
+    let context = scoped.0;
     let UpdateFileRequest { name, folder_id } = body.into_inner();
     let command = UpdateFile {
         file_id: FileId::from_uuid(path.into_inner()),

@@ -18,12 +18,11 @@ use tenantry_kernel::{SortOrder, UserId};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::Authenticated;
 use crate::concurrency::{etag, if_match};
 use crate::error::{ApiError, ErrorBody};
 use crate::json::present_or_null;
 use crate::paging::{PageParams, PageResponse};
-use crate::tenant_context::with_tenant_header;
+use crate::tenant_context::TenantScoped;
 use crate::HttpState;
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
@@ -381,11 +380,10 @@ fn task_answer(mut builder: actix_web::HttpResponseBuilder, task: &Task) -> Http
 #[post("/api/v1/projects")]
 pub(crate) async fn create_project(
     state: web::Data<HttpState>,
-    auth: Authenticated,
-    req: HttpRequest,
+    scoped: TenantScoped,
     body: web::Json<CreateProjectRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = with_tenant_header(auth.0, &req)?;
+    let context = scoped.0;
     let CreateProjectRequest { name, description, budget } = body.into_inner();
     let command = CreateProject { name, description, budget: budget.map(BudgetInput::from) };
     let project = state.app.create_project(&context, command).await?;
@@ -404,12 +402,11 @@ pub(crate) async fn create_project(
 #[get("/api/v1/projects")]
 pub(crate) async fn list_projects(
     state: web::Data<HttpState>,
-    auth: Authenticated,
-    req: HttpRequest,
+    scoped: TenantScoped,
     params: web::Query<PageParams>,
     filter: web::Query<ProjectListFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = with_tenant_header(auth.0, &req)?;
+    let context = scoped.0;
     let query = params.validate(PROJECT_SORTS)?;
     let status = filter.status.as_deref().map(ProjectStatus::parse).transpose().map_err(|e| ApiError(e.into()))?;
     let page = state.app.list_projects(&context, &ProjectFilter { status }, &query).await?;
@@ -426,11 +423,10 @@ pub(crate) async fn list_projects(
 #[get("/api/v1/projects/{id}")]
 pub(crate) async fn get_project(
     state: web::Data<HttpState>,
-    auth: Authenticated,
-    req: HttpRequest,
+    scoped: TenantScoped,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = with_tenant_header(auth.0, &req)?;
+    let context = scoped.0;
     let project = state.app.get_project(&context, ProjectId::from_uuid(path.into_inner())).await?;
     Ok(project_answer(HttpResponse::Ok(), &project))
 }
@@ -455,12 +451,12 @@ pub(crate) async fn get_project(
 #[patch("/api/v1/projects/{id}")]
 pub(crate) async fn update_project(
     state: web::Data<HttpState>,
-    auth: Authenticated,
+    scoped: TenantScoped,
     req: HttpRequest,
     path: web::Path<Uuid>,
     body: web::Json<UpdateProjectRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = with_tenant_header(auth.0, &req)?;
+    let context = scoped.0;
     let UpdateProjectRequest { name, description, status, budget } = body.into_inner();
     let command = UpdateProject {
         project_id: ProjectId::from_uuid(path.into_inner()),
@@ -492,11 +488,11 @@ pub(crate) async fn update_project(
 #[delete("/api/v1/projects/{id}")]
 pub(crate) async fn delete_project(
     state: web::Data<HttpState>,
-    auth: Authenticated,
+    scoped: TenantScoped,
     req: HttpRequest,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = with_tenant_header(auth.0, &req)?;
+    let context = scoped.0;
     let command =
         DeleteProject { project_id: ProjectId::from_uuid(path.into_inner()), expected_version: if_match(&req) };
     state.app.delete_project(&context, command).await?;
@@ -513,11 +509,10 @@ pub(crate) async fn delete_project(
 #[get("/api/v1/projects/{id}/members")]
 pub(crate) async fn list_project_members(
     state: web::Data<HttpState>,
-    auth: Authenticated,
-    req: HttpRequest,
+    scoped: TenantScoped,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = with_tenant_header(auth.0, &req)?;
+    let context = scoped.0;
     let members = state.app.project_members(&context, ProjectId::from_uuid(path.into_inner())).await?;
     Ok(HttpResponse::Ok().json(ProjectMemberList { items: members.into_iter().map(Into::into).collect() }))
 }
@@ -538,12 +533,11 @@ pub(crate) async fn list_project_members(
 #[post("/api/v1/projects/{id}/members")]
 pub(crate) async fn add_project_member(
     state: web::Data<HttpState>,
-    auth: Authenticated,
-    req: HttpRequest,
+    scoped: TenantScoped,
     path: web::Path<Uuid>,
     body: web::Json<AddProjectMemberRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = with_tenant_header(auth.0, &req)?;
+    let context = scoped.0;
     let AddProjectMemberRequest { user_id, role } = body.into_inner();
     let command = AddProjectMember {
         project_id: ProjectId::from_uuid(path.into_inner()),
@@ -570,12 +564,11 @@ pub(crate) async fn add_project_member(
 #[post("/api/v1/projects/{id}/tasks")]
 pub(crate) async fn create_task(
     state: web::Data<HttpState>,
-    auth: Authenticated,
-    req: HttpRequest,
+    scoped: TenantScoped,
     path: web::Path<Uuid>,
     body: web::Json<CreateTaskRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = with_tenant_header(auth.0, &req)?;
+    let context = scoped.0;
     let CreateTaskRequest { title, description, assignee_id, due_date, estimate_minutes } = body.into_inner();
     let command = CreateTask {
         project_id: ProjectId::from_uuid(path.into_inner()),
@@ -601,13 +594,12 @@ pub(crate) async fn create_task(
 #[get("/api/v1/projects/{id}/tasks")]
 pub(crate) async fn list_tasks(
     state: web::Data<HttpState>,
-    auth: Authenticated,
-    req: HttpRequest,
+    scoped: TenantScoped,
     path: web::Path<Uuid>,
     params: web::Query<PageParams>,
     filter: web::Query<TaskListFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = with_tenant_header(auth.0, &req)?;
+    let context = scoped.0;
     let query = params.validate(TASK_SORTS)?;
     let status = filter.status.as_deref().map(TaskStatus::parse).transpose().map_err(|e| ApiError(e.into()))?;
     let filter = TaskFilter { status, assignee: filter.assignee_id.map(UserId::from_uuid) };
@@ -625,11 +617,10 @@ pub(crate) async fn list_tasks(
 #[get("/api/v1/tasks/{id}")]
 pub(crate) async fn get_task(
     state: web::Data<HttpState>,
-    auth: Authenticated,
-    req: HttpRequest,
+    scoped: TenantScoped,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = with_tenant_header(auth.0, &req)?;
+    let context = scoped.0;
     let task = state.app.get_task(&context, TaskId::from_uuid(path.into_inner())).await?;
     Ok(task_answer(HttpResponse::Ok(), &task))
 }
@@ -657,12 +648,12 @@ pub(crate) async fn get_task(
 #[patch("/api/v1/tasks/{id}")]
 pub(crate) async fn update_task(
     state: web::Data<HttpState>,
-    auth: Authenticated,
+    scoped: TenantScoped,
     req: HttpRequest,
     path: web::Path<Uuid>,
     body: web::Json<UpdateTaskRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = with_tenant_header(auth.0, &req)?;
+    let context = scoped.0;
     let UpdateTaskRequest { title, description, status, assignee_id, due_date, estimate_minutes } = body.into_inner();
     let command = UpdateTask {
         task_id: TaskId::from_uuid(path.into_inner()),
@@ -689,12 +680,11 @@ pub(crate) async fn update_task(
 #[post("/api/v1/tasks/{id}/time-entries")]
 pub(crate) async fn log_time(
     state: web::Data<HttpState>,
-    auth: Authenticated,
-    req: HttpRequest,
+    scoped: TenantScoped,
     path: web::Path<Uuid>,
     body: web::Json<LogTimeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = with_tenant_header(auth.0, &req)?;
+    let context = scoped.0;
     let task = path.into_inner();
     let LogTimeRequest { minutes, note, spent_on } = body.into_inner();
     let entry =
@@ -714,11 +704,10 @@ pub(crate) async fn log_time(
 #[get("/api/v1/tasks/{id}/time-entries")]
 pub(crate) async fn list_time_entries(
     state: web::Data<HttpState>,
-    auth: Authenticated,
-    req: HttpRequest,
+    scoped: TenantScoped,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = with_tenant_header(auth.0, &req)?;
+    let context = scoped.0;
     let entries = state.app.time_entries(&context, TaskId::from_uuid(path.into_inner())).await?;
     let total_minutes = entries.iter().map(|e| u64::from(e.minutes)).sum();
     Ok(HttpResponse::Ok()
@@ -736,12 +725,11 @@ pub(crate) async fn list_time_entries(
 #[post("/api/v1/tasks/{id}/comments")]
 pub(crate) async fn add_comment(
     state: web::Data<HttpState>,
-    auth: Authenticated,
-    req: HttpRequest,
+    scoped: TenantScoped,
     path: web::Path<Uuid>,
     body: web::Json<AddCommentRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = with_tenant_header(auth.0, &req)?;
+    let context = scoped.0;
     let task = path.into_inner();
     let AddCommentRequest { body, parent_id } = body.into_inner();
     let command = AddComment { task_id: TaskId::from_uuid(task), parent_id: parent_id.map(CommentId::from_uuid), body };
@@ -762,12 +750,11 @@ pub(crate) async fn add_comment(
 #[get("/api/v1/tasks/{id}/comments")]
 pub(crate) async fn list_comments(
     state: web::Data<HttpState>,
-    auth: Authenticated,
-    req: HttpRequest,
+    scoped: TenantScoped,
     path: web::Path<Uuid>,
     params: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = with_tenant_header(auth.0, &req)?;
+    let context = scoped.0;
     let page = params.fixed_order("created_at", SortOrder::Asc)?;
     let threads = state.app.comment_threads(&context, TaskId::from_uuid(path.into_inner()), page).await?;
     Ok(HttpResponse::Ok().json(PageResponse::from_page(threads, CommentResponse::thread)))
@@ -785,11 +772,10 @@ pub(crate) async fn list_comments(
 #[get("/api/v1/projects/{id}/summary")]
 pub(crate) async fn project_summary(
     state: web::Data<HttpState>,
-    auth: Authenticated,
-    req: HttpRequest,
+    scoped: TenantScoped,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = with_tenant_header(auth.0, &req)?;
+    let context = scoped.0;
     let project = path.into_inner();
     let summary = state.app.project_summary(&context, ProjectId::from_uuid(project)).await?;
     let response = match summary {

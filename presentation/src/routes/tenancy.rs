@@ -2,7 +2,7 @@
 //! of the tenant named by `X-Tenant-Id`.
 
 use actix_web::http::header;
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tenantry_application::ports::OrganizationView;
@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody};
 use crate::paging::{PageParams, PageResponse};
-use crate::tenant_context::{in_tenant, with_tenant_header};
+use crate::tenant_context::{in_tenant, TenantScoped};
 use crate::HttpState;
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
@@ -411,10 +411,9 @@ pub(crate) async fn remove_member(
 #[get("/api/v1/membership")]
 pub(crate) async fn current_membership(
     state: web::Data<HttpState>,
-    auth: Authenticated,
-    req: HttpRequest,
+    scoped: TenantScoped,
 ) -> Result<HttpResponse, ApiError> {
-    let context = with_tenant_header(auth.0, &req)?;
+    let context = scoped.0;
     let membership = state.app.current_membership(&context).await?;
     Ok(HttpResponse::Ok().json(CurrentMembershipResponse {
         organization_id: membership.tenant_id.as_uuid(),
