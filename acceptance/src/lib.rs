@@ -13,8 +13,11 @@ mod runner;
 pub mod steps;
 mod world;
 
-pub use runner::{run_features, unmatched_steps, BackendOutcome, MAX_CONCURRENT_SCENARIOS, SCENARIO_FILTER_ENV};
-pub use tenantry_server::testing::{TestApp, TestBackend};
+pub use runner::{
+    run_features, run_product_features, run_suite, unmatched_steps, BackendOutcome, MAX_CONCURRENT_SCENARIOS,
+    SCENARIO_FILTER_ENV,
+};
+pub use tenantry_server::testing::{ProductWiring, TestApp, TestBackend};
 pub use world::{
     Account, ApiRequest, Organization, RecordedResponse, RefreshCarrier, TenantryWorld, WhichRefreshToken,
     DEFAULT_PASSWORD, EMAIL_DOMAIN, MAIL_DELIVERY_TIMEOUT,

@@ -8,7 +8,7 @@ use cucumber::gherkin::{self, GherkinEnv};
 use cucumber::writer::Stats as _;
 use cucumber::{cli, World as _};
 use futures::FutureExt as _;
-use tenantry_server::testing::TestBackend;
+use tenantry_server::testing::{ProductWiring, TestBackend};
 
 use crate::TenantryWorld;
 
@@ -48,6 +48,25 @@ impl BackendOutcome {
 /// binary receives libtest's arguments (`--test-threads`, `--nocapture`, a name
 /// filter) which cucumber would reject. Use [`SCENARIO_FILTER_ENV`] to focus.
 pub async fn run_features(backend: TestBackend, features: impl AsRef<Path>) -> BackendOutcome {
+    run_features_wired(backend, features, None).await
+}
+
+/// [`run_features`] for a product's suite: every scenario's server is wired by
+/// `product` (its modules, its adapters), so the product's own features run on
+/// Tenantry's step library and its own steps alike.
+pub async fn run_product_features(
+    backend: TestBackend,
+    features: impl AsRef<Path>,
+    product: ProductWiring,
+) -> BackendOutcome {
+    run_features_wired(backend, features, Some(product)).await
+}
+
+async fn run_features_wired(
+    backend: TestBackend,
+    features: impl AsRef<Path>,
+    product: Option<ProductWiring>,
+) -> BackendOutcome {
     let filter = std::env::var(SCENARIO_FILTER_ENV).ok().map(|f| f.trim().to_lowercase()).filter(|f| !f.is_empty());
 
     let writer = TenantryWorld::cucumber()
@@ -55,6 +74,9 @@ pub async fn run_features(backend: TestBackend, features: impl AsRef<Path>) -> B
         .fail_on_skipped()
         .before(move |_, _, _, world| {
             world.use_backend(backend);
+            if let Some(product) = &product {
+                world.use_product(product.clone());
+            }
             futures::future::ready(()).boxed_local()
         })
         .after(|_, _, _, _, world| {
@@ -139,6 +161,59 @@ fn feature_files(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
     }
     files.sort();
     Ok(files)
+}
+
+/// A whole suite as a test binary's `main` runs it: checks that every step of the
+/// features under `features` has exactly one definition, plays them on every
+/// selected backend (`TENANTRY_TEST_BACKENDS`), wired by `product` when given, and
+/// prints one summary line per backend. Fails when a step failed, when nothing ran
+/// or when no backend was selected.
+pub async fn run_suite(title: &str, features: &str, product: Option<ProductWiring>) -> std::process::ExitCode {
+    use std::process::ExitCode;
+    // Fail in a second, before any server or database is created, on a feature that
+    // uses a phrase the step library does not have.
+    match unmatched_steps(features) {
+        Ok(problems) if problems.is_empty() => {}
+        Ok(problems) => {
+            eprintln!("steps without exactly one definition:\n{}", problems.join("\n"));
+            return ExitCode::FAILURE;
+        }
+        Err(e) => {
+            eprintln!("cannot read the features: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    }
+    let mut outcomes = Vec::new();
+    for backend in TestBackend::selected() {
+        println!("\n=== {title} on {} ===\n", backend.name());
+        outcomes.push(run_features_wired(backend, features, product.clone()).await);
+    }
+    println!("\n=== {title}: summary ===");
+    for outcome in &outcomes {
+        println!(
+            "{:<9} {}: {} steps passed, {} failed, {} skipped, {} parsing errors, {} hook errors",
+            outcome.backend.name(),
+            if outcome.has_failed() { "FAILED" } else { "ok" },
+            outcome.passed_steps,
+            outcome.failed_steps,
+            outcome.skipped_steps,
+            outcome.parsing_errors,
+            outcome.hook_errors,
+        );
+    }
+    if outcomes.is_empty() {
+        eprintln!("no backend selected: nothing was tested");
+        return ExitCode::FAILURE;
+    }
+    if outcomes.iter().any(|o| o.passed_steps == 0) {
+        eprintln!("a backend ran no step at all: check {features} and the scenario filter");
+        return ExitCode::FAILURE;
+    }
+    if outcomes.iter().any(BackendOutcome::has_failed) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 #[cfg(test)]

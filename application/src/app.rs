@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use tenantry_domain::files::{FileId, FileName, FileVersion, Folder, FolderId, Processing, StoredFile};
 use tenantry_domain::identity::{AccountTokenPurpose, Admission, Password};
-use tenantry_domain::notifications::{Notification, NotificationId, NotificationKind};
 use tenantry_domain::projects::{Comment, Project, ProjectId, Task, TaskId, TimeEntry};
 use tenantry_domain::tenancy::{ApiKey, Invitation, Membership, Role};
 use tenantry_kernel::{Clock, Page, PageRequest, TenantId, UserId, ValidationError};
@@ -19,14 +18,12 @@ use crate::files::{
 use crate::idempotency::Idempotency;
 use crate::identity::refresh;
 use crate::identity::*;
-use crate::notifications::NotificationsConsumer;
 use crate::pipeline::{CommandBus, InTransactionReaction, Principal, RequestContext};
 use crate::ports::{
     AuditFilter, AuditQueries, AuditRecord, ByteStream, CommentPage, FileGrant, FileLinkSigner, FileQueries, FileStore,
-    FolderEntry, HealthCheck, IdempotencyStore, IdentityQueries, ListQuery, Mailer, MembershipCache, NotificationStore,
-    OpaqueTokens, OrganizationView, PasswordHasher, ProjectFilter, ProjectMemberView, ProjectQueries,
-    ProjectSummaryStore, PublishedKey, SessionView, TaskFilter, TenancyQueries, TokenIssuer, UnitOfWorkFactory,
-    UserView,
+    FolderEntry, HealthCheck, IdempotencyStore, IdentityQueries, ListQuery, Mailer, MembershipCache, OpaqueTokens,
+    OrganizationView, PasswordHasher, ProjectFilter, ProjectMemberView, ProjectQueries, ProjectSummaryStore,
+    PublishedKey, SessionView, TaskFilter, TenancyQueries, TokenIssuer, UnitOfWorkFactory, UserView,
 };
 use crate::projects::*;
 use crate::tenancy::*;
@@ -43,7 +40,6 @@ pub struct ApplicationPorts {
     pub project_queries: Arc<dyn ProjectQueries>,
     pub audit_queries: Arc<dyn AuditQueries>,
     pub project_summaries: Arc<dyn ProjectSummaryStore>,
-    pub notifications: Arc<dyn NotificationStore>,
     pub idempotency: Arc<dyn IdempotencyStore>,
     pub file_store: Arc<dyn FileStore>,
     pub file_queries: Arc<dyn FileQueries>,
@@ -57,6 +53,8 @@ pub struct ApplicationPorts {
     /// Reactions a host product adds to Tenantry's own: they run in the transaction
     /// of every command that records their event.
     pub reactions: Vec<Arc<dyn crate::pipeline::InTransactionReaction>>,
+    /// Tenantry's permissions and the modules' (see [`crate::tenancy::permission_catalogue`]).
+    pub permissions: Arc<crate::authority::PermissionCatalogue>,
 }
 
 /// A user's own profile.
@@ -108,9 +106,7 @@ pub struct Application {
     project_queries: Arc<dyn ProjectQueries>,
     audit_queries: Arc<dyn AuditQueries>,
     project_summaries: Arc<dyn ProjectSummaryStore>,
-    summary_projector: ProjectSummaryProjector,
-    notifications: Arc<dyn NotificationStore>,
-    notifications_consumer: NotificationsConsumer,
+    summary_projector: Arc<ProjectSummaryProjector>,
     idempotency: Idempotency,
     files: FilesHandler,
     file_store: Arc<dyn FileStore>,
@@ -137,7 +133,6 @@ impl Application {
             project_queries,
             audit_queries,
             project_summaries,
-            notifications,
             idempotency,
             file_store,
             file_queries,
@@ -149,11 +144,12 @@ impl Application {
             clock,
             policy,
             reactions,
+            permissions,
         } = ports;
         let account_mail = Arc::new(AccountMail::new(opaque_tokens.clone(), mailer.clone()));
         let account_mail_jobs =
             Arc::new(AccountMailJobs::new(units_of_work.clone(), account_mail.clone(), clock.clone()));
-        let tenants = Arc::new(TenantGuard::new(tenancy_queries.clone(), membership_cache));
+        let tenants = Arc::new(TenantGuard::new(tenancy_queries.clone(), membership_cache, permissions.clone()));
         Self {
             bus: CommandBus::new(units_of_work, clock.clone(), tenants.clone()).with_reactions(
                 [
@@ -178,7 +174,7 @@ impl Application {
             log_out: LogOutHandler::new(clock.clone()),
             sessions: SessionsHandler::new(clock.clone()),
             update_profile: UpdateProfileHandler::new(clock.clone()),
-            sync_role_catalogue: SyncRoleCatalogueHandler,
+            sync_role_catalogue: SyncRoleCatalogueHandler::new(permissions.clone()),
             create_organization: CreateOrganizationHandler::new(clock.clone()),
             invite_member: InviteMemberHandler::new(opaque_tokens.clone(), mailer, clock.clone()),
             accept_invitation: AcceptInvitationHandler::new(opaque_tokens.clone(), clock.clone()),
@@ -193,16 +189,14 @@ impl Application {
                 tenancy_queries.clone(),
                 clock.clone(),
             ),
-            api_keys: ApiKeysHandler::new(opaque_tokens.clone(), clock.clone()),
+            api_keys: ApiKeysHandler::new(permissions, opaque_tokens.clone(), clock.clone()),
             projects: ProjectsHandler::new(tenancy_queries.clone(), clock.clone()),
             tasks: TasksHandler::new(clock.clone()),
             work: WorkHandler::new(clock.clone()),
             project_queries,
             audit_queries,
-            summary_projector: ProjectSummaryProjector::new(project_summaries.clone()),
+            summary_projector: Arc::new(ProjectSummaryProjector::new(project_summaries.clone())),
             project_summaries,
-            notifications_consumer: NotificationsConsumer::new(notifications.clone()),
-            notifications,
             idempotency: Idempotency::new(idempotency, clock.clone()),
             files: FilesHandler::new(tenancy_queries.clone(), clock.clone(), file_links.clone(), file_policy.clone()),
             file_store,
@@ -221,6 +215,29 @@ impl Application {
     /// the job runner.
     pub fn job_handlers(&self) -> Vec<Arc<dyn crate::jobs::JobHandler>> {
         vec![self.account_mail_jobs.clone()]
+    }
+
+    /// The command pipeline, for modules' commands: the same authorization, single
+    /// transaction, in-transaction reactions and audit entry as Tenantry's own.
+    pub fn commands(&self) -> &CommandBus {
+        &self.bus
+    }
+
+    /// Authorizes a read: the caller must hold `permission` in the context's tenant.
+    /// Answers the context as the pipeline would hand it to a handler (with the
+    /// caller's grants), for modules' queries.
+    ///
+    /// # Errors
+    /// See [`TenantGuard::authorize`].
+    pub async fn authorize_read(
+        &self,
+        context: &RequestContext,
+        permission: &'static str,
+    ) -> Result<RequestContext, AppError> {
+        let span = tracing::info_span!("query", permission, request_id = %context.request_id);
+        let (_, grants) =
+            tracing::Instrument::instrument(self.tenants.authorize(context, Some(permission)), span).await?;
+        Ok(context.clone().with_grants(grants))
     }
 
     /// Retries of keyed POST requests (`Idempotency-Key`).
@@ -660,8 +677,8 @@ impl Application {
     /// # Errors
     /// See [`TenantGuard::authorize`].
     pub async fn current_membership(&self, context: &RequestContext) -> Result<CurrentMembership, AppError> {
-        let role = self.tenants.authorize(context, None).await?;
-        let permissions = context.clone().with_tenant_role(role).permissions();
+        let (role, grants) = self.tenants.authorize(context, None).await?;
+        let permissions = context.clone().with_grants(grants).permissions();
         Ok(CurrentMembership { tenant_id: tenancy_of(context)?, role, permissions })
     }
 
@@ -812,74 +829,8 @@ impl Application {
         Ok(self.project_summaries.summary(tenancy_of(context)?, project).await?)
     }
 
-    /// Turns committed events into notifications (fed by the event consumer).
-    pub fn notifications_consumer(&self) -> &NotificationsConsumer {
-        &self.notifications_consumer
-    }
-
-    /// The caller's notifications, unread first. Reading and marking notifications
-    /// is private bookkeeping of the user, so it is not audited.
-    ///
-    /// # Errors
-    /// 401/403 without a signed-in user.
-    pub async fn list_notifications(
-        &self,
-        context: &RequestContext,
-        page: PageRequest,
-    ) -> Result<Page<Notification>, AppError> {
-        let user = context.require_principal()?.user_id;
-        Ok(self.notifications.list(user, page).await?)
-    }
-
-    /// # Errors
-    /// 404 when the notification is not the caller's.
-    pub async fn mark_notification_read(&self, context: &RequestContext, id: NotificationId) -> Result<(), AppError> {
-        let user = context.require_principal()?.user_id;
-        if self.notifications.mark_read(user, id, self.clock.now()).await? {
-            Ok(())
-        } else {
-            Err(AppError::NotFound { message: "notification not found" })
-        }
-    }
-
-    /// Answers how many were unread.
-    ///
-    /// # Errors
-    /// 401/403 without a signed-in user.
-    pub async fn mark_all_notifications_read(&self, context: &RequestContext) -> Result<u64, AppError> {
-        let user = context.require_principal()?.user_id;
-        Ok(self.notifications.mark_all_read(user, self.clock.now()).await?)
-    }
-
-    /// Every kind with whether the caller receives it.
-    ///
-    /// # Errors
-    /// 401/403 without a signed-in user.
-    pub async fn notification_preferences(
-        &self,
-        context: &RequestContext,
-    ) -> Result<Vec<(NotificationKind, bool)>, AppError> {
-        let user = context.require_principal()?.user_id;
-        let disabled = self.notifications.disabled_kinds(user).await?;
-        Ok(NotificationKind::ALL.into_iter().map(|kind| (kind, !disabled.contains(&kind))).collect())
-    }
-
-    /// Turns kinds on or off and answers every kind's state.
-    ///
-    /// # Errors
-    /// 401/403 without a signed-in user.
-    pub async fn set_notification_preferences(
-        &self,
-        context: &RequestContext,
-        choices: &[(NotificationKind, bool)],
-    ) -> Result<Vec<(NotificationKind, bool)>, AppError> {
-        let user = context.require_principal()?.user_id;
-        self.notifications.set_kinds(user, choices).await?;
-        self.notification_preferences(context).await
-    }
-
     /// The projector the event consumers and `rebuild-read-models` feed.
-    pub fn summary_projector(&self) -> &ProjectSummaryProjector {
+    pub fn summary_projector(&self) -> &Arc<ProjectSummaryProjector> {
         &self.summary_projector
     }
 
@@ -999,10 +950,10 @@ impl Application {
 
     /// The file and how far the caller reaches into it.
     async fn reach_file(&self, context: &RequestContext, id: FileId) -> Result<(StoredFile, Reach), AppError> {
-        let role = self.tenants.authorize(context, Some("file:read")).await?;
+        let (_, grants) = self.tenants.authorize(context, Some("file:read")).await?;
         let tenant = tenancy_of(context)?;
         let file = self.file_queries.file(tenant, id).await?.ok_or_else(crate::files::file_not_found)?;
-        let authorized = context.clone().with_tenant_role(role);
+        let authorized = context.clone().with_grants(grants);
         let reach = Reach::of(&authorized, self.file_queries.as_ref(), &file).await?;
         if reach == Reach::None || file.deleted_at().is_some() {
             return Err(crate::files::file_not_found());
@@ -1138,12 +1089,12 @@ impl Application {
         folder: Option<FolderId>,
         page: PageRequest,
     ) -> Result<Page<FolderEntry>, AppError> {
-        let role = self.tenants.authorize(context, Some("file:read")).await?;
+        let (_, grants) = self.tenants.authorize(context, Some("file:read")).await?;
         let tenant = tenancy_of(context)?;
         if let Some(folder) = folder {
             self.file_queries.folder(tenant, folder).await?.ok_or_else(folder_not_found)?;
         }
-        let authorized = context.clone().with_tenant_role(role);
+        let authorized = context.clone().with_grants(grants);
         let viewer = if authorized.permits("file:manage") { None } else { Some(context.require_caller()?.user_id) };
         Ok(self.file_queries.children(tenant, folder, viewer, page).await?)
     }

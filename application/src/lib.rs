@@ -3,6 +3,9 @@
 //! the adapters implement. Nothing here knows SQL, HTTP or a runtime.
 
 pub mod app;
+pub mod audit;
+pub mod authority;
+pub mod consumers;
 pub mod error;
 pub mod files;
 pub mod idempotency;
@@ -15,6 +18,8 @@ pub mod projects;
 pub mod tenancy;
 
 pub use app::{Application, ApplicationPorts, AuthPolicy, ProfileView};
+pub use authority::{Grants, PermissionCatalogue, PermissionSpec};
+pub use consumers::EventConsumer;
 pub use error::{AppError, ErrorCode};
 pub use pipeline::{
     ApiKeyGrant, Authorization, Command, CommandBus, CommandHandler, Credential, Principal, RequestContext, UserSession,

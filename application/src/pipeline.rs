@@ -6,14 +6,25 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use tenantry_domain::tenancy::Role;
 use tenantry_kernel::{Clock, SessionId, TenantId, UserId};
 use tracing::Instrument;
 use uuid::Uuid;
 
+use crate::authority::Grants;
 use crate::ports::{DataScope, UnitOfWork, UnitOfWorkFactory};
-use crate::tenancy::TenantGuard;
 use crate::{AppError, ErrorCode};
+
+/// Decides tenant membership and permissions for the pipeline: the tenancy
+/// context implements it, so the pipeline itself names no context.
+#[async_trait]
+pub trait TenantAuthority: Send + Sync {
+    /// What the caller holds in the context's tenant, checked against `permission`.
+    ///
+    /// # Errors
+    /// 401 without a caller, 400 without a tenant, 403/404 for a non-member, 403
+    /// when `permission` is not held.
+    async fn grants(&self, context: &RequestContext, permission: Option<&str>) -> Result<Grants, AppError>;
+}
 
 /// An authenticated caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,9 +93,9 @@ pub struct RequestContext {
     pub user_agent: Option<String>,
     /// Set only by [`RequestContext::system`]: seeds and the CLI, never a request.
     pub(crate) system: bool,
-    /// The caller's role in the tenant, once the pipeline has authorized a
-    /// tenant-level command (never taken from the request).
-    pub(crate) tenant_role: Option<Role>,
+    /// What the caller's role holds in the tenant, once the pipeline has authorized
+    /// a tenant-level command (never taken from the request).
+    pub(crate) grants: Option<Grants>,
 }
 
 impl RequestContext {
@@ -114,13 +125,13 @@ impl RequestContext {
     /// authorization. Handlers decide by this (never by a role alone), so a key is
     /// always bounded by both its scopes and its creator's current role.
     pub fn permits(&self, permission: &str) -> bool {
-        self.key_allows(permission) && self.tenant_role.is_some_and(|role| role.grants(permission))
+        self.key_allows(permission) && self.grants.as_ref().is_some_and(|grants| grants.contains(permission))
     }
 
     /// Every permission [`RequestContext::permits`] would grant.
     pub fn permissions(&self) -> Vec<&'static str> {
-        let held = self.tenant_role.map(|role| role.permissions()).unwrap_or_default();
-        held.into_iter().filter(|permission| self.key_allows(permission)).collect()
+        let Some(grants) = &self.grants else { return Vec::new() };
+        grants.iter().filter(|permission| self.key_allows(permission)).collect()
     }
 
     /// # Errors
@@ -144,10 +155,10 @@ impl RequestContext {
             .is_none_or(|grant| grant.scopes.iter().any(|scope| scope == permission))
     }
 
-    /// The context with the caller's tenant role as [`crate::tenancy::TenantGuard`]
+    /// The context with what the caller's tenant role holds, as the tenant guard
     /// found it, for queries that decide visibility by permission.
-    pub fn with_tenant_role(mut self, role: Role) -> Self {
-        self.tenant_role = Some(role);
+    pub fn with_grants(mut self, grants: Grants) -> Self {
+        self.grants = Some(grants);
         self
     }
 
@@ -168,7 +179,8 @@ impl RequestContext {
     /// The context as the pipeline hands it to a handler after authorizing a caller
     /// whose tenant role is `role` (`"owner"`, `"member"`, ...).
     pub(crate) fn authorized_as(mut self, role: &str) -> Self {
-        self.tenant_role = Some(role.parse().expect("a known role"));
+        self.grants =
+            Some(crate::tenancy::permission_catalogue(Vec::new()).expect("the built-in catalogue").grants_of(role));
         self
     }
 }
@@ -253,12 +265,16 @@ pub trait InTransactionReaction: Send + Sync {
 pub struct CommandBus {
     units_of_work: Arc<dyn UnitOfWorkFactory>,
     clock: Arc<dyn Clock>,
-    tenants: Arc<TenantGuard>,
+    tenants: Arc<dyn TenantAuthority>,
     reactions: Arc<Vec<Arc<dyn InTransactionReaction>>>,
 }
 
 impl CommandBus {
-    pub fn new(units_of_work: Arc<dyn UnitOfWorkFactory>, clock: Arc<dyn Clock>, tenants: Arc<TenantGuard>) -> Self {
+    pub fn new(
+        units_of_work: Arc<dyn UnitOfWorkFactory>,
+        clock: Arc<dyn Clock>,
+        tenants: Arc<dyn TenantAuthority>,
+    ) -> Self {
         Self { units_of_work, clock, tenants, reactions: Arc::new(Vec::new()) }
     }
 
@@ -302,11 +318,11 @@ impl CommandBus {
             outcome = tracing::field::Empty,
         );
         async move {
-            let role = authorize(command.authorization(), context, &self.tenants).await?;
+            let grants = authorize(command.authorization(), context, self.tenants.as_ref()).await?;
             let authorized;
-            let context = match role {
-                Some(role) => {
-                    authorized = RequestContext { tenant_role: Some(role), ..context.clone() };
+            let context = match grants {
+                Some(grants) => {
+                    authorized = RequestContext { grants: Some(grants), ..context.clone() };
                     &authorized
                 }
                 None => context,
@@ -355,8 +371,8 @@ impl CommandBus {
 async fn authorize(
     required: Authorization,
     context: &RequestContext,
-    tenants: &TenantGuard,
-) -> Result<Option<Role>, AppError> {
+    tenants: &dyn TenantAuthority,
+) -> Result<Option<Grants>, AppError> {
     match required {
         Authorization::Public => Ok(None),
         Authorization::Authenticated => context.require_principal().map(|_| None),
@@ -364,8 +380,8 @@ async fn authorize(
         Authorization::System => {
             Err(AppError::Forbidden { code: ErrorCode::Forbidden, message: "reserved for the system" })
         }
-        Authorization::TenantMember => tenants.authorize(context, None).await.map(Some),
-        Authorization::TenantPermission(permission) => tenants.authorize(context, Some(permission)).await.map(Some),
+        Authorization::TenantMember => tenants.grants(context, None).await.map(Some),
+        Authorization::TenantPermission(permission) => tenants.grants(context, Some(permission)).await.map(Some),
     }
 }
 
@@ -483,6 +499,9 @@ mod tests {
         fn enqueue_job(&mut self, job: crate::ports::NewJob) {
             self.inner.enqueue_job(job);
         }
+        fn transaction(&mut self) -> &mut (dyn std::any::Any + Send) {
+            self
+        }
         async fn commit(self: Box<Self>) -> Result<(), RepositoryError> {
             self.committed_audit.lock().unwrap().extend(self.inner.audit);
             Ok(())
@@ -535,9 +554,10 @@ mod tests {
 
     fn bus() -> (CommandBus, Arc<RecordingFactory>) {
         let factory = Arc::new(RecordingFactory::default());
-        let guard = TenantGuard::new(
+        let guard = crate::tenancy::TenantGuard::new(
             Arc::new(crate::ports::MockTenancyQueries::new()),
             Arc::new(crate::ports::MockMembershipCache::new()),
+            Arc::new(crate::tenancy::permission_catalogue(Vec::new()).unwrap()),
         );
         (CommandBus::new(factory.clone(), fixed_clock(), Arc::new(guard)), factory)
     }

@@ -87,13 +87,98 @@ pub fn context_of(path: &Path) -> Option<&'static str> {
     })
 }
 
+/// The neutral ground every context, Tenantry's or a product's, builds on (the
+/// pipeline, the permission catalogue, consumers, jobs, the module API): these files
+/// reach no context at all, apart from their `#[cfg(test)]` items (ADR 0012).
+pub const NEUTRAL_FILES: &[&str] = &[
+    "application/src/pipeline.rs",
+    "application/src/authority.rs",
+    "application/src/consumers.rs",
+    "application/src/error.rs",
+    "application/src/jobs.rs",
+    "application/src/idempotency.rs",
+    "infrastructure/src/extension.rs",
+    "presentation/src/concurrency.rs",
+    "presentation/src/paging.rs",
+    "presentation/src/tenant_context.rs",
+    "server/src/module.rs",
+    "server/src/consumers.rs",
+];
+
+/// What a neutral file (see [`NEUTRAL_FILES`]) reaches of any context, outside its
+/// `#[cfg(test)]` items; reported as coming from the context `shared`.
+pub fn scan_neutral(path: &Path, source: &str) -> Vec<ContextViolation> {
+    let production = blank_test_items(&blank_comments_and_literals(source));
+    violations_from(path, &production, "shared", |_, _| false)
+}
+
+/// Every neutral file's reach into a context, read from the workspace at `root`.
+///
+/// # Errors
+/// [`ArchError::Io`] when a listed file is missing or unreadable (a renamed file must
+/// not escape the check).
+pub fn scan_neutral_files(root: &Path) -> Result<Vec<ContextViolation>, ArchError> {
+    let mut violations = Vec::new();
+    for file in NEUTRAL_FILES {
+        let path = root.join(file);
+        let source = fs::read_to_string(&path).map_err(|source| ArchError::Io { path: path.clone(), source })?;
+        violations.extend(scan_neutral(Path::new(file), &source));
+    }
+    Ok(violations)
+}
+
+/// Blanks every item under `#[cfg(test)]` (up to its `;` or its matching `}`), in a
+/// source whose comments and literals are already blank.
+fn blank_test_items(source: &str) -> String {
+    let mark: Vec<char> = "#[cfg(test)]".chars().collect();
+    let mut chars: Vec<char> = source.chars().collect();
+    let mut start = 0;
+    while start + mark.len() <= chars.len() {
+        if chars[start..start + mark.len()] != mark[..] {
+            start += 1;
+            continue;
+        }
+        let mut end = start + mark.len();
+        let mut depth = 0usize;
+        while end < chars.len() {
+            match chars[end] {
+                ';' if depth == 0 => break,
+                '{' => depth += 1,
+                '}' if depth <= 1 => break,
+                '}' => depth -= 1,
+                _ => {}
+            }
+            end += 1;
+        }
+        let end = end.min(chars.len().saturating_sub(1));
+        for c in &mut chars[start..=end] {
+            if *c != '\n' {
+                *c = ' ';
+            }
+        }
+        start = end + 1;
+    }
+    chars.into_iter().collect()
+}
+
 /// Every import in `source` that reaches from the context of `path` (relative to the
 /// workspace root) into another context. Files outside any context yield nothing.
 pub fn scan_source(path: &Path, source: &str) -> Vec<ContextViolation> {
     let Some(from) = context_of(path) else {
         return Vec::new();
     };
-    let tokens = tokenize(&blank_comments_and_literals(source));
+    violations_from(path, &blank_comments_and_literals(source), from, |to, segments| is_allowed(from, to, segments))
+}
+
+/// The paths of `blanked` (comments and literals already blank) that reach a context
+/// other than `from` and are not `allowed`.
+fn violations_from(
+    path: &Path,
+    blanked: &str,
+    from: &'static str,
+    allowed: impl Fn(&str, &[String]) -> bool,
+) -> Vec<ContextViolation> {
+    let tokens = tokenize(blanked);
     let mut violations = Vec::new();
     for start in 0..tokens.len() {
         if !is_path_start(&tokens, start) {
@@ -105,7 +190,7 @@ pub fn scan_source(path: &Path, source: &str) -> Vec<ContextViolation> {
             let Some(to) = reached_context(&segments) else {
                 continue;
             };
-            if to != from && !is_allowed(from, to, &segments) {
+            if to != from && !allowed(to, &segments) {
                 violations.push(ContextViolation {
                     file: path.to_path_buf(),
                     line: tokens[start].line,

@@ -14,7 +14,7 @@ pub mod policy;
 
 use std::path::{Path, PathBuf};
 
-pub use contexts::{scan_source, scan_workspace, ContextViolation};
+pub use contexts::{scan_neutral, scan_neutral_files, scan_source, scan_workspace, ContextViolation};
 pub use graph::{DepKind, Dependency, DependencyGraph};
 pub use policy::{check, Allowed, Broken, Policy, Rule, Violation};
 

@@ -124,6 +124,14 @@ pub const TENANTRY_RULES: &[Rule] = &[
         why: "the benchmark harness loads data and reports beside the product; it drives the server only over HTTP",
     },
     Rule {
+        package: "invoices-example",
+        workspace: Allowed::Any,
+        external: Allowed::Any,
+        forbidden: &[],
+        forbidden_dev: &[],
+        why: "the example product embeds Tenantry as an outside product would; it keeps its layers as modules",
+    },
+    Rule {
         package: "tenantry-arch-tests",
         workspace: Allowed::Any,
         external: Allowed::Any,

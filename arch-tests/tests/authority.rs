@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 
 use tenantry_arch_tests::workspace_root;
 
-/// The only application files that may turn a role into a decision.
-const DECIDERS: &[&str] = &["application/src/pipeline.rs", "application/src/tenancy/guard.rs"];
+/// The only application files that may turn a role into a decision, and the one that
+/// reads the domain's role definitions to build the permission catalogue (ADR 0012).
+const DECIDERS: &[&str] =
+    &["application/src/pipeline.rs", "application/src/tenancy/guard.rs", "application/src/tenancy/catalogue.rs"];
 
 fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
     let Ok(entries) = fs::read_dir(dir) else { return };

@@ -4,7 +4,9 @@
 use std::path::Path;
 
 use tenantry_arch_tests::contexts::context_of;
-use tenantry_arch_tests::{scan_source, scan_workspace, workspace_root, ContextViolation};
+use tenantry_arch_tests::{
+    scan_neutral, scan_neutral_files, scan_source, scan_workspace, workspace_root, ContextViolation,
+};
 
 const IDENTITY_FILE: &str = "application/src/identity/login.rs";
 
@@ -18,6 +20,29 @@ fn contexts_do_not_import_each_others_internals() {
 
     let report: Vec<String> = violations.iter().map(ToString::to_string).collect();
     assert!(violations.is_empty(), "context boundaries crossed:\n  {}", report.join("\n  "));
+}
+
+#[test]
+fn the_shared_modules_reach_no_context() {
+    let violations = scan_neutral_files(&workspace_root()).expect("the shared modules are readable");
+
+    let report: Vec<String> = violations.iter().map(ToString::to_string).collect();
+    assert!(violations.is_empty(), "shared modules import a context:\n  {}", report.join("\n  "));
+}
+
+#[test]
+fn the_neutral_scanner_flags_a_context_outside_tests_only() {
+    let source = "use crate::ports::UnitOfWork;\n\
+                  fn grant() { crate::tenancy::permission_catalogue(); }\n\
+                  #[cfg(test)]\n\
+                  impl X { fn f() { crate::projects::Thing; } }\n\
+                  #[cfg(test)]\n\
+                  use crate::files::Other;\n\
+                  fn after() { crate::identity::Login; }\n";
+    let reached: Vec<(usize, &str)> =
+        scan_neutral(Path::new("application/src/pipeline.rs"), source).iter().map(|v| (v.line, v.to)).collect();
+
+    assert_eq!(reached, vec![(2, "tenancy"), (7, "identity")]);
 }
 
 #[test]

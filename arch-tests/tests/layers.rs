@@ -31,6 +31,7 @@ fn clean_graph() -> DependencyGraph {
         )
         .with_package("tenantry-acceptance", &[("tenantry-server", Normal)])
         .with_package("tenantry-bench", &[("tenantry-infrastructure", Normal), ("sqlx", Normal)])
+        .with_package("invoices-example", &[("tenantry-server", Normal), ("tenantry-acceptance", Dev)])
         .with_package("tenantry-arch-tests", &[("cargo_metadata", Normal)])
 }
 

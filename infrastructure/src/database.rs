@@ -17,6 +17,7 @@ use tenantry_application::ports::{
 use tokio::sync::Notify;
 
 use crate::events::Outbox;
+use crate::extension::ModuleMigrations;
 use crate::{postgres, sqlite};
 
 /// The PostgreSQL role the application serves as (created by the row-level security
@@ -40,6 +41,18 @@ pub enum DatabaseError {
     Migrate(#[source] sqlx::migrate::MigrateError),
     #[error("database query failed")]
     Query(#[source] sqlx::Error),
+    #[error("module schema {0:?} is not a lowercase identifier")]
+    SchemaName(String),
+    #[error("migration version {version} is claimed by two modules ({first:?} and {second:?})")]
+    MigrationClash { version: i64, first: String, second: String },
+}
+
+/// `[a-z_][a-z0-9_]*`: safe to put in `search_path` unquoted.
+fn is_plain_identifier(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_lowercase() || b == b'_')
+        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && name.len() <= 63
 }
 
 /// A pool on one of the supported backends.
@@ -85,10 +98,32 @@ impl Database {
     /// # Errors
     /// Unsupported scheme, unreachable server, bad credentials.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, DatabaseError> {
+        Self::connect_with_schemas(url, max_connections, &[]).await
+    }
+
+    /// Like [`Database::connect`], with modules' PostgreSQL schemas searched after
+    /// Tenantry's (so a module's statements name bare tables on both backends).
+    ///
+    /// # Errors
+    /// Unsupported scheme, unreachable server, bad credentials, a schema name that
+    /// is not a plain lowercase identifier.
+    pub async fn connect_with_schemas(
+        url: &str,
+        max_connections: u32,
+        module_schemas: &[&str],
+    ) -> Result<Self, DatabaseError> {
         if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let mut search_path = POSTGRES_SEARCH_PATH.to_owned();
+            for schema in module_schemas {
+                if !is_plain_identifier(schema) {
+                    return Err(DatabaseError::SchemaName((*schema).to_owned()));
+                }
+                search_path.push(',');
+                search_path.push_str(schema);
+            }
             let options = PgConnectOptions::from_str(url)
                 .map_err(DatabaseError::Connect)?
-                .options([("search_path", POSTGRES_SEARCH_PATH)]);
+                .options([("search_path", search_path.as_str())]);
             // Fail fast on a wrong URL; the serving pool itself connects lazily, because
             // its role exists only once the migrations have run.
             let mut probe = PgConnection::connect_with(&options).await.map_err(DatabaseError::Connect)?;
@@ -134,11 +169,40 @@ impl Database {
         }
     }
 
-    fn migrator(&self) -> &'static Migrator {
-        match self {
-            Database::Postgres(_) => &tenantry_migrations::POSTGRES,
-            Database::Sqlite(_) => &tenantry_migrations::SQLITE,
+    /// Tenantry's migrations for this backend, with the modules' merged in by version.
+    ///
+    /// # Errors
+    /// Two migrations (Tenantry's or a module's) share a version.
+    fn migrator(&self, modules: &[ModuleMigrations]) -> Result<Migrator, DatabaseError> {
+        let (core, theirs): (&Migrator, Vec<&Migrator>) = match self {
+            Database::Postgres(_) => (&tenantry_migrations::POSTGRES, modules.iter().map(|m| m.postgres).collect()),
+            Database::Sqlite(_) => (&tenantry_migrations::SQLITE, modules.iter().map(|m| m.sqlite).collect()),
+        };
+        let mut migrations: Vec<sqlx::migrate::Migration> = core.iter().cloned().collect();
+        for module in theirs {
+            for migration in module.iter() {
+                let clash = migrations.iter().find(|m| {
+                    m.version == migration.version
+                        && m.migration_type.is_up_migration() == migration.migration_type.is_up_migration()
+                });
+                if let Some(first) = clash {
+                    return Err(DatabaseError::MigrationClash {
+                        version: migration.version,
+                        first: first.description.to_string(),
+                        second: migration.description.to_string(),
+                    });
+                }
+                migrations.push(migration.clone());
+            }
         }
+        migrations.sort_by_key(|m| (m.version, !m.migration_type.is_up_migration()));
+        // sqlx has no public constructor from migrations in memory; `migrate!` itself
+        // fills these fields (sqlx is pinned by Cargo.lock, and the merge is tested).
+        let mut merged = Migrator::DEFAULT;
+        merged.migrations = std::borrow::Cow::Owned(migrations);
+        merged.set_ignore_missing(core.ignore_missing);
+        merged.set_locking(core.locking);
+        Ok(merged)
     }
 
     /// Applies every pending migration.
@@ -146,9 +210,19 @@ impl Database {
     /// # Errors
     /// A migration failed (it is rolled back) or applied files were changed.
     pub async fn migrate_up(&self) -> Result<(), DatabaseError> {
+        self.migrate_up_with(&[]).await
+    }
+
+    /// Applies every pending migration, Tenantry's and `modules'`, in version order.
+    ///
+    /// # Errors
+    /// A migration failed (it is rolled back), applied files were changed, or two
+    /// migrations share a version.
+    pub async fn migrate_up_with(&self, modules: &[ModuleMigrations]) -> Result<(), DatabaseError> {
+        let migrator = self.migrator(modules)?;
         match self {
-            Database::Postgres(pool) => self.migrator().run(&mut owner_connection(pool).await?).await,
-            Database::Sqlite(pool) => self.migrator().run(pool).await,
+            Database::Postgres(pool) => migrator.run(&mut owner_connection(pool).await?).await,
+            Database::Sqlite(pool) => migrator.run(pool).await,
         }
         .map_err(DatabaseError::Migrate)
     }
@@ -158,9 +232,18 @@ impl Database {
     /// # Errors
     /// A down migration failed.
     pub async fn migrate_down(&self, target: i64) -> Result<(), DatabaseError> {
+        self.migrate_down_with(&[], target).await
+    }
+
+    /// [`Database::migrate_down`] over Tenantry's and `modules'` migrations.
+    ///
+    /// # Errors
+    /// A down migration failed.
+    pub async fn migrate_down_with(&self, modules: &[ModuleMigrations], target: i64) -> Result<(), DatabaseError> {
+        let migrator = self.migrator(modules)?;
         match self {
-            Database::Postgres(pool) => self.migrator().undo(&mut owner_connection(pool).await?, target).await,
-            Database::Sqlite(pool) => self.migrator().undo(pool, target).await,
+            Database::Postgres(pool) => migrator.undo(&mut owner_connection(pool).await?, target).await,
+            Database::Sqlite(pool) => migrator.undo(pool, target).await,
         }
         .map_err(DatabaseError::Migrate)
     }
@@ -180,6 +263,18 @@ impl Database {
     /// # Errors
     /// The migration table cannot be read.
     pub async fn migration_status(&self) -> Result<Vec<MigrationStatus>, DatabaseError> {
+        self.migration_status_with(&[]).await
+    }
+
+    /// [`Database::migration_status`] over Tenantry's and `modules'` migrations.
+    ///
+    /// # Errors
+    /// The migration table cannot be read.
+    pub async fn migration_status_with(
+        &self,
+        modules: &[ModuleMigrations],
+    ) -> Result<Vec<MigrationStatus>, DatabaseError> {
+        let migrator = self.migrator(modules)?;
         let applied = match self {
             Database::Postgres(pool) => {
                 let mut conn = owner_connection(pool).await?;
@@ -192,8 +287,7 @@ impl Database {
                 conn.list_applied_migrations().await.map_err(DatabaseError::Migrate)?
             }
         };
-        Ok(self
-            .migrator()
+        Ok(migrator
             .iter()
             .filter(|m| m.migration_type.is_up_migration())
             .map(|m| MigrationStatus {

@@ -7,6 +7,7 @@ pub mod cache;
 pub mod crypto;
 pub mod database;
 pub mod events;
+pub mod extension;
 pub mod images;
 pub mod mail;
 pub mod postgres;
@@ -18,3 +19,4 @@ pub mod storage;
 pub mod testing;
 
 pub use database::{Database, DatabaseError, MigrationStatus};
+pub use extension::{sql_transaction, storage_error, ModuleMigrations, ScopedRead, SqlTransaction};

@@ -1,18 +1,31 @@
 //! Optimistic concurrency on the wire (API.md "Concurrency"): a resource's version
 //! is its `ETag`, and `If-Match` carries the version a client read back to us.
 
-use actix_web::http::header::{self, HeaderValue};
-use actix_web::HttpRequest;
+use std::convert::Infallible;
+use std::future::{ready, Ready};
 
-/// The strong entity tag of a version.
-pub(crate) fn etag(version: i64) -> (header::HeaderName, String) {
+use actix_web::dev::Payload;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{FromRequest, HttpRequest};
+
+/// The strong entity tag of a version: `.insert_header(etag(version))`.
+pub fn etag(version: i64) -> (header::HeaderName, String) {
     (header::ETAG, format!("\"{version}\""))
 }
 
-/// The version named by `If-Match`: `None` without the header or with `*`; a value
-/// that names no version of ours can never match (the request then fails with 412).
-pub(crate) fn if_match(req: &HttpRequest) -> Option<i64> {
-    req.headers().get(header::IF_MATCH).and_then(parse_if_match)
+/// The version a write is based on, from `If-Match`: `None` without the header or
+/// with `*`; a value that names no version of ours can never match (the use case
+/// then answers 412). For Tenantry's routes and products' alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IfMatch(pub Option<i64>);
+
+impl FromRequest for IfMatch {
+    type Error = Infallible;
+    type Future = Ready<Result<Self, Infallible>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(IfMatch(req.headers().get(header::IF_MATCH).and_then(parse_if_match))))
+    }
 }
 
 fn parse_if_match(value: &HeaderValue) -> Option<i64> {

@@ -26,12 +26,30 @@ use tenantry_application::Application;
 use utoipa_swagger_ui::SwaggerUi;
 
 pub use auth::{Authenticated, RequestMeta};
+pub use concurrency::{etag, IfMatch};
 pub use error::{ApiError, ErrorBody, ErrorDetail};
-pub use openapi::{openapi, ApiDoc};
+pub use openapi::{openapi, openapi_with, ApiDoc};
 pub use paging::{PageParams, PageResponse};
 pub use routes::not_found;
+pub use routes::notifications::NotificationsHttp;
 pub use telemetry::HttpMetrics;
 pub use tenant_context::TenantScoped;
+
+/// A module's HTTP side: its routes, mounted inside Tenantry's middleware stack
+/// (request id, rate limit, idempotency, time budget, panic guard, error shape) with
+/// Tenantry's extractors available, and its part of the OpenAPI document.
+pub trait HttpModule: Send + Sync + 'static {
+    /// Mounts the module's routes (and any app data they need).
+    fn configure(&self, cfg: &mut web::ServiceConfig);
+
+    /// The module's paths and schemas, merged into `/api-docs/openapi.json`.
+    fn openapi(&self) -> utoipa::openapi::OpenApi;
+
+    /// The module's own error codes, listed in `ErrorBody.error_code`.
+    fn error_codes(&self) -> Vec<tenantry_application::ErrorCode> {
+        Vec::new()
+    }
+}
 
 /// Everything the routes need, shared by all workers.
 #[derive(Clone)]
@@ -50,6 +68,8 @@ pub struct HttpState {
     /// SHA-256 of the bearer token `GET /metrics` requires; `None`: metrics answer
     /// loopback clients only.
     pub metrics_token_sha256: Option<[u8; 32]>,
+    /// Modules' routes and documents, mounted beside Tenantry's.
+    pub modules: Vec<Arc<dyn HttpModule>>,
 }
 
 impl HttpState {
@@ -64,7 +84,14 @@ impl HttpState {
             request_timeout: Duration::from_secs(30),
             public_url: None,
             metrics_token_sha256: None,
+            modules: Vec::new(),
         }
+    }
+
+    /// Mounts `module`'s routes and documents its paths (see [`HttpModule`]).
+    pub fn with_module(mut self, module: Arc<dyn HttpModule>) -> Self {
+        self.modules.push(module);
+        self
     }
 
     /// Absolute links start with `url` (no trailing slash).
@@ -118,6 +145,8 @@ pub fn configure_with(
         let budget = state.request_timeout;
         let cors = edge::cors(&state.cors_allowed_origins);
         let cors_enabled = !state.cors_allowed_origins.is_empty();
+        let modules = state.modules.clone();
+        let document = openapi_with(&modules);
         // The last `wrap` runs first: telemetry (request id) -> CORS -> security
         // headers -> time budget -> rate limit -> idempotency -> panic guard -> routes.
         // The budget sits outside everything that reads the body or waits on a store,
@@ -137,6 +166,7 @@ pub fn configure_with(
                 .wrap(actix_web::middleware::Condition::new(cors_enabled, cors))
                 .wrap(actix_web::middleware::from_fn(move |req, next| telemetry::observe(metrics.clone(), req, next)))
                 .configure(host_routes)
+                .configure(|cfg| modules.iter().for_each(|module| module.configure(cfg)))
                 .configure(routes::operations::configure)
                 .configure(routes::identity::configure)
                 .configure(routes::tenancy::configure)
@@ -145,8 +175,7 @@ pub fn configure_with(
                 .configure(routes::files::configure)
                 .configure(routes::folders::configure)
                 .configure(routes::audit::configure)
-                .configure(routes::notifications::configure)
-                .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", openapi())),
+                .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", document)),
         );
     }
 }

@@ -4,7 +4,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail};
-use crate::routes::{api_keys, audit, files, folders, identity, notifications, operations, projects, tenancy};
+use crate::routes::{api_keys, audit, files, folders, identity, operations, projects, tenancy};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -79,18 +79,13 @@ use crate::routes::{api_keys, audit, files, folders, identity, notifications, op
         folders::delete_folder,
         folders::update_file,
         audit::list_audit_logs,
-        notifications::list_notifications,
-        notifications::mark_read,
-        notifications::mark_all_read,
-        notifications::get_preferences,
-        notifications::put_preferences,
         operations::health,
         operations::ready,
         operations::metrics,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
-    modifiers(&BearerAuth, &IdempotencyKeyHeader),
-    tags((name = "identity", description = "Accounts, login and sessions"), (name = "tenancy", description = "Organizations, invitations, members and roles"), (name = "projects", description = "Projects, members and tasks"), (name = "files", description = "Uploads, versions, downloads, folders and sharing"), (name = "audit", description = "The audit trail"), (name = "notifications", description = "In-app notifications"), (name = "operations", description = "Health and metrics"))
+    modifiers(&BearerAuth),
+    tags((name = "identity", description = "Accounts, login and sessions"), (name = "tenancy", description = "Organizations, invitations, members and roles"), (name = "projects", description = "Projects, members and tasks"), (name = "files", description = "Uploads, versions, downloads, folders and sharing"), (name = "audit", description = "The audit trail"), (name = "operations", description = "Health and metrics"))
 )]
 pub struct ApiDoc;
 
@@ -116,6 +111,9 @@ impl Modify for IdempotencyKeyHeader {
 
         for item in openapi.paths.paths.values_mut() {
             let Some(post) = item.post.as_mut() else { continue };
+            if post.parameters.iter().flatten().any(|p| p.name == "Idempotency-Key") {
+                continue;
+            }
             let header = ParameterBuilder::new()
                 .name("Idempotency-Key")
                 .parameter_in(ParameterIn::Header)
@@ -142,5 +140,37 @@ impl Modify for IdempotencyKeyHeader {
 
 /// The document as served at `/api-docs/openapi.json` and printed by `tenantry openapi`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    openapi_with(&[])
+}
+
+/// Tenantry's document with the modules' paths, schemas and error codes merged in;
+/// every POST, Tenantry's or a module's, documents the `Idempotency-Key` header.
+pub fn openapi_with(modules: &[std::sync::Arc<dyn crate::HttpModule>]) -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    let mut codes = Vec::new();
+    for module in modules {
+        doc.merge(module.openapi());
+        codes.extend(module.error_codes().iter().map(|code| code.as_str()));
+    }
+    IdempotencyKeyHeader.modify(&mut doc);
+    add_error_codes(&mut doc, &codes);
+    doc
+}
+
+/// Lists the modules' codes in `ErrorBody.error_code`'s enum beside Tenantry's.
+fn add_error_codes(doc: &mut utoipa::openapi::OpenApi, codes: &[&'static str]) {
+    use utoipa::openapi::{RefOr, Schema};
+    if codes.is_empty() {
+        return;
+    }
+    let Some(components) = doc.components.as_mut() else { return };
+    let Some(RefOr::T(Schema::Object(body))) = components.schemas.get_mut("ErrorBody") else { return };
+    let Some(RefOr::T(Schema::Object(code))) = body.properties.get_mut("error_code") else { return };
+    let values = code.enum_values.get_or_insert_with(Vec::new);
+    for extra in codes {
+        let extra = serde_json::Value::from(*extra);
+        if !values.contains(&extra) {
+            values.push(extra);
+        }
+    }
 }

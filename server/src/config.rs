@@ -21,6 +21,9 @@ pub struct Settings {
     pub jobs: JobSettings,
     /// Where the embedded defaults keep their files (SQLite, signing secret).
     pub data_dir: PathBuf,
+    /// Each module's own section (`[modules.invoices]`), read by the module.
+    #[serde(default)]
+    pub modules: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -4,6 +4,9 @@
 //! its own actix `App`.
 
 pub mod config;
+mod consumers;
+mod contexts;
+pub mod module;
 mod read_models;
 pub mod serve;
 pub mod telemetry;
@@ -32,11 +35,11 @@ use tenantry_kernel::{Clock, SystemClock};
 use tokio::sync::Notify;
 
 pub use crate::config::Settings;
+pub use crate::module::{ModuleContext, ModuleParts, TenantryModule};
 
 /// A wired Tenantry: the application, its database and its background tasks.
 pub struct Tenantry {
     app: Arc<Application>,
-    read_models: tokio::task::JoinHandle<()>,
     rate_limiter: Option<Arc<dyn RateLimiter>>,
     cors_allowed_origins: Vec<String>,
     request_timeout: std::time::Duration,
@@ -44,9 +47,11 @@ pub struct Tenantry {
     metrics_token: Option<secrecy::SecretString>,
     database: Database,
     events: InProcessEventBus,
-    /// Events the read-model consumer has handled (compared with `events.published()`).
-    events_handled: Arc<std::sync::atomic::AtomicU64>,
     relay: RelayHandle,
+    /// Every event consumer: Tenantry's read models and the modules'.
+    consumers: Vec<consumers::RunningConsumer>,
+    /// The modules' HTTP parts, mounted by `http_state`.
+    module_http: Vec<Arc<dyn tenantry_http::HttpModule>>,
     jobs: JobRunner,
     purger: Arc<BinPurger>,
     worker: Option<worker::WorkerHandle>,
@@ -74,6 +79,7 @@ impl Tenantry {
             membership_cache: None,
             reactions: Vec::new(),
             job_handlers: Vec::new(),
+            modules: contexts::default_modules(),
         }
     }
     /// Runs background jobs in this process until Ctrl-C or SIGTERM (`tenantry
@@ -117,6 +123,9 @@ impl Tenantry {
             use secrecy::ExposeSecret;
             state = state.with_metrics_token(token.expose_secret());
         }
+        for module in &self.module_http {
+            state = state.with_module(module.clone());
+        }
         state
     }
 
@@ -133,7 +142,7 @@ impl Tenantry {
     }
 
     /// Whether all work caused by what has committed so far is done: the outbox is
-    /// empty, the read models and notifications have handled every published event,
+    /// empty, every consumer (read models, notifications, modules) has handled every published event,
     /// and no job is due or running. What tests wait for before asserting that
     /// nothing (more) happens, instead of sleeping.
     ///
@@ -144,8 +153,8 @@ impl Tenantry {
         if self.database.outbox().pending().await? > 0 {
             return Ok(false);
         }
-        let handled = self.events_handled.load(std::sync::atomic::Ordering::SeqCst);
-        if handled < self.events.published() {
+        let published = self.events.published();
+        if self.consumers.iter().any(|c| c.handled.load(std::sync::atomic::Ordering::SeqCst) < published) {
             return Ok(false);
         }
         let jobs = self.database.job_store();
@@ -186,7 +195,9 @@ impl Tenantry {
             worker.stop().await;
         }
         self.relay.shutdown().await;
-        self.read_models.abort();
+        for consumer in self.consumers {
+            consumer.task.abort();
+        }
         self.database.close().await;
     }
 }
@@ -202,9 +213,24 @@ pub struct TenantryBuilder {
     membership_cache: Option<Arc<dyn MembershipCache>>,
     reactions: Vec<Arc<dyn InTransactionReaction>>,
     job_handlers: Vec<Arc<dyn JobHandler>>,
+    modules: Vec<Arc<dyn TenantryModule>>,
 }
 
 impl TenantryBuilder {
+    /// Adds a bounded context: its migrations, permissions, reactions, routes,
+    /// OpenAPI paths, consumers and jobs (see [`TenantryModule`]).
+    pub fn module(mut self, module: impl TenantryModule) -> Self {
+        self.modules.push(Arc::new(module));
+        self
+    }
+
+    /// Leaves out one of Tenantry's optional contexts (`"notifications"`): its routes,
+    /// documents and consumers are not started. Its tables stay in the schema.
+    pub fn without_module(mut self, name: &str) -> Self {
+        self.modules.retain(|module| module.name() != name);
+        self
+    }
+
     /// Sends Tenantry's mail (verification, reset, invitations) through `mailer`.
     pub fn with_mailer(mut self, mailer: Arc<dyn Mailer>) -> Self {
         self.mailer = Some(mailer);
@@ -267,27 +293,37 @@ impl TenantryBuilder {
             rate_limiter: limiter_override,
             clock,
             membership_cache,
-            reactions,
+            mut reactions,
             job_handlers: host_jobs,
+            modules,
         } = self;
         let settings = &settings;
+        let names: Vec<&str> = modules.iter().map(|m| m.name()).collect();
+        if let Some(twice) = names.iter().enumerate().find_map(|(i, n)| names[..i].contains(n).then_some(n)) {
+            anyhow::bail!("the module {twice:?} is registered twice");
+        }
+        let module_migrations: Vec<_> = modules.iter().filter_map(|m| m.migrations()).collect();
+        let schemas: Vec<&str> = module_migrations.iter().map(|m| m.schema).collect();
         let url = settings.database_url();
-        let database = Database::connect(&url, settings.database.max_connections)
+        let database = Database::connect_with_schemas(&url, settings.database.max_connections, &schemas)
             .await
             .with_context(|| format!("connecting to {}", config::redact_url(&url)))?;
         if settings.database.migrate_on_start {
-            database.migrate_up().await.context("applying migrations")?;
+            database.migrate_up_with(&module_migrations).await.context("applying migrations")?;
         }
+        let permissions =
+            tenantry_application::tenancy::permission_catalogue(modules.iter().flat_map(|m| m.permissions()).collect())
+                .context("the permission catalogue")?;
+        reactions.extend(modules.iter().flat_map(|m| m.reactions()));
+        let mut readiness: Vec<Arc<dyn tenantry_application::ports::HealthCheck>> = vec![database.health_check()];
+        readiness.extend(modules.iter().flat_map(|m| m.readiness()));
         let keys = signing_keys(settings)?;
         let token_issuer = JwtTokenIssuer::new(&keys);
         let password_hasher = Argon2Hasher::owasp().map_err(|e| anyhow::anyhow!(e)).context("argon2 parameters")?;
 
         let outbox_signal = Arc::new(Notify::new());
         let events = InProcessEventBus::default();
-        // Subscribed before the relay starts, so the read models miss no event.
-        let summary_events = events.subscribe();
-        let relay = OutboxRelay::new(database.outbox(), Arc::new(events.clone()), outbox_signal.clone()).spawn();
-        let units_of_work = database.units_of_work(outbox_signal);
+        let units_of_work = database.units_of_work(outbox_signal.clone());
         let file_store = match file_store {
             Some(store) => store,
             None => file_store_of(settings)?,
@@ -308,7 +344,7 @@ impl TenantryBuilder {
             settings.files.bin_retention_days,
         ));
         let app = Application::new(ApplicationPorts {
-            units_of_work,
+            units_of_work: units_of_work.clone(),
             identity_queries: database.identity_queries(),
             password_hasher: Arc::new(password_hasher),
             token_issuer: Arc::new(token_issuer),
@@ -317,7 +353,6 @@ impl TenantryBuilder {
             project_queries: database.project_queries(),
             audit_queries: database.audit_queries(),
             project_summaries: database.project_summaries(),
-            notifications: database.notifications(),
             idempotency: database.idempotency_store(),
             file_store,
             file_queries: database.file_queries(),
@@ -333,21 +368,38 @@ impl TenantryBuilder {
             }),
             mailer: mailer
                 .unwrap_or_else(|| Arc::new(FileMailer::new(settings.mail_dir(), settings.mail.from.clone()))),
-            health: database.health_check(),
+            health: Arc::new(AllReady(readiness)),
             clock: clock.clone(),
             policy: AuthPolicy { require_verified_email: settings.auth.require_verified_email },
             reactions,
+            permissions: Arc::new(permissions),
         });
         let app = Arc::new(app);
         let mut job_handlers: Vec<Arc<dyn JobHandler>> = vec![Arc::new(thumbnails), purger.clone()];
         job_handlers.extend(app.job_handlers());
         job_handlers.extend(host_jobs);
+        // Every consumer subscribes before the relay starts, so none misses an event.
+        let summary: Arc<dyn tenantry_application::EventConsumer> = app.summary_projector().clone();
+        let mut running_consumers = vec![consumers::spawn(summary, database.clone(), events.subscribe())];
+        let mut module_http = Vec::new();
+        for module in &modules {
+            let context = module::ModuleContext {
+                name: module.name(),
+                application: &app,
+                units_of_work: units_of_work.clone(),
+                clock: clock.clone(),
+                database: &database,
+                settings,
+            };
+            let parts = module.start(&context).with_context(|| format!("starting the module {:?}", module.name()))?;
+            module_http.extend(parts.http);
+            job_handlers.extend(parts.job_handlers);
+            running_consumers
+                .extend(parts.consumers.into_iter().map(|c| consumers::spawn(c, database.clone(), events.subscribe())));
+        }
+        let relay = OutboxRelay::new(database.outbox(), Arc::new(events.clone()), outbox_signal.clone()).spawn();
         let jobs = JobRunner::new(database.job_store(), job_handlers, clock);
-        let events_handled = Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let read_models =
-            tokio::spawn(read_models::project(app.clone(), database.clone(), summary_events, events_handled.clone()));
         Ok(Tenantry {
-            read_models,
             app,
             rate_limiter: limiter_override.unwrap_or_else(|| rate_limiter(&settings.rate_limit)),
             cors_allowed_origins: settings.server.cors_allowed_origins.clone(),
@@ -356,8 +408,9 @@ impl TenantryBuilder {
             request_timeout: std::time::Duration::from_secs(settings.server.request_timeout_seconds.max(1)),
             database,
             events,
-            events_handled,
             relay,
+            consumers: running_consumers,
+            module_http,
             worker: match settings.jobs.run_in_server {
                 true => Some(worker::spawn(jobs.clone(), purger.clone(), settings.jobs.poll_interval_ms)),
                 false => None,
@@ -365,6 +418,19 @@ impl TenantryBuilder {
             jobs,
             purger,
         })
+    }
+}
+
+/// Ready when the database and every module's checks are.
+struct AllReady(Vec<Arc<dyn tenantry_application::ports::HealthCheck>>);
+
+#[async_trait::async_trait]
+impl tenantry_application::ports::HealthCheck for AllReady {
+    async fn check(&self) -> Result<(), tenantry_application::ports::RepositoryError> {
+        for check in &self.0 {
+            check.check().await?;
+        }
+        Ok(())
     }
 }
 

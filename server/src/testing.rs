@@ -15,7 +15,11 @@ use crate::config::{
     AuthSettings, DatabaseSettings, FileSettings, JobSettings, LogSettings, MailSettings, RateLimitSettings,
     SeedSettings, ServerSettings, Settings,
 };
-use crate::{serve, Tenantry};
+use crate::{serve, Tenantry, TenantryBuilder};
+
+/// How a product wires its test servers (its modules, its adapters), shared by
+/// every scenario of its suite.
+pub type ProductWiring = std::sync::Arc<dyn Fn(TenantryBuilder) -> TenantryBuilder + Send + Sync>;
 
 pub use tenantry_infrastructure::testing::{TestBackend, TestDatabase};
 
@@ -67,7 +71,19 @@ pub fn test_settings(database_url: &str, data_dir: PathBuf) -> Settings {
         },
         jobs: JobSettings { run_in_server: true, poll_interval_ms: 100 },
         data_dir,
+        modules: Default::default(),
     }
+}
+
+/// The password [`TestApp::sign_up_owner`] registers with.
+pub const TEST_PASSWORD: &str = "correct horse battery staple";
+
+/// A signed-in owner of a fresh organization.
+#[derive(Debug, Clone)]
+pub struct TestOwner {
+    pub access_token: String,
+    /// The organization's id, for `X-Tenant-Id`.
+    pub tenant_id: String,
 }
 
 /// A running Tenantry over its own database.
@@ -106,12 +122,26 @@ impl TestApp {
     /// # Errors
     /// The database cannot be created or the server cannot start.
     pub async fn spawn_with(backend: TestBackend, adjust: impl FnOnce(&mut Settings)) -> anyhow::Result<TestApp> {
+        Self::spawn_product(backend, adjust, |builder| builder).await
+    }
+
+    /// Like [`TestApp::spawn_with`], wired by `product` as the product wires its own
+    /// server (its modules, its adapters): how a product's suite tests its modules
+    /// on Tenantry's kit.
+    ///
+    /// # Errors
+    /// The database cannot be created or the server cannot start.
+    pub async fn spawn_product(
+        backend: TestBackend,
+        adjust: impl FnOnce(&mut Settings),
+        product: impl FnOnce(TenantryBuilder) -> TenantryBuilder,
+    ) -> anyhow::Result<TestApp> {
         let database = TestDatabase::create(backend).await?;
         let data_dir = std::env::temp_dir().join(format!("tenantry-test-data-{}", uuid::Uuid::now_v7().simple()));
         let mut settings = test_settings(&database.url, data_dir.clone());
         adjust(&mut settings);
         let mail_dir = settings.mail_dir();
-        let tenantry = Tenantry::build(&settings).await?;
+        let tenantry = product(Tenantry::builder(settings.clone())).build().await?;
         let listener = TcpListener::bind("127.0.0.1:0").context("binding a loopback port")?;
         let base_url = format!("http://{}", listener.local_addr()?);
         let mut state = tenantry.http_state();
@@ -186,6 +216,50 @@ impl TestApp {
     /// When the background work does not settle in time.
     pub async fn settle(&self) -> anyhow::Result<()> {
         self.tenantry.settled(std::time::Duration::from_secs(10)).await
+    }
+
+    /// Registers `email`, signs in and creates an organization `slug` it owns: the
+    /// starting point of most tests of tenant-scoped routes, a product's included.
+    ///
+    /// # Errors
+    /// When any of the three requests does not succeed.
+    pub async fn sign_up_owner(&self, email: &str, slug: &str) -> anyhow::Result<TestOwner> {
+        let client = reqwest::Client::new();
+        let credentials = serde_json::json!({"email": email, "password": TEST_PASSWORD});
+        let mut registration = credentials.clone();
+        registration["display_name"] = serde_json::json!("Owner");
+        let answer = |what: &'static str| move |error: reqwest::Error| anyhow::anyhow!("{what}: {error}");
+        client
+            .post(self.url("/api/v1/auth/register"))
+            .json(&registration)
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(answer("registering"))?;
+        let login: serde_json::Value = client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&credentials)
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(answer("signing in"))?
+            .json()
+            .await
+            .map_err(answer("reading the token pair"))?;
+        let access_token = login["access_token"].as_str().context("no access token")?.to_owned();
+        let organization: serde_json::Value = client
+            .post(self.url("/api/v1/organizations"))
+            .bearer_auth(&access_token)
+            .json(&serde_json::json!({"name": slug, "slug": slug}))
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(answer("creating the organization"))?
+            .json()
+            .await
+            .map_err(answer("reading the organization"))?;
+        let tenant_id = organization["id"].as_str().context("no organization id")?.to_owned();
+        Ok(TestOwner { access_token, tenant_id })
     }
 
     /// Stops the server, drops the database and removes the data directory.

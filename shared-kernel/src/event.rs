@@ -46,4 +46,13 @@ impl EventEnvelope {
             payload: serde_json::to_value(event)?,
         })
     }
+
+    /// The payload as the consumer's own type: how a module reads another context's
+    /// event through a published contract instead of picking at raw JSON.
+    ///
+    /// # Errors
+    /// When the payload does not have the shape of `T`.
+    pub fn decode<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        T::deserialize(&self.payload)
+    }
 }

@@ -39,3 +39,16 @@ async fn api_key_sends(world: &mut TenantryWorld, key: String, method: String, p
     let secret = world.interpolate(&format!("{{{key}.secret}}"))?;
     super::requests::send(world, Some(secret), &method, &path, None).await
 }
+
+#[when(regex = r#"^the API key "([^"]+)" sends (GET|POST|PUT|PATCH|DELETE) "([^"]*)" with:$"#)]
+async fn api_key_sends_json(
+    world: &mut TenantryWorld,
+    key: String,
+    method: String,
+    path: String,
+    step: &cucumber::gherkin::Step,
+) -> Result<()> {
+    let secret = world.interpolate(&format!("{{{key}.secret}}"))?;
+    let body = super::requests::json_docstring(world, step)?;
+    super::requests::send(world, Some(secret), &method, &path, Some(body)).await
+}

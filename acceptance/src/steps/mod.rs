@@ -68,7 +68,7 @@
 //! | Kind  | Phrase |
 //! |-------|--------|
 //! | Given | `"alice" created an API key "ci" for "acme" with scopes "member:read, organization:read"` |
-//! | When  | `the API key "ci" sends GET "/api/v1/organizations/{acme.id}/members"` |
+//! | When  | `the API key "ci" sends GET "/api/v1/organizations/{acme.id}/members"` / `... sends POST "..." with:` (a JSON doc string) |
 //!
 //! Projects and tasks ([`projects`]); a project `"Apollo"` is then `{Apollo.id}`, a
 //! task `"launch"` is `{launch.id}`:

@@ -3,6 +3,8 @@
 //! and reads. Owners and admins (`file:manage`) see every file of the organization;
 //! everyone else sees the files they uploaded.
 
+pub mod ports;
+
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -549,6 +551,22 @@ impl CommandHandler<RevokeFileAccess> for FilesHandler {
             Ok(())
         } else {
             Err(AppError::NotFound { message: "that member has no grant on this file" })
+        }
+    }
+}
+
+/// The files domain's refusals, as the application reports them.
+impl From<tenantry_domain::files::FolderError> for crate::AppError {
+    fn from(error: tenantry_domain::files::FolderError) -> Self {
+        use tenantry_domain::files::FolderError;
+        match error {
+            FolderError::StaleVersion => crate::AppError::PreconditionFailed {
+                message: "the folder changed since you read it (If-Match); fetch it again",
+            },
+            FolderError::Cycle => crate::AppError::BusinessRule {
+                code: crate::ErrorCode::FolderCycle,
+                message: "a folder cannot move into itself or one of its subfolders",
+            },
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Identity use cases: registration, login (with lockout), token refresh, logout,
 //! sessions, email verification, password reset and change, request authentication.
 
+pub mod ports;
+
 mod authenticate;
 mod lockout;
 mod login;

@@ -88,6 +88,9 @@ impl UnitOfWork for TestUnitOfWork {
     fn enqueue_job(&mut self, job: NewJob) {
         self.jobs.push(job);
     }
+    fn transaction(&mut self) -> &mut (dyn std::any::Any + Send) {
+        self
+    }
     async fn commit(self: Box<Self>) -> Result<(), RepositoryError> {
         Ok(())
     }

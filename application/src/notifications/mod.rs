@@ -3,13 +3,21 @@
 //! accepted, your upload processed), honouring each user's per-kind choices; delivery is idempotent by
 //! event id. Events are read by type and field, never by importing other contexts.
 
+pub mod ports;
+
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use tenantry_domain::notifications::{Notification, NotificationKind};
-use tenantry_kernel::{EventEnvelope, UserId};
+use tenantry_domain::notifications::{Notification, NotificationId, NotificationKind};
+use tenantry_kernel::{Clock, EventEnvelope, Page, PageRequest, UserId};
 
 use crate::ports::{NotificationStore, RepositoryError};
+use crate::{AppError, EventConsumer, RequestContext};
+
+/// The event types that notify someone.
+pub const NOTIFYING_EVENTS: &[&str] =
+    &["projects.task_assigned", "projects.comment_added", "tenancy.invitation_accepted", "files.file_processed"];
 
 fn user(value: &serde_json::Value) -> Option<UserId> {
     value.as_str()?.parse::<uuid::Uuid>().ok().map(UserId::from_uuid)
@@ -63,11 +71,12 @@ pub fn notifications_for(event: &EventEnvelope, now: DateTime<Utc>) -> Vec<Notif
 /// Delivers the notifications of each committed event.
 pub struct NotificationsConsumer {
     store: Arc<dyn NotificationStore>,
+    clock: Arc<dyn Clock>,
 }
 
 impl NotificationsConsumer {
-    pub fn new(store: Arc<dyn NotificationStore>) -> Self {
-        Self { store }
+    pub fn new(store: Arc<dyn NotificationStore>, clock: Arc<dyn Clock>) -> Self {
+        Self { store, clock }
     }
 
     /// Answers how many notifications were new (0 for a redelivered event).
@@ -80,6 +89,87 @@ impl NotificationsConsumer {
             return Ok(0);
         }
         self.store.deliver(&notifications).await
+    }
+}
+
+#[async_trait]
+impl EventConsumer for NotificationsConsumer {
+    fn name(&self) -> &'static str {
+        "notifications.delivery"
+    }
+
+    fn event_types(&self) -> &[&'static str] {
+        NOTIFYING_EVENTS
+    }
+
+    async fn consume(&self, event: &EventEnvelope) -> Result<(), AppError> {
+        self.apply(event, self.clock.now()).await.map(drop).map_err(AppError::from)
+    }
+}
+
+/// A user's notifications and choices. Reading and marking notifications is private
+/// bookkeeping of the user, so it is not audited.
+pub struct Notifications {
+    store: Arc<dyn NotificationStore>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Notifications {
+    pub fn new(store: Arc<dyn NotificationStore>, clock: Arc<dyn Clock>) -> Self {
+        Self { store, clock }
+    }
+
+    /// The caller's notifications, unread first.
+    ///
+    /// # Errors
+    /// 401/403 without a signed-in user.
+    pub async fn list(&self, context: &RequestContext, page: PageRequest) -> Result<Page<Notification>, AppError> {
+        let user = context.require_principal()?.user_id;
+        Ok(self.store.list(user, page).await?)
+    }
+
+    /// # Errors
+    /// 404 when the notification is not the caller's.
+    pub async fn mark_read(&self, context: &RequestContext, id: NotificationId) -> Result<(), AppError> {
+        let user = context.require_principal()?.user_id;
+        if self.store.mark_read(user, id, self.clock.now()).await? {
+            Ok(())
+        } else {
+            Err(AppError::NotFound { message: "notification not found" })
+        }
+    }
+
+    /// Answers how many were unread.
+    ///
+    /// # Errors
+    /// 401/403 without a signed-in user.
+    pub async fn mark_all_read(&self, context: &RequestContext) -> Result<u64, AppError> {
+        let user = context.require_principal()?.user_id;
+        Ok(self.store.mark_all_read(user, self.clock.now()).await?)
+    }
+
+    /// Every kind with whether the caller receives it.
+    ///
+    /// # Errors
+    /// 401/403 without a signed-in user.
+    pub async fn preferences(&self, context: &RequestContext) -> Result<Vec<(NotificationKind, bool)>, AppError> {
+        let user = context.require_principal()?.user_id;
+        let disabled = self.store.disabled_kinds(user).await?;
+        Ok(NotificationKind::ALL.into_iter().map(|kind| (kind, !disabled.contains(&kind))).collect())
+    }
+
+    /// Turns kinds on or off and answers every kind's state.
+    ///
+    /// # Errors
+    /// 401/403 without a signed-in user.
+    pub async fn set_preferences(
+        &self,
+        context: &RequestContext,
+        choices: &[(NotificationKind, bool)],
+    ) -> Result<Vec<(NotificationKind, bool)>, AppError> {
+        let user = context.require_principal()?.user_id;
+        self.store.set_kinds(user, choices).await?;
+        self.preferences(context).await
     }
 }
 

@@ -2,6 +2,8 @@
 //! machine. Every command is tenant-scoped (`project:*` permissions) and carries the
 //! version the client read (`If-Match`), so a stale write is refused with 412.
 
+pub mod ports;
+
 mod departures;
 mod project_commands;
 mod summary;
@@ -63,4 +65,32 @@ fn invalid(results: impl IntoIterator<Item = Result<(), tenantry_kernel::Validat
     tenantry_kernel::ValidationError::collect(results)
         .err()
         .map_or_else(|| AppError::internal(tenantry_kernel::ValidationError::field("input", "invalid")), AppError::from)
+}
+
+/// The projects domain's refusals, as the application reports them.
+impl From<tenantry_domain::projects::ProjectsError> for crate::AppError {
+    fn from(error: tenantry_domain::projects::ProjectsError) -> Self {
+        use tenantry_domain::projects::ProjectsError;
+        match error {
+            ProjectsError::StaleVersion => crate::AppError::PreconditionFailed {
+                message: "the resource changed since you read it (If-Match); fetch it again",
+            },
+            ProjectsError::IllegalTransition { .. } => crate::AppError::Conflict {
+                code: crate::ErrorCode::IllegalTransition,
+                message: "tasks move todo -> in_progress -> done, and back to todo",
+            },
+            ProjectsError::AssigneeNotMember => crate::AppError::BusinessRule {
+                code: crate::ErrorCode::AssigneeNotMember,
+                message: "the assignee is not a member of the project",
+            },
+            ProjectsError::ProjectArchived => crate::AppError::BusinessRule {
+                code: crate::ErrorCode::ProjectArchived,
+                message: "the project is archived",
+            },
+            ProjectsError::ReplyTooDeep => crate::AppError::BusinessRule {
+                code: crate::ErrorCode::ReplyTooDeep,
+                message: "replies nest at most 8 levels deep; reply to a comment higher up the thread",
+            },
+        }
+    }
 }

@@ -10,6 +10,18 @@ use tenantry_domain::projects::ProjectId;
 use tenantry_kernel::{EventEnvelope, TenantId};
 
 use crate::ports::{ProjectSummaryStore, RepositoryError};
+use crate::{AppError, EventConsumer};
+
+/// The event types that change a summary.
+pub const SUMMARY_EVENTS: &[&str] = &[
+    "projects.project_created",
+    "projects.project_updated",
+    "projects.project_deleted",
+    "projects.task_created",
+    "projects.task_status_changed",
+    "projects.task_estimate_changed",
+    "projects.time_logged",
+];
 
 /// What one event changes in a summary.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,6 +159,21 @@ impl ProjectSummaryProjector {
     /// Storage failures.
     pub async fn reset(&self) -> Result<(), RepositoryError> {
         self.store.reset().await
+    }
+}
+
+#[async_trait::async_trait]
+impl EventConsumer for ProjectSummaryProjector {
+    fn name(&self) -> &'static str {
+        "projects.summary"
+    }
+
+    fn event_types(&self) -> &[&'static str] {
+        SUMMARY_EVENTS
+    }
+
+    async fn consume(&self, event: &EventEnvelope) -> Result<(), AppError> {
+        self.apply(event).await.map(drop).map_err(AppError::from)
     }
 }
 

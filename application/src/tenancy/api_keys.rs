@@ -71,13 +71,18 @@ impl Command for RevokeApiKey {
 }
 
 pub struct ApiKeysHandler {
+    catalogue: Arc<crate::authority::PermissionCatalogue>,
     secrets: Arc<dyn OpaqueTokens>,
     clock: Arc<dyn Clock>,
 }
 
 impl ApiKeysHandler {
-    pub fn new(secrets: Arc<dyn OpaqueTokens>, clock: Arc<dyn Clock>) -> Self {
-        Self { secrets, clock }
+    pub fn new(
+        catalogue: Arc<crate::authority::PermissionCatalogue>,
+        secrets: Arc<dyn OpaqueTokens>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self { catalogue, secrets, clock }
     }
 }
 
@@ -101,7 +106,9 @@ impl CommandHandler<CreateApiKey> for ApiKeysHandler {
         let tenant = super::tenant_of(context)?;
         let name = ApiKeyName::parse(&command.name);
         let actor = uow.memberships().find(tenant, caller.user_id).await?.ok_or_else(super::member_not_found)?;
-        let scopes = validate_scopes(&command.scopes, actor.role());
+        let held = self.catalogue.grants_of(actor.role().as_str());
+        let scopes =
+            validate_scopes(&command.scopes, |scope| self.catalogue.knows(scope), |scope| held.contains(scope));
         let (name, mut scopes) = match (name, scopes) {
             (Ok(name), Ok(scopes)) => (name, scopes),
             (_, Err(ScopeError::NotHeld)) => return Err(beyond_your_permissions()),
@@ -251,10 +258,14 @@ mod tests {
             .times(1)
             .returning(|_| Ok(()));
         let command = CreateApiKey { name: "CI".into(), scopes: vec!["member:read".into()], expires_in_days: None };
-        let created = ApiKeysHandler::new(fake_secrets(), fixed_clock())
-            .handle(&context_of(user, tenant), &command, &mut uow)
-            .await
-            .unwrap();
+        let created = ApiKeysHandler::new(
+            Arc::new(crate::tenancy::permission_catalogue(Vec::new()).unwrap()),
+            fake_secrets(),
+            fixed_clock(),
+        )
+        .handle(&context_of(user, tenant), &command, &mut uow)
+        .await
+        .unwrap();
         assert_eq!(created.secret, "tk_refresh-1");
         assert_eq!(uow.events[0].event_type, "tenancy.api_key_created");
         assert!(!uow.events[0].payload.to_string().contains("tk_refresh-1"), "the secret never enters an event");
@@ -265,10 +276,14 @@ mod tests {
         let (tenant, user) = (TenantId::new(), UserId::new());
         let mut uow = uow_with_member(tenant, user, Role::Admin);
         let command = CreateApiKey { name: "CI".into(), scopes: vec!["billing:manage".into()], expires_in_days: None };
-        let error = ApiKeysHandler::new(fake_secrets(), fixed_clock())
-            .handle(&context_of(user, tenant), &command, &mut uow)
-            .await
-            .unwrap_err();
+        let error = ApiKeysHandler::new(
+            Arc::new(crate::tenancy::permission_catalogue(Vec::new()).unwrap()),
+            fake_secrets(),
+            fixed_clock(),
+        )
+        .handle(&context_of(user, tenant), &command, &mut uow)
+        .await
+        .unwrap_err();
         assert_eq!(error.code(), ErrorCode::Forbidden);
     }
 

@@ -1,15 +1,44 @@
-//! Keeping the stored role/permission catalogue equal to the one the domain
-//! defines (run by the essential seed).
+//! The permission catalogue: Tenantry's permissions (the domain's) plus every
+//! module's, and keeping the stored role/permission catalogue equal to it (run by
+//! the essential seed).
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use tenantry_domain::tenancy::{Role, PERMISSION_CATALOGUE};
 
+use crate::authority::{CatalogueError, PermissionCatalogue, PermissionSpec};
 use crate::pipeline::AuditSubject;
 use crate::pipeline::{Authorization, Command, CommandHandler, RequestContext};
 use crate::ports::UnitOfWork;
 use crate::AppError;
 
-/// Write the domain's roles and permissions to storage. Idempotent.
+/// Tenantry's own permissions, each granted to the built-in roles the domain says.
+pub fn builtin_permissions() -> Vec<PermissionSpec> {
+    PERMISSION_CATALOGUE
+        .iter()
+        .map(|permission| PermissionSpec {
+            key: permission.key,
+            description: permission.description,
+            granted_to: Role::ALL
+                .into_iter()
+                .filter(|role| role.grants(permission.key))
+                .map(|role| role.as_str())
+                .collect(),
+        })
+        .collect()
+}
+
+/// The catalogue of the built-in roles over Tenantry's permissions and `modules'`.
+///
+/// # Errors
+/// A module permission that is malformed, taken, or granted to an unknown role.
+pub fn permission_catalogue(modules: Vec<PermissionSpec>) -> Result<PermissionCatalogue, CatalogueError> {
+    let roles: Vec<&'static str> = Role::ALL.iter().map(Role::as_str).collect();
+    PermissionCatalogue::new(&roles, [builtin_permissions(), modules].concat())
+}
+
+/// Write the roles and permissions of the catalogue to storage. Idempotent.
 #[derive(Debug, Clone, Default)]
 pub struct SyncRoleCatalogue;
 
@@ -34,8 +63,15 @@ impl Command for SyncRoleCatalogue {
     }
 }
 
-#[derive(Debug, Default)]
-pub struct SyncRoleCatalogueHandler;
+pub struct SyncRoleCatalogueHandler {
+    catalogue: Arc<PermissionCatalogue>,
+}
+
+impl SyncRoleCatalogueHandler {
+    pub fn new(catalogue: Arc<PermissionCatalogue>) -> Self {
+        Self { catalogue }
+    }
+}
 
 #[async_trait]
 impl CommandHandler<SyncRoleCatalogue> for SyncRoleCatalogueHandler {
@@ -46,13 +82,14 @@ impl CommandHandler<SyncRoleCatalogue> for SyncRoleCatalogueHandler {
         uow: &mut dyn UnitOfWork,
     ) -> Result<CatalogueChanges, AppError> {
         let mut changes = CatalogueChanges::default();
-        for permission in PERMISSION_CATALOGUE {
+        for permission in self.catalogue.permissions() {
             if uow.role_catalogue().upsert_permission(permission.key, permission.description).await? {
                 changes.permissions_created += 1;
             }
         }
         for role in Role::ALL {
-            if uow.role_catalogue().upsert_role(role.as_str(), role.description(), &role.permissions()).await? {
+            let held: Vec<&'static str> = self.catalogue.grants_of(role.as_str()).iter().collect();
+            if uow.role_catalogue().upsert_role(role.as_str(), role.description(), &held).await? {
                 changes.roles_changed += 1;
             }
         }
@@ -73,7 +110,7 @@ mod tests {
             .expect_upsert_role()
             .times(4)
             .returning(|name, _, permissions| Ok(name == "owner" && permissions.len() == PERMISSION_CATALOGUE.len()));
-        let changes = SyncRoleCatalogueHandler
+        let changes = SyncRoleCatalogueHandler::new(Arc::new(permission_catalogue(Vec::new()).unwrap()))
             .handle(&RequestContext::system("test"), &SyncRoleCatalogue, &mut uow)
             .await
             .unwrap();

@@ -3,7 +3,8 @@ use std::sync::Arc;
 use tenantry_domain::tenancy::Role;
 use tenantry_kernel::{TenantId, UserId};
 
-use crate::pipeline::RequestContext;
+use crate::authority::{Grants, PermissionCatalogue};
+use crate::pipeline::{RequestContext, TenantAuthority};
 use crate::ports::{CachedRole, MembershipCache, TenancyQueries};
 use crate::{AppError, ErrorCode};
 
@@ -12,11 +13,25 @@ use crate::{AppError, ErrorCode};
 pub struct TenantGuard {
     queries: Arc<dyn TenancyQueries>,
     cache: Arc<dyn MembershipCache>,
+    catalogue: Arc<PermissionCatalogue>,
 }
 
 impl TenantGuard {
-    pub fn new(queries: Arc<dyn TenancyQueries>, cache: Arc<dyn MembershipCache>) -> Self {
-        Self { queries, cache }
+    pub fn new(
+        queries: Arc<dyn TenancyQueries>,
+        cache: Arc<dyn MembershipCache>,
+        catalogue: Arc<PermissionCatalogue>,
+    ) -> Self {
+        Self { queries, cache, catalogue }
+    }
+
+    /// What `role` holds, Tenantry's permissions and the modules' alike.
+    pub fn grants_of(&self, role: Role) -> Grants {
+        self.catalogue.grants_of(role.as_str())
+    }
+
+    pub fn catalogue(&self) -> &Arc<PermissionCatalogue> {
+        &self.catalogue
     }
 
     /// # Errors
@@ -37,7 +52,7 @@ impl TenantGuard {
     /// # Errors
     /// Storage failures.
     pub async fn user_holds(&self, tenant: TenantId, user: UserId, permission: &str) -> Result<Option<bool>, AppError> {
-        Ok(self.role(tenant, user).await?.map(|role| role.grants(permission)))
+        Ok(self.role(tenant, user).await?.map(|role| self.grants_of(role).contains(permission)))
     }
 
     /// Forgets a membership; called once its change is committed.
@@ -51,7 +66,11 @@ impl TenantGuard {
     /// 401 without a caller; 400 `tenant_required` without a tenant; for a
     /// non-member 404 when the tenant came from the URL, else 403 `not_a_member`;
     /// 403 `forbidden` when the role lacks the permission.
-    pub async fn authorize(&self, context: &RequestContext, permission: Option<&str>) -> Result<Role, AppError> {
+    pub async fn authorize(
+        &self,
+        context: &RequestContext,
+        permission: Option<&str>,
+    ) -> Result<(Role, Grants), AppError> {
         let principal = context.require_caller()?;
         let tenant = context.tenant_id.ok_or_else(AppError::tenant_required)?;
         if let Some(grant) = principal.api_key() {
@@ -68,13 +87,19 @@ impl TenantGuard {
         }
         // For a key, its creator's current role bounds it too: a demoted or
         // departed creator takes the key's power down with them.
-        match self.role(tenant, principal.user_id).await? {
-            None => Err(not_a_member(context)),
-            Some(role) if permission.is_some_and(|p| !role.grants(p)) => {
-                Err(AppError::Forbidden { code: ErrorCode::Forbidden, message: "your role does not allow this" })
-            }
-            Some(role) => Ok(role),
+        let role = self.role(tenant, principal.user_id).await?.ok_or_else(|| not_a_member(context))?;
+        let grants = self.grants_of(role);
+        if permission.is_some_and(|p| !grants.contains(p)) {
+            return Err(AppError::Forbidden { code: ErrorCode::Forbidden, message: "your role does not allow this" });
         }
+        Ok((role, grants))
+    }
+}
+
+#[async_trait::async_trait]
+impl TenantAuthority for TenantGuard {
+    async fn grants(&self, context: &RequestContext, permission: Option<&str>) -> Result<Grants, AppError> {
+        self.authorize(context, permission).await.map(|(_, grants)| grants)
     }
 }
 
@@ -104,13 +129,17 @@ mod tests {
         }
     }
 
+    fn catalogue() -> Arc<PermissionCatalogue> {
+        Arc::new(super::super::permission_catalogue(Vec::new()).unwrap())
+    }
+
     fn guard(role: Option<Role>) -> TenantGuard {
         let mut queries = MockTenancyQueries::new();
         queries.expect_role_of().returning(move |_, _| Ok(role));
         let mut cache = MockMembershipCache::new();
         cache.expect_get().returning(|_, _| CachedRole::Miss { ticket: 0 });
         cache.expect_put().returning(|_, _, _, _| ());
-        TenantGuard::new(Arc::new(queries), Arc::new(cache))
+        TenantGuard::new(Arc::new(queries), Arc::new(cache), catalogue())
     }
 
     #[tokio::test]
@@ -134,7 +163,7 @@ mod tests {
             viewer.authorize(&context(true), Some("member:invite")).await.unwrap_err().code(),
             ErrorCode::Forbidden
         );
-        assert_eq!(viewer.authorize(&context(true), Some("member:read")).await.unwrap(), Role::Viewer);
+        assert_eq!(viewer.authorize(&context(true), Some("member:read")).await.unwrap().0, Role::Viewer);
     }
 
     #[tokio::test]
@@ -142,7 +171,7 @@ mod tests {
         let queries = MockTenancyQueries::new(); // any call would panic
         let mut cache = MockMembershipCache::new();
         cache.expect_get().returning(|_, _| CachedRole::Hit(Some(Role::Admin)));
-        let guard = TenantGuard::new(Arc::new(queries), Arc::new(cache));
-        assert_eq!(guard.authorize(&context(false), Some("member:invite")).await.unwrap(), Role::Admin);
+        let guard = TenantGuard::new(Arc::new(queries), Arc::new(cache), catalogue());
+        assert_eq!(guard.authorize(&context(false), Some("member:invite")).await.unwrap().0, Role::Admin);
     }
 }

@@ -1,8 +1,6 @@
 use chrono::{DateTime, Duration, Utc};
 use tenantry_kernel::{TenantId, UserId, ValidationError};
 
-use super::{Role, PERMISSION_CATALOGUE};
-
 tenantry_kernel::typed_id!(
     /// An organization's API key for machine clients.
     ApiKeyId
@@ -41,25 +39,29 @@ pub enum ScopeError {
     NotHeld,
 }
 
-/// Checks requested scopes: at least one, all known permissions, each held by the
-/// creating role. Answers them sorted and without duplicates.
+/// Checks requested scopes: at least one, all `known` permissions (Tenantry's and its
+/// modules'), each `held` by the creator. Answers them sorted and without duplicates.
 ///
 /// # Errors
 /// `Invalid` on field `scopes` (`required`, `unknown`); `NotHeld`.
-pub fn validate_scopes(requested: &[String], creator: Role) -> Result<Vec<String>, ScopeError> {
+pub fn validate_scopes(
+    requested: &[String],
+    known: impl Fn(&str) -> bool,
+    held: impl Fn(&str) -> bool,
+) -> Result<Vec<String>, ScopeError> {
     if requested.is_empty() {
         return Err(ValidationError::field("scopes", "required").into());
     }
     let mut scopes: Vec<String> = Vec::with_capacity(requested.len());
     for scope in requested {
-        if !PERMISSION_CATALOGUE.iter().any(|p| p.key == scope) {
+        if !known(scope) {
             return Err(ValidationError::field("scopes", "unknown").into());
         }
         if !scopes.contains(scope) {
             scopes.push(scope.clone());
         }
     }
-    if scopes.iter().any(|scope| !creator.grants(scope)) {
+    if scopes.iter().any(|scope| !held(scope)) {
         return Err(ScopeError::NotHeld);
     }
     scopes.sort();
@@ -200,9 +202,14 @@ impl ApiKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tenancy::{Role, PERMISSION_CATALOGUE};
 
     fn scopes(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    fn validate_scopes(requested: &[String], creator: Role) -> Result<Vec<String>, ScopeError> {
+        super::validate_scopes(requested, |s| PERMISSION_CATALOGUE.iter().any(|p| p.key == s), |s| creator.grants(s))
     }
 
     #[test]

@@ -84,6 +84,9 @@ macro_rules! unit_of_work {
             fn enqueue_job(&mut self, job: NewJob) {
                 self.jobs.push(job);
             }
+            fn transaction(&mut self) -> &mut (dyn std::any::Any + Send) {
+                &mut self.tx
+            }
             async fn commit(mut self: Box<Self>) -> Result<(), RepositoryError> {
                 let events = std::mem::take(&mut self.events);
                 for event in &events {

@@ -2,7 +2,7 @@
 //! holds, rename, move and delete; and renaming or moving a file between folders.
 
 use actix_web::http::header;
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tenantry_application::files::{CreateFolder, DeleteFolder, UpdateFile, UpdateFolder};
@@ -13,7 +13,7 @@ use tenantry_kernel::SortOrder;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::concurrency::{etag, if_match};
+use crate::concurrency::{etag, IfMatch};
 use crate::error::{ApiError, ErrorBody};
 use crate::json::present_or_null;
 use crate::paging::{PageParams, PageResponse};
@@ -256,7 +256,7 @@ pub(crate) async fn top_level_children(
 pub(crate) async fn update_folder(
     state: web::Data<HttpState>,
     scoped: TenantScoped,
-    req: HttpRequest,
+    IfMatch(expected_version): IfMatch,
     path: web::Path<Uuid>,
     body: web::Json<UpdateFolderRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -266,7 +266,7 @@ pub(crate) async fn update_folder(
         folder_id: FolderId::from_uuid(path.into_inner()),
         name,
         parent_id: parent_id.map(|parent| parent.map(FolderId::from_uuid)),
-        expected_version: if_match(&req),
+        expected_version,
     };
     let folder = state.app.update_folder(&context, command).await?;
     Ok(folder_answer(HttpResponse::Ok(), &folder))
@@ -293,11 +293,11 @@ pub(crate) async fn update_folder(
 pub(crate) async fn delete_folder(
     state: web::Data<HttpState>,
     scoped: TenantScoped,
-    req: HttpRequest,
+    IfMatch(expected_version): IfMatch,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let context = scoped.0;
-    let command = DeleteFolder { folder_id: FolderId::from_uuid(path.into_inner()), expected_version: if_match(&req) };
+    let command = DeleteFolder { folder_id: FolderId::from_uuid(path.into_inner()), expected_version };
     state.app.delete_folder(&context, command).await?;
     Ok(HttpResponse::NoContent().finish())
 }

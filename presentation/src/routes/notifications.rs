@@ -8,18 +8,41 @@ use tenantry_kernel::SortOrder;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use std::sync::Arc;
+
+use tenantry_application::notifications::Notifications;
+use utoipa::OpenApi;
+
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorBody};
 use crate::paging::{PageParams, PageResponse};
-use crate::HttpState;
 
-pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(list_notifications)
-        .service(mark_all_read)
-        .service(get_preferences)
-        .service(put_preferences)
-        .service(mark_read);
+/// The notifications context's HTTP side, a module like any product's.
+pub struct NotificationsHttp {
+    pub notifications: Arc<Notifications>,
 }
+
+impl crate::HttpModule for NotificationsHttp {
+    fn configure(&self, cfg: &mut web::ServiceConfig) {
+        cfg.app_data(web::Data::from(self.notifications.clone()))
+            .service(list_notifications)
+            .service(mark_all_read)
+            .service(get_preferences)
+            .service(put_preferences)
+            .service(mark_read);
+    }
+
+    fn openapi(&self) -> utoipa::openapi::OpenApi {
+        NotificationsApi::openapi()
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(list_notifications, mark_read, mark_all_read, get_preferences, put_preferences),
+    tags((name = "notifications", description = "In-app notifications"))
+)]
+struct NotificationsApi;
 
 /// A notification.
 #[derive(Debug, Serialize, ToSchema)]
@@ -102,13 +125,13 @@ impl NotificationPreferences {
 )]
 #[get("/api/v1/notifications")]
 pub(crate) async fn list_notifications(
-    state: web::Data<HttpState>,
+    notifications: web::Data<Notifications>,
     auth: Authenticated,
     params: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     // Unread first, then newest first.
     let page = params.fixed_order("created_at", SortOrder::Desc)?;
-    let notes = state.app.list_notifications(&auth.0, page).await?;
+    let notes = notifications.list(&auth.0, page).await?;
     Ok(HttpResponse::Ok().json(PageResponse::from_page(notes, NotificationResponse::from)))
 }
 
@@ -121,11 +144,11 @@ pub(crate) async fn list_notifications(
 )]
 #[post("/api/v1/notifications/{id}/read")]
 pub(crate) async fn mark_read(
-    state: web::Data<HttpState>,
+    notifications: web::Data<Notifications>,
     auth: Authenticated,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    state.app.mark_notification_read(&auth.0, NotificationId::from_uuid(path.into_inner())).await?;
+    notifications.mark_read(&auth.0, NotificationId::from_uuid(path.into_inner())).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -136,8 +159,11 @@ pub(crate) async fn mark_read(
     responses((status = 200, body = MarkedRead), (status = 401, body = ErrorBody))
 )]
 #[post("/api/v1/notifications/read-all")]
-pub(crate) async fn mark_all_read(state: web::Data<HttpState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
-    let marked = state.app.mark_all_notifications_read(&auth.0).await?;
+pub(crate) async fn mark_all_read(
+    notifications: web::Data<Notifications>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    let marked = notifications.mark_all_read(&auth.0).await?;
     Ok(HttpResponse::Ok().json(MarkedRead { marked }))
 }
 
@@ -149,10 +175,10 @@ pub(crate) async fn mark_all_read(state: web::Data<HttpState>, auth: Authenticat
 )]
 #[get("/api/v1/notifications/preferences")]
 pub(crate) async fn get_preferences(
-    state: web::Data<HttpState>,
+    notifications: web::Data<Notifications>,
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
-    let states = state.app.notification_preferences(&auth.0).await?;
+    let states = notifications.preferences(&auth.0).await?;
     Ok(HttpResponse::Ok().json(NotificationPreferences::from_states(&states)))
 }
 
@@ -165,10 +191,10 @@ pub(crate) async fn get_preferences(
 )]
 #[put("/api/v1/notifications/preferences")]
 pub(crate) async fn put_preferences(
-    state: web::Data<HttpState>,
+    notifications: web::Data<Notifications>,
     auth: Authenticated,
     body: web::Json<NotificationPreferences>,
 ) -> Result<HttpResponse, ApiError> {
-    let states = state.app.set_notification_preferences(&auth.0, &body.choices()).await?;
+    let states = notifications.set_preferences(&auth.0, &body.choices()).await?;
     Ok(HttpResponse::Ok().json(NotificationPreferences::from_states(&states)))
 }

@@ -3,7 +3,7 @@
 //! `If-Match` (412 when stale).
 
 use actix_web::http::header;
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use tenantry_application::ports::{ProjectFilter, ProjectMemberView, TaskFilter};
@@ -18,7 +18,7 @@ use tenantry_kernel::{SortOrder, UserId};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::concurrency::{etag, if_match};
+use crate::concurrency::{etag, IfMatch};
 use crate::error::{ApiError, ErrorBody};
 use crate::json::present_or_null;
 use crate::paging::{PageParams, PageResponse};
@@ -452,7 +452,7 @@ pub(crate) async fn get_project(
 pub(crate) async fn update_project(
     state: web::Data<HttpState>,
     scoped: TenantScoped,
-    req: HttpRequest,
+    IfMatch(expected_version): IfMatch,
     path: web::Path<Uuid>,
     body: web::Json<UpdateProjectRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -460,7 +460,7 @@ pub(crate) async fn update_project(
     let UpdateProjectRequest { name, description, status, budget } = body.into_inner();
     let command = UpdateProject {
         project_id: ProjectId::from_uuid(path.into_inner()),
-        expected_version: if_match(&req),
+        expected_version,
         name,
         description,
         status,
@@ -489,12 +489,11 @@ pub(crate) async fn update_project(
 pub(crate) async fn delete_project(
     state: web::Data<HttpState>,
     scoped: TenantScoped,
-    req: HttpRequest,
+    IfMatch(expected_version): IfMatch,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let context = scoped.0;
-    let command =
-        DeleteProject { project_id: ProjectId::from_uuid(path.into_inner()), expected_version: if_match(&req) };
+    let command = DeleteProject { project_id: ProjectId::from_uuid(path.into_inner()), expected_version };
     state.app.delete_project(&context, command).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -649,7 +648,7 @@ pub(crate) async fn get_task(
 pub(crate) async fn update_task(
     state: web::Data<HttpState>,
     scoped: TenantScoped,
-    req: HttpRequest,
+    IfMatch(expected_version): IfMatch,
     path: web::Path<Uuid>,
     body: web::Json<UpdateTaskRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -657,7 +656,7 @@ pub(crate) async fn update_task(
     let UpdateTaskRequest { title, description, status, assignee_id, due_date, estimate_minutes } = body.into_inner();
     let command = UpdateTask {
         task_id: TaskId::from_uuid(path.into_inner()),
-        expected_version: if_match(&req),
+        expected_version,
         title,
         description,
         status,

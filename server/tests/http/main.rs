@@ -299,20 +299,8 @@ async fn a_user_lists_their_sessions_and_ends_the_others(backend: TestBackend) {
 async fn racing_copies_of_one_keyed_request_run_it_once(backend: TestBackend) {
     let app = TestApp::spawn(backend).await.unwrap();
     let client = reqwest::Client::new();
-    assert_eq!(register(&client, &app, "retry@example.com").await.status(), StatusCode::CREATED);
-    let pair = log_in(&client, &app, "retry@example.com").await;
-    let token = pair["access_token"].as_str().unwrap().to_owned();
-    let organization: Value = client
-        .post(app.url("/api/v1/organizations"))
-        .bearer_auth(&token)
-        .json(&json!({"name": "Retry Co", "slug": "retry-co"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let tenant = organization["id"].as_str().unwrap().to_owned();
+    let owner = app.sign_up_owner("retry@example.com", "retry-co").await.unwrap();
+    let (token, tenant) = (owner.access_token, owner.tenant_id);
     let attempts = (0..6).map(|_| {
         client
             .post(app.url("/api/v1/projects"))

@@ -1,0 +1,3 @@
+//! The audit context's read side (entries are written by the command pipeline).
+
+pub mod ports;

@@ -1,0 +1,35 @@
+//! Tenantry's own contexts that are modules on the public module API, started by
+//! default and left out with `TenantryBuilder::without_module(name)`.
+
+use std::sync::Arc;
+
+use tenantry_application::notifications::{Notifications, NotificationsConsumer};
+use tenantry_http::NotificationsHttp;
+
+use crate::module::{ModuleContext, ModuleParts, TenantryModule};
+
+/// The modules every `Tenantry::builder` starts with.
+pub(crate) fn default_modules() -> Vec<Arc<dyn TenantryModule>> {
+    vec![Arc::new(NotificationsModule)]
+}
+
+/// In-app notifications: its consumer turns committed events into notifications,
+/// its routes (`/api/v1/notifications...`) read and mark them. Its tables are part of
+/// Tenantry's migration history.
+pub struct NotificationsModule;
+
+impl TenantryModule for NotificationsModule {
+    fn name(&self) -> &'static str {
+        "notifications"
+    }
+
+    fn start(&self, core: &ModuleContext<'_>) -> anyhow::Result<ModuleParts> {
+        let store = core.database().notifications();
+        let notifications = Arc::new(Notifications::new(store.clone(), core.clock()));
+        Ok(ModuleParts {
+            http: Some(Arc::new(NotificationsHttp { notifications })),
+            consumers: vec![Arc::new(NotificationsConsumer::new(store, core.clock()))],
+            job_handlers: Vec::new(),
+        })
+    }
+}
