@@ -35,20 +35,21 @@ pub use routes::notifications::NotificationsHttp;
 pub use telemetry::HttpMetrics;
 pub use tenant_context::TenantScoped;
 
-/// A module's HTTP side: its routes, mounted inside Tenantry's middleware stack
-/// (request id, rate limit, idempotency, time budget, panic guard, error shape) with
-/// Tenantry's extractors available, and its part of the OpenAPI document.
+/// A module's routes, mounted inside Tenantry's middleware stack (request id, rate
+/// limit, idempotency, time budget, panic guard, error shape) with Tenantry's
+/// extractors available. Their documentation is a declaration of the module, so it
+/// exists without a running server ([`ModuleDocument`]).
 pub trait HttpModule: Send + Sync + 'static {
     /// Mounts the module's routes (and any app data they need).
     fn configure(&self, cfg: &mut web::ServiceConfig);
+}
 
-    /// The module's paths and schemas, merged into `/api-docs/openapi.json`.
-    fn openapi(&self) -> utoipa::openapi::OpenApi;
-
-    /// The module's own error codes, listed in `ErrorBody.error_code`.
-    fn error_codes(&self) -> Vec<tenantry_application::ErrorCode> {
-        Vec::new()
-    }
+/// A module's part of the OpenAPI document: its paths and schemas, and its own
+/// error codes (listed in `ErrorBody.error_code`).
+#[derive(Clone, Default)]
+pub struct ModuleDocument {
+    pub openapi: Option<utoipa::openapi::OpenApi>,
+    pub error_codes: Vec<tenantry_application::ErrorCode>,
 }
 
 /// Everything the routes need, shared by all workers.
@@ -68,8 +69,10 @@ pub struct HttpState {
     /// SHA-256 of the bearer token `GET /metrics` requires; `None`: metrics answer
     /// loopback clients only.
     pub metrics_token_sha256: Option<[u8; 32]>,
-    /// Modules' routes and documents, mounted beside Tenantry's.
+    /// Modules' routes, mounted beside Tenantry's.
     pub modules: Vec<Arc<dyn HttpModule>>,
+    /// Modules' documentation, merged into the served OpenAPI document.
+    pub documents: Vec<ModuleDocument>,
 }
 
 impl HttpState {
@@ -85,12 +88,19 @@ impl HttpState {
             public_url: None,
             metrics_token_sha256: None,
             modules: Vec::new(),
+            documents: Vec::new(),
         }
     }
 
-    /// Mounts `module`'s routes and documents its paths (see [`HttpModule`]).
+    /// Mounts `module`'s routes (see [`HttpModule`]).
     pub fn with_module(mut self, module: Arc<dyn HttpModule>) -> Self {
         self.modules.push(module);
+        self
+    }
+
+    /// Merges a module's paths, schemas and error codes into the served document.
+    pub fn with_document(mut self, document: ModuleDocument) -> Self {
+        self.documents.push(document);
         self
     }
 
@@ -146,7 +156,7 @@ pub fn configure_with(
         let cors = edge::cors(&state.cors_allowed_origins);
         let cors_enabled = !state.cors_allowed_origins.is_empty();
         let modules = state.modules.clone();
-        let document = openapi_with(&modules);
+        let document = openapi_with(&state.documents);
         // The last `wrap` runs first: telemetry (request id) -> CORS -> security
         // headers -> time budget -> rate limit -> idempotency -> panic guard -> routes.
         // The budget sits outside everything that reads the body or waits on a store,

@@ -145,12 +145,14 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// Tenantry's document with the modules' paths, schemas and error codes merged in;
 /// every POST, Tenantry's or a module's, documents the `Idempotency-Key` header.
-pub fn openapi_with(modules: &[std::sync::Arc<dyn crate::HttpModule>]) -> utoipa::openapi::OpenApi {
+pub fn openapi_with(modules: &[crate::ModuleDocument]) -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     let mut codes = Vec::new();
     for module in modules {
-        doc.merge(module.openapi());
-        codes.extend(module.error_codes().iter().map(|code| code.as_str()));
+        if let Some(paths) = &module.openapi {
+            doc.merge(paths.clone());
+        }
+        codes.extend(module.error_codes.iter().map(|code| code.as_str()));
     }
     IdempotencyKeyHeader.modify(&mut doc);
     add_error_codes(&mut doc, &codes);

@@ -23,6 +23,10 @@ impl TenantryModule for NotificationsModule {
         "notifications"
     }
 
+    fn document(&self) -> tenantry_http::ModuleDocument {
+        NotificationsHttp::document()
+    }
+
     fn start(&self, core: &ModuleContext<'_>) -> anyhow::Result<ModuleParts> {
         let store = core.database().notifications();
         let notifications = Arc::new(Notifications::new(store.clone(), core.clock()));

@@ -50,8 +50,9 @@ pub struct Tenantry {
     relay: RelayHandle,
     /// Every event consumer: Tenantry's read models and the modules'.
     consumers: Vec<consumers::RunningConsumer>,
-    /// The modules' HTTP parts, mounted by `http_state`.
+    /// The modules' HTTP parts and documents, mounted by `http_state`.
     module_http: Vec<Arc<dyn tenantry_http::HttpModule>>,
+    module_documents: Vec<tenantry_http::ModuleDocument>,
     jobs: JobRunner,
     purger: Arc<BinPurger>,
     worker: Option<worker::WorkerHandle>,
@@ -125,6 +126,9 @@ impl Tenantry {
         }
         for module in &self.module_http {
             state = state.with_module(module.clone());
+        }
+        for document in &self.module_documents {
+            state = state.with_document(document.clone());
         }
         state
     }
@@ -222,6 +226,13 @@ impl TenantryBuilder {
     pub fn module(mut self, module: impl TenantryModule) -> Self {
         self.modules.push(Arc::new(module));
         self
+    }
+
+    /// The OpenAPI document of Tenantry with these modules, as the server will serve
+    /// it (`tenantry openapi`); needs no database.
+    pub fn openapi(&self) -> utoipa::openapi::OpenApi {
+        let documents: Vec<_> = self.modules.iter().map(|m| m.document()).collect();
+        tenantry_http::openapi_with(&documents)
     }
 
     /// Leaves out one of Tenantry's optional contexts (`"notifications"`): its routes,
@@ -411,6 +422,7 @@ impl TenantryBuilder {
             relay,
             consumers: running_consumers,
             module_http,
+            module_documents: modules.iter().map(|m| m.document()).collect(),
             worker: match settings.jobs.run_in_server {
                 true => Some(worker::spawn(jobs.clone(), purger.clone(), settings.jobs.poll_interval_ms)),
                 false => None,

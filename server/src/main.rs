@@ -201,7 +201,8 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Openapi => {
-            let json = tenantry_http::openapi().to_pretty_json().context("serialising the OpenAPI document")?;
+            let document = Tenantry::builder(settings).openapi();
+            let json = document.to_pretty_json().context("serialising the OpenAPI document")?;
             println!("{json}");
             Ok(())
         }

@@ -12,7 +12,7 @@ use tenantry_application::jobs::JobHandler;
 use tenantry_application::pipeline::InTransactionReaction;
 use tenantry_application::ports::{HealthCheck, UnitOfWorkFactory};
 use tenantry_application::{Application, EventConsumer, PermissionSpec};
-use tenantry_http::HttpModule;
+use tenantry_http::{HttpModule, ModuleDocument};
 use tenantry_infrastructure::{Database, ModuleMigrations};
 use tenantry_kernel::Clock;
 
@@ -37,6 +37,12 @@ pub trait TenantryModule: Send + Sync + 'static {
     /// Writes that run inside the transaction of any command recording their event.
     fn reactions(&self) -> Vec<Arc<dyn InTransactionReaction>> {
         Vec::new()
+    }
+
+    /// Its paths, schemas and error codes in the OpenAPI document (served, and
+    /// printed by the CLI without a database).
+    fn document(&self) -> ModuleDocument {
+        ModuleDocument::default()
     }
 
     /// Checks `GET /health/ready` runs besides the database's.
@@ -96,7 +102,7 @@ impl ModuleContext<'_> {
 /// A started module's running parts.
 #[derive(Default)]
 pub struct ModuleParts {
-    /// Routes inside Tenantry's middleware stack, and their OpenAPI document.
+    /// Routes inside Tenantry's middleware stack (documented by `document`).
     pub http: Option<Arc<dyn HttpModule>>,
     /// Fed every committed event (see [`EventConsumer`]).
     pub consumers: Vec<Arc<dyn EventConsumer>>,

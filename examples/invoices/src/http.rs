@@ -7,8 +7,7 @@ use actix_web::http::header;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tenantry_application::ErrorCode;
-use tenantry_http::{ApiError, ErrorBody, HttpModule, PageParams, PageResponse, TenantScoped};
+use tenantry_http::{ApiError, ErrorBody, HttpModule, ModuleDocument, PageParams, PageResponse, TenantScoped};
 use tenantry_kernel::SortOrder;
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
@@ -29,14 +28,11 @@ impl HttpModule for InvoicingHttp {
             .service(invoice_totals)
             .service(get_invoice);
     }
+}
 
-    fn openapi(&self) -> utoipa::openapi::OpenApi {
-        InvoicingApi::openapi()
-    }
-
-    fn error_codes(&self) -> Vec<ErrorCode> {
-        vec![NUMBER_TAKEN]
-    }
+/// The routes' paths and schemas, and the module's error code.
+pub fn document() -> ModuleDocument {
+    ModuleDocument { openapi: Some(InvoicingApi::openapi()), error_codes: vec![NUMBER_TAKEN] }
 }
 
 #[derive(OpenApi)]

@@ -42,6 +42,10 @@ impl TenantryModule for InvoicingModule {
         ]
     }
 
+    fn document(&self) -> tenantry_http::ModuleDocument {
+        http::document()
+    }
+
     fn start(&self, core: &ModuleContext<'_>) -> anyhow::Result<ModuleParts> {
         let invoicing = Arc::new(Invoicing::new(
             core.application().clone(),

@@ -31,9 +31,12 @@ impl crate::HttpModule for NotificationsHttp {
             .service(put_preferences)
             .service(mark_read);
     }
+}
 
-    fn openapi(&self) -> utoipa::openapi::OpenApi {
-        NotificationsApi::openapi()
+impl NotificationsHttp {
+    /// The notifications routes' paths and schemas.
+    pub fn document() -> crate::ModuleDocument {
+        crate::ModuleDocument { openapi: Some(NotificationsApi::openapi()), error_codes: Vec::new() }
     }
 }
 
