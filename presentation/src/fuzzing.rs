@@ -6,7 +6,7 @@ use actix_web::web;
 use serde::de::DeserializeOwned;
 
 use crate::paging::PageParams;
-use crate::routes::{api_keys, audit, files, folders, identity, notifications, projects, tenancy};
+use crate::routes::{api_keys, audit, files, folders, identity, notifications, projects, tasks, tenancy};
 
 fn body<T: DeserializeOwned>(data: &[u8]) {
     // The route's JSON extractor: decode, or build the API error shape from the failure.
@@ -32,13 +32,13 @@ pub fn decode_json_bodies(data: &[u8]) {
     body::<identity::LoginRequest>(data);
     body::<identity::RefreshRequest>(data);
     body::<notifications::NotificationPreferences>(data);
-    body::<projects::LogTimeRequest>(data);
-    body::<projects::AddCommentRequest>(data);
+    body::<tasks::LogTimeRequest>(data);
+    body::<tasks::AddCommentRequest>(data);
     body::<projects::CreateProjectRequest>(data);
     body::<projects::UpdateProjectRequest>(data);
     body::<projects::AddProjectMemberRequest>(data);
-    body::<projects::CreateTaskRequest>(data);
-    body::<projects::UpdateTaskRequest>(data);
+    body::<tasks::CreateTaskRequest>(data);
+    body::<tasks::UpdateTaskRequest>(data);
     body::<tenancy::CreateOrganizationRequest>(data);
     body::<tenancy::InvitationRequest>(data);
     body::<tenancy::ChangeRoleRequest>(data);
@@ -51,5 +51,5 @@ pub fn decode_query_strings(query: &str) {
     }
     let _ = web::Query::<audit::AuditLogParams>::from_query(query);
     let _ = web::Query::<projects::ProjectListFilter>::from_query(query);
-    let _ = web::Query::<projects::TaskListFilter>::from_query(query);
+    let _ = web::Query::<tasks::TaskListFilter>::from_query(query);
 }

@@ -32,6 +32,7 @@ pub use openapi::{openapi, openapi_with, ApiDoc};
 pub use paging::{PageParams, PageResponse};
 pub use routes::not_found;
 pub use routes::notifications::NotificationsHttp;
+pub use routes::projects_module::ProjectsHttp;
 pub use telemetry::HttpMetrics;
 pub use tenant_context::TenantScoped;
 
@@ -181,7 +182,6 @@ pub fn configure_with(
                 .configure(routes::identity::configure)
                 .configure(routes::tenancy::configure)
                 .configure(routes::api_keys::configure)
-                .configure(routes::projects::configure)
                 .configure(routes::files::configure)
                 .configure(routes::folders::configure)
                 .configure(routes::audit::configure)

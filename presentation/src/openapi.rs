@@ -4,7 +4,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail};
-use crate::routes::{api_keys, audit, files, folders, identity, operations, projects, tenancy};
+use crate::routes::{api_keys, audit, files, folders, identity, operations, tenancy};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -41,22 +41,6 @@ use crate::routes::{api_keys, audit, files, folders, identity, operations, proje
         api_keys::create_api_key,
         api_keys::list_api_keys,
         api_keys::revoke_api_key,
-        projects::create_project,
-        projects::list_projects,
-        projects::get_project,
-        projects::update_project,
-        projects::delete_project,
-        projects::list_project_members,
-        projects::add_project_member,
-        projects::create_task,
-        projects::list_tasks,
-        projects::get_task,
-        projects::update_task,
-        projects::log_time,
-        projects::list_time_entries,
-        projects::add_comment,
-        projects::list_comments,
-        projects::project_summary,
         files::upload_file,
         files::get_file,
         files::download_file,
@@ -85,7 +69,7 @@ use crate::routes::{api_keys, audit, files, folders, identity, operations, proje
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
-    tags((name = "identity", description = "Accounts, login and sessions"), (name = "tenancy", description = "Organizations, invitations, members and roles"), (name = "projects", description = "Projects, members and tasks"), (name = "files", description = "Uploads, versions, downloads, folders and sharing"), (name = "audit", description = "The audit trail"), (name = "operations", description = "Health and metrics"))
+    tags((name = "identity", description = "Accounts, login and sessions"), (name = "tenancy", description = "Organizations, invitations, members and roles"), (name = "files", description = "Uploads, versions, downloads, folders and sharing"), (name = "audit", description = "The audit trail"), (name = "operations", description = "Health and metrics"))
 )]
 pub struct ApiDoc;
 

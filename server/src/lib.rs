@@ -235,8 +235,8 @@ impl TenantryBuilder {
         tenantry_http::openapi_with(&documents)
     }
 
-    /// Leaves out one of Tenantry's optional contexts (`"notifications"`): its routes,
-    /// documents and consumers are not started. Its tables stay in the schema.
+    /// Leaves out one of Tenantry's optional contexts (`"projects"`, `"notifications"`):
+    /// its routes, documents and consumers are not started. Its tables stay in the schema.
     pub fn without_module(mut self, name: &str) -> Self {
         self.modules.retain(|module| module.name() != name);
         self
@@ -390,8 +390,7 @@ impl TenantryBuilder {
         job_handlers.extend(app.job_handlers());
         job_handlers.extend(host_jobs);
         // Every consumer subscribes before the relay starts, so none misses an event.
-        let summary: Arc<dyn tenantry_application::EventConsumer> = app.summary_projector().clone();
-        let mut running_consumers = vec![consumers::spawn(summary, database.clone(), events.subscribe())];
+        let mut running_consumers = Vec::new();
         let mut module_http = Vec::new();
         for module in &modules {
             let context = module::ModuleContext {

@@ -235,14 +235,15 @@ async fn a_host_route_inside_the_stack_gets_request_ids_the_error_shape_and_the_
     let _ = std::fs::remove_dir_all(data_dir);
 }
 
-/// A product that does not want in-app notifications leaves the module out: its
-/// routes answer 404 and leave the OpenAPI document, the rest of Tenantry serves on.
+/// A product that does not want projects or in-app notifications leaves those modules
+/// out: their routes answer 404 and leave the OpenAPI document, the rest of Tenantry
+/// serves on.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_product_leaves_the_notifications_module_out() {
+async fn a_product_leaves_the_projects_and_notifications_modules_out() {
     let app = tenantry_server::testing::TestApp::spawn_product(
         TestBackend::Sqlite,
         |_| {},
-        |builder| builder.without_module("notifications"),
+        |builder| builder.without_module("notifications").without_module("projects"),
     )
     .await
     .unwrap();
@@ -250,10 +251,12 @@ async fn a_product_leaves_the_notifications_module_out() {
     let client = reqwest::Client::new();
     let get = |path: &str| client.get(app.url(path)).bearer_auth(&owner.access_token).send();
     assert_eq!(get("/api/v1/notifications").await.unwrap().status(), 404);
+    assert_eq!(get("/api/v1/projects").await.unwrap().status(), 404);
     assert_eq!(get("/api/v1/users/me").await.unwrap().status(), 200);
     let document: serde_json::Value = get("/api-docs/openapi.json").await.unwrap().json().await.unwrap();
     assert!(document["paths"].get("/api/v1/notifications").is_none());
-    assert!(document["paths"].get("/api/v1/projects").is_some());
+    assert!(document["paths"].get("/api/v1/projects").is_none());
+    assert!(document["paths"].get("/api/v1/files").is_some());
     app.shutdown().await;
 
     let with_notifications = tenantry_server::testing::TestApp::spawn(TestBackend::Sqlite).await.unwrap();

@@ -8,6 +8,8 @@ pub(crate) mod identity;
 pub(crate) mod notifications;
 pub(crate) mod operations;
 pub(crate) mod projects;
+pub(crate) mod projects_module;
+pub(crate) mod tasks;
 pub(crate) mod tenancy;
 
 use actix_web::http::StatusCode;
