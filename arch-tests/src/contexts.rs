@@ -138,13 +138,24 @@ fn blank_test_items(source: &str) -> String {
             start += 1;
             continue;
         }
+        // The item ends at its `;` or `,` (a field, a variant, an arm) or its block's
+        // closing `}`; a `}` before any `{` closes the enclosing block and is kept.
         let mut end = start + mark.len();
         let mut depth = 0usize;
+        // Parentheses and brackets: a `,` or `;` inside them (`fn f(a: u8, b: u8)`,
+        // `[u8; 4]`) does not end the item.
+        let mut nested = 0usize;
         while end < chars.len() {
             match chars[end] {
-                ';' if depth == 0 => break,
+                '(' | '[' => nested += 1,
+                ')' | ']' => nested = nested.saturating_sub(1),
+                ';' | ',' if depth == 0 && nested == 0 => break,
                 '{' => depth += 1,
-                '}' if depth <= 1 => break,
+                '}' if depth == 0 => {
+                    end -= 1;
+                    break;
+                }
+                '}' if depth == 1 => break,
                 '}' => depth -= 1,
                 _ => {}
             }

@@ -35,14 +35,15 @@ fn the_neutral_scanner_flags_a_context_outside_tests_only() {
     let source = "use crate::ports::UnitOfWork;\n\
                   fn grant() { crate::tenancy::permission_catalogue(); }\n\
                   #[cfg(test)]\n\
-                  impl X { fn f() { crate::projects::Thing; } }\n\
+                  impl X { fn f(a: [u8; 2], b: u8) { crate::projects::Thing; } }\n\
                   #[cfg(test)]\n\
                   use crate::files::Other;\n\
-                  fn after() { crate::identity::Login; }\n";
+                  fn after() { crate::identity::Login; }\n\
+                  struct S { #[cfg(test)] a: u8, b: crate::files::Blob }\n";
     let reached: Vec<(usize, &str)> =
         scan_neutral(Path::new("application/src/pipeline.rs"), source).iter().map(|v| (v.line, v.to)).collect();
 
-    assert_eq!(reached, vec![(2, "tenancy"), (7, "identity")]);
+    assert_eq!(reached, vec![(2, "tenancy"), (7, "identity"), (8, "files")]);
 }
 
 #[test]

@@ -28,7 +28,7 @@ use utoipa_swagger_ui::SwaggerUi;
 pub use auth::{Authenticated, RequestMeta};
 pub use concurrency::{etag, IfMatch};
 pub use error::{ApiError, ErrorBody, ErrorDetail};
-pub use openapi::{openapi, openapi_with, ApiDoc};
+pub use openapi::{openapi, openapi_with};
 pub use paging::{PageParams, PageResponse};
 pub use routes::not_found;
 pub use routes::notifications::NotificationsHttp;

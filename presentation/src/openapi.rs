@@ -71,7 +71,7 @@ use crate::routes::{api_keys, audit, files, folders, identity, operations, tenan
     modifiers(&BearerAuth),
     tags((name = "identity", description = "Accounts, login and sessions"), (name = "tenancy", description = "Organizations, invitations, members and roles"), (name = "files", description = "Uploads, versions, downloads, folders and sharing"), (name = "audit", description = "The audit trail"), (name = "operations", description = "Health and metrics"))
 )]
-pub struct ApiDoc;
+pub(crate) struct ApiDoc;
 
 struct BearerAuth;
 

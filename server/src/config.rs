@@ -23,7 +23,31 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// Each module's own section (`[modules.invoices]`), read by the module.
     #[serde(default)]
-    pub modules: std::collections::BTreeMap<String, serde_json::Value>,
+    pub modules: ModuleSections,
+}
+
+/// The modules' settings sections, by module name. They may hold secrets (an API
+/// key of the module's provider), so `Debug` names the sections, never their values.
+#[derive(Clone, Default, Deserialize)]
+#[serde(transparent)]
+pub struct ModuleSections(std::collections::BTreeMap<String, serde_json::Value>);
+
+impl ModuleSections {
+    /// The section of the module `name`.
+    pub fn get(&self, name: &str) -> Option<&serde_json::Value> {
+        self.0.get(name)
+    }
+
+    /// Sets the section of the module `name` (tests, programmatic configuration).
+    pub fn insert(&mut self, name: impl Into<String>, section: serde_json::Value) {
+        self.0.insert(name.into(), section);
+    }
+}
+
+impl std::fmt::Debug for ModuleSections {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.0.keys()).finish()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

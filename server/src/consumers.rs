@@ -36,8 +36,9 @@ pub(crate) fn spawn(
 /// Applies every event of the consumer's types the bus delivers. Consumers are
 /// idempotent by event id, so when one falls behind, or fails on an event, replaying
 /// the outbox repairs it without double counting. While the database is unavailable
-/// the replay is retried with backoff, resuming where it stopped; any other failure
-/// is logged and the consumer moves on, so one event it cannot apply never stops it.
+/// the replay is retried with backoff, resuming where it stopped; an event that still
+/// fails in the replay is logged and passed, so one event it cannot apply never
+/// stops it.
 ///
 /// `handled` counts the events received from the bus (of any type) once they are
 /// applied, passed by, or covered by a finished replay.
@@ -103,7 +104,9 @@ async fn deliver(consumer: &dyn EventConsumer, event: &EventEnvelope) -> Result<
 
 /// Feeds every committed event after `position`, oldest first, to the consumer,
 /// advancing `position` as it goes (so a retry resumes there); answers how many were
-/// of its types.
+/// of its types. Only an unavailable store stops it (to be retried); an event the
+/// consumer cannot apply is logged and passed, as on the live path, so one bad event
+/// never holds back the ones after it.
 pub(crate) async fn replay(
     consumer: &dyn EventConsumer,
     database: &Database,
@@ -116,8 +119,13 @@ pub(crate) async fn replay(
             return Ok(delivered);
         }
         for event in &batch {
-            if deliver(consumer, event).await? {
-                delivered += 1;
+            match deliver(consumer, event).await {
+                Ok(true) => delivered += 1,
+                Ok(false) => {}
+                Err(error @ AppError::Unavailable(_)) => return Err(error),
+                Err(error) => {
+                    tracing::error!(consumer = consumer.name(), %error, event_id = %event.id, "event consumer failed on a replayed event; passing it");
+                }
             }
             *position = Some(event.id);
         }

@@ -313,6 +313,11 @@ impl TenantryBuilder {
         if let Some(twice) = names.iter().enumerate().find_map(|(i, n)| names[..i].contains(n).then_some(n)) {
             anyhow::bail!("the module {twice:?} is registered twice");
         }
+        for module in &modules {
+            for code in module.document().error_codes {
+                check_module_code(module.name(), code)?;
+            }
+        }
         let module_migrations: Vec<_> = modules.iter().filter_map(|m| m.migrations()).collect();
         let schemas: Vec<&str> = module_migrations.iter().map(|m| m.schema).collect();
         let url = settings.database_url();
@@ -430,6 +435,21 @@ impl TenantryBuilder {
             purger,
         })
     }
+}
+
+/// A module's own error code is snake_case and none of Tenantry's, so a client can
+/// rely on what a code means.
+fn check_module_code(module: &str, code: tenantry_application::ErrorCode) -> anyhow::Result<()> {
+    use tenantry_application::ErrorCode;
+    let ErrorCode::Module(text) = code else { return Ok(()) };
+    let snake = text.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+        && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    anyhow::ensure!(snake, "the module {module:?} declares the error code {text:?}: codes are snake_case");
+    anyhow::ensure!(
+        !ErrorCode::ALL.iter().any(|builtin| builtin.as_str() == text),
+        "the module {module:?} declares the error code {text:?}, which is Tenantry's own: use the built-in code, or name one of its own"
+    );
+    Ok(())
 }
 
 /// Ready when the database and every module's checks are.

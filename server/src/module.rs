@@ -7,7 +7,6 @@
 
 use std::sync::Arc;
 
-use anyhow::Context as _;
 use tenantry_application::jobs::JobHandler;
 use tenantry_application::pipeline::InTransactionReaction;
 use tenantry_application::ports::{HealthCheck, UnitOfWorkFactory};
@@ -94,8 +93,21 @@ impl ModuleContext<'_> {
     pub fn settings<T: serde::de::DeserializeOwned + Default>(&self) -> anyhow::Result<T> {
         match self.settings.modules.get(self.name) {
             None => Ok(T::default()),
-            Some(section) => T::deserialize(section).with_context(|| format!("settings [modules.{}]", self.name)),
+            // serde's message names the field and the expected type; the value (which
+            // may be a secret) is not repeated.
+            Some(section) => T::deserialize(section)
+                .map_err(|error| anyhow::anyhow!("settings [modules.{}]: {}", self.name, redacted(&error))),
         }
+    }
+}
+
+/// A deserialisation error without the offending value: serde's `invalid type:
+/// string "sk_live_..."` would otherwise print a secret into the start-up log.
+fn redacted(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.split_once(": ") {
+        Some((kind, _)) if text.starts_with("invalid") => format!("{kind} (value not shown)"),
+        _ => text,
     }
 }
 

@@ -270,3 +270,42 @@ async fn a_product_leaves_the_projects_and_notifications_modules_out() {
     assert_eq!(listed.status(), 200, "notifications are on by default");
     with_notifications.shutdown().await;
 }
+
+/// A module that claims one of Tenantry's codes, or one that is not snake_case, is
+/// refused at start-up: a client must be able to rely on what a code means.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_module_cannot_claim_a_built_in_error_code() {
+    struct Claims(&'static str);
+    impl tenantry_server::TenantryModule for Claims {
+        fn name(&self) -> &'static str {
+            "claims"
+        }
+        fn document(&self) -> tenantry_http::ModuleDocument {
+            tenantry_http::ModuleDocument {
+                openapi: None,
+                error_codes: vec![tenantry_application::ErrorCode::Module(self.0)],
+            }
+        }
+        fn start(&self, _: &tenantry_server::ModuleContext<'_>) -> anyhow::Result<tenantry_server::ModuleParts> {
+            Ok(tenantry_server::ModuleParts::default())
+        }
+    }
+    for (code, refusal) in [("forbidden", "Tenantry's own"), ("Not-Snake", "snake_case")] {
+        let started = tenantry_server::testing::TestApp::spawn_product(
+            TestBackend::Sqlite,
+            |_| {},
+            |builder| builder.module(Claims(code)),
+        )
+        .await;
+        let error = started.err().map(|e| format!("{e:#}")).unwrap_or_default();
+        assert!(error.contains(refusal), "{code:?} was not refused for {refusal:?}: {error:?}");
+    }
+    let fine = tenantry_server::testing::TestApp::spawn_product(
+        TestBackend::Sqlite,
+        |_| {},
+        |b| b.module(Claims("claim_lost")),
+    )
+    .await
+    .unwrap();
+    fine.shutdown().await;
+}

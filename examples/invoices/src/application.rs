@@ -44,9 +44,9 @@ pub trait InvoiceQueries: Send + Sync {
 /// The totals read model.
 #[async_trait]
 pub trait TotalsStore: Send + Sync {
-    /// Adds one issued invoice to its organization's totals, once per event id.
-    /// Answers whether it was new.
-    async fn apply(&self, event: EventId, issued: &InvoiceIssued) -> Result<bool, RepositoryError>;
+    /// Adds one issued invoice to the totals of `tenant` (the event's organization,
+    /// from its envelope), once per event id. Answers whether it was new.
+    async fn apply(&self, event: EventId, tenant: TenantId, issued: &InvoiceIssued) -> Result<bool, RepositoryError>;
 }
 
 /// Issue an invoice (`invoice:issue`).
@@ -160,6 +160,10 @@ impl Invoicing {
     }
 }
 
+#[derive(Debug, thiserror::Error)]
+#[error("an invoicing.invoice_issued event without a tenant")]
+struct MissingTenant;
+
 /// Keeps the totals read model from `invoicing.invoice_issued`.
 pub struct TotalsConsumer {
     pub store: Arc<dyn TotalsStore>,
@@ -177,7 +181,10 @@ impl EventConsumer for TotalsConsumer {
 
     async fn consume(&self, event: &EventEnvelope) -> Result<(), AppError> {
         let issued: InvoiceIssued = event.decode().map_err(AppError::internal)?;
-        self.store.apply(event.id, &issued).await?;
+        // The envelope's tenant is the one the outbox recorded for the command; the
+        // payload's copy is only data.
+        let tenant = event.tenant_id.ok_or_else(|| AppError::internal(MissingTenant))?;
+        self.store.apply(event.id, tenant, &issued).await?;
         Ok(())
     }
 }

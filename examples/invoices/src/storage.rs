@@ -145,9 +145,9 @@ pub struct SqlTotals {
 
 #[async_trait]
 impl TotalsStore for SqlTotals {
-    async fn apply(&self, event: EventId, issued: &InvoiceIssued) -> Result<bool, RepositoryError> {
-        let mut uow = self.units_of_work.begin_in(DataScope::Tenant(issued.tenant_id)).await?;
-        let tenant = issued.tenant_id.as_uuid();
+    async fn apply(&self, event: EventId, tenant: TenantId, issued: &InvoiceIssued) -> Result<bool, RepositoryError> {
+        let mut uow = self.units_of_work.begin_in(DataScope::Tenant(tenant)).await?;
+        let tenant = tenant.as_uuid();
         let first_time = on_both!(sql_transaction(uow.as_mut())?, conn => {
             let claimed = sqlx::query(
                 "INSERT INTO invoicing_applied_events (event_id, tenant_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
