@@ -23,4 +23,15 @@ pub trait EventConsumer: Send + Sync + 'static {
     /// `Unavailable` is retried with backoff; any other error is logged and the
     /// event skipped, so one event never stops the consumer.
     async fn consume(&self, event: &EventEnvelope) -> Result<(), AppError>;
+
+    /// Empties what the consumer built from events, so `tenantry rebuild-read-models`
+    /// can replay the whole history into it. `Ok(false)` (the default): it keeps
+    /// state that is not a projection (notifications a user has read), so it is
+    /// left alone.
+    ///
+    /// # Errors
+    /// Storage failures.
+    async fn reset(&self) -> Result<bool, AppError> {
+        Ok(false)
+    }
 }

@@ -49,6 +49,10 @@ pub trait JobHandler: Send + Sync {
     async fn gave_up(&self, _payload: &serde_json::Value) -> Result<(), RepositoryError> {
         Ok(())
     }
+    /// Called when a worker starts, before its first turn: queue a recurring job,
+    /// sweep what a crash left behind. Failures are the handler's to log; the next
+    /// worker start tries again.
+    async fn on_worker_start(&self) {}
 }
 
 /// The wait before the attempt after `attempts` failed ones: 5 s, 10 s, 20 s, ...
@@ -81,6 +85,13 @@ pub struct JobRunner {
 impl JobRunner {
     pub fn new(store: Arc<dyn JobStore>, handlers: Vec<Arc<dyn JobHandler>>, clock: Arc<dyn Clock>) -> Self {
         Self { store, handlers: handlers.into_iter().map(|handler| (handler.kind(), handler)).collect(), clock }
+    }
+
+    /// Lets every handler prepare (see [`JobHandler::on_worker_start`]).
+    pub async fn start(&self) {
+        for handler in self.handlers.values() {
+            handler.on_worker_start().await;
+        }
     }
 
     /// Claims one due job and runs it to an outcome.

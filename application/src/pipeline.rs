@@ -24,6 +24,13 @@ pub trait TenantAuthority: Send + Sync {
     /// 401 without a caller, 400 without a tenant, 403/404 for a non-member, 403
     /// when `permission` is not held.
     async fn grants(&self, context: &RequestContext, permission: Option<&str>) -> Result<Grants, AppError>;
+
+    /// Whether `user` (not the caller: the author of a signed link, say) holds
+    /// `permission` in `tenant`; `None` when they are not a member.
+    ///
+    /// # Errors
+    /// Storage failures.
+    async fn user_holds(&self, tenant: TenantId, user: UserId, permission: &str) -> Result<Option<bool>, AppError>;
 }
 
 /// An authenticated caller.

@@ -21,8 +21,18 @@ pub const CONTEXTS: &[&str] =
 /// (the last path segment) from `to`. Only a context's public query port or events
 /// belong here, e.g. `("notifications", "identity", "UserRegistered")`; each entry
 /// should be named in ADR 0002.
-pub const ALLOWED_CROSS_CONTEXT: &[(&str, &str, &str)] =
-    &[("projects", "tenancy", "MemberRemoved"), ("files", "tenancy", "MemberRemoved")];
+pub const ALLOWED_CROSS_CONTEXT: &[(&str, &str, &str)] = &[
+    ("projects", "tenancy", "MemberRemoved"),
+    ("files", "tenancy", "MemberRemoved"),
+    // Published query ports: members' profiles for tenancy; organization
+    // membership for project members and file grants.
+    ("tenancy", "identity", "IdentityQueries"),
+    ("tenancy", "identity", "UserView"),
+    ("projects", "tenancy", "TenancyQueries"),
+    ("files", "tenancy", "TenancyQueries"),
+    // The one-way token hash invitations and API keys share with identity's tokens.
+    ("tenancy", "identity", "OpaqueTokens"),
+];
 
 /// A path through a `test_support` module is allowed from any context: those modules
 /// hold shared test doubles (e.g. `identity::test_support::TestUnitOfWork`, the
@@ -97,6 +107,8 @@ pub const NEUTRAL_FILES: &[&str] = &[
     "application/src/error.rs",
     "application/src/jobs.rs",
     "application/src/idempotency.rs",
+    "application/src/platform.rs",
+    "application/src/queries.rs",
     "infrastructure/src/extension.rs",
     "presentation/src/concurrency.rs",
     "presentation/src/paging.rs",

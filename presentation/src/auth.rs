@@ -64,7 +64,7 @@ impl FromRequest for Authenticated {
             let state = req
                 .app_data::<web::Data<HttpState>>()
                 .ok_or_else(|| ApiError(AppError::internal(std::io::Error::other("HttpState is not registered"))))?;
-            let principal = state.app.authenticate(&token).await.map_err(ApiError)?;
+            let principal = state.authenticate(&token).await.map_err(ApiError)?;
             if let Some(limiter) = &state.rate_limiter {
                 let key = match principal.api_key() {
                     Some(grant) => format!("key:{}", grant.key_id),

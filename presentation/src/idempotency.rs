@@ -3,8 +3,6 @@
 //! the command twice; the same key with another request gets 422. The request is
 //! told apart by its method, target, tenant header, content type and body bytes.
 
-use std::sync::Arc;
-
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
@@ -16,7 +14,9 @@ use futures::StreamExt;
 use sha2::{Digest, Sha256};
 use tenantry_application::idempotency::{IdempotencyKey, IdempotentRequest};
 use tenantry_application::ports::StoredResponse;
-use tenantry_application::{AppError, Application, ErrorCode};
+use tenantry_application::{AppError, ErrorCode};
+
+use crate::HttpState;
 
 use crate::error::{http_error, ApiError};
 
@@ -33,7 +33,7 @@ const KEPT_HEADERS: [HeaderName; 4] = [header::CONTENT_TYPE, header::LOCATION, h
 
 /// Runs a keyed POST at most once per caller and key; everything else passes through.
 pub(crate) async fn idempotent(
-    app: Arc<Application>,
+    app: HttpState,
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
@@ -56,7 +56,7 @@ pub(crate) async fn idempotent(
     let request = IdempotentRequest { scope, key, fingerprint: fingerprint(&req, &body) };
     req.set_payload(Payload::from(body));
 
-    match app.idempotency().claim(&request).await {
+    match app.platform.idempotency().claim(&request).await {
         Ok(None) => {}
         Ok(Some(first)) => return Ok(req.into_response(replay(first))),
         Err(error) => return Ok(answer_error(req, error)),
@@ -98,7 +98,7 @@ pub(crate) async fn idempotent(
             return None;
         };
         let kept = StoredResponse { status: status.as_u16(), headers, body: bytes.to_vec() };
-        if let Err(error) = app.idempotency().finish(&request, &kept, no_store).await {
+        if let Err(error) = app.platform.idempotency().finish(&request, &kept, no_store).await {
             // The command has committed; its answer still goes out. A retry will find
             // the key claimed until the claim is abandoned, then run again.
             tracing::warn!(error = %error, "could not keep the answer of an idempotent request");
@@ -116,7 +116,7 @@ pub(crate) async fn idempotent(
 
 /// Whose key this is: the authenticated user or API key, or the client address for
 /// anonymous routes. `None` when the credentials do not authenticate.
-async fn caller_scope(app: &Application, req: &ServiceRequest) -> Option<String> {
+async fn caller_scope(app: &HttpState, req: &ServiceRequest) -> Option<String> {
     let bearer = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -201,7 +201,7 @@ fn answer_error(req: ServiceRequest, error: AppError) -> ServiceResponse<BoxBody
 
 /// Frees a claimed key when the request is abandoned before it is settled.
 struct ClaimGuard {
-    app: Arc<Application>,
+    app: HttpState,
     request: Option<IdempotentRequest>,
 }
 
@@ -221,8 +221,8 @@ impl Drop for ClaimGuard {
     }
 }
 
-async fn forget(app: &Application, request: &IdempotentRequest) {
-    if let Err(error) = app.idempotency().abandon(request).await {
+async fn forget(app: &HttpState, request: &IdempotentRequest) {
+    if let Err(error) = app.platform.idempotency().abandon(request).await {
         tracing::warn!(error = %error, "could not release an idempotency key");
     }
 }

@@ -21,8 +21,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::web;
+use tenantry_application::audit::Audit;
+use tenantry_application::identity::Identity;
 use tenantry_application::ports::RateLimiter;
-use tenantry_application::Application;
+use tenantry_application::tenancy::{ApiKeyAuthenticator, Tenancy};
+use tenantry_application::{AppError, Platform, Principal};
 use utoipa_swagger_ui::SwaggerUi;
 
 pub use auth::{Authenticated, RequestMeta};
@@ -30,6 +33,7 @@ pub use concurrency::{etag, IfMatch};
 pub use error::{ApiError, ErrorBody, ErrorDetail};
 pub use openapi::{openapi, openapi_with};
 pub use paging::{PageParams, PageResponse};
+pub use routes::files_module::FilesHttp;
 pub use routes::not_found;
 pub use routes::notifications::NotificationsHttp;
 pub use routes::projects_module::ProjectsHttp;
@@ -56,7 +60,12 @@ pub struct ModuleDocument {
 /// Everything the routes need, shared by all workers.
 #[derive(Clone)]
 pub struct HttpState {
-    pub app: Arc<Application>,
+    /// The pipelines, idempotency and readiness.
+    pub platform: Arc<Platform>,
+    /// The contexts every product has (projects, files and notifications are modules).
+    pub identity: Arc<Identity>,
+    pub tenancy: Arc<Tenancy>,
+    pub audit: Arc<Audit>,
     pub metrics: Arc<HttpMetrics>,
     /// Counts requests per client address and per user; `None` turns limiting off.
     pub rate_limiter: Option<Arc<dyn RateLimiter>>,
@@ -79,9 +88,12 @@ pub struct HttpState {
 impl HttpState {
     /// State without rate limiting or CORS and a 30 s request budget; the composition
     /// root (`Tenantry::http_state`) sets all three from configuration.
-    pub fn new(app: Arc<Application>) -> Self {
+    pub fn new(platform: Arc<Platform>, identity: Arc<Identity>, tenancy: Arc<Tenancy>, audit: Arc<Audit>) -> Self {
         Self {
-            app,
+            platform,
+            identity,
+            tenancy,
+            audit,
             metrics: Arc::new(HttpMetrics::new()),
             rate_limiter: None,
             cors_allowed_origins: Vec::new(),
@@ -90,6 +102,19 @@ impl HttpState {
             metrics_token_sha256: None,
             modules: Vec::new(),
             documents: Vec::new(),
+        }
+    }
+
+    /// A bearer credential: an organization's API key (`tk_...`) or a session's
+    /// access token.
+    ///
+    /// # Errors
+    /// 401 for a credential that does not authenticate.
+    pub async fn authenticate(&self, bearer: &str) -> Result<Principal, AppError> {
+        if ApiKeyAuthenticator::recognises(bearer) {
+            self.tenancy.authenticate_api_key(bearer).await
+        } else {
+            self.identity.authenticate(bearer).await
         }
     }
 
@@ -152,7 +177,7 @@ pub fn configure_with(
     move |cfg: &mut web::ServiceConfig| {
         let metrics = state.metrics.clone();
         let limiter = state.rate_limiter.clone();
-        let app = state.app.clone();
+        let app = state.clone();
         let budget = state.request_timeout;
         let cors = edge::cors(&state.cors_allowed_origins);
         let cors_enabled = !state.cors_allowed_origins.is_empty();
@@ -182,8 +207,6 @@ pub fn configure_with(
                 .configure(routes::identity::configure)
                 .configure(routes::tenancy::configure)
                 .configure(routes::api_keys::configure)
-                .configure(routes::files::configure)
-                .configure(routes::folders::configure)
                 .configure(routes::audit::configure)
                 .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", document)),
         );

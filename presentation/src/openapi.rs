@@ -4,7 +4,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail};
-use crate::routes::{api_keys, audit, files, folders, identity, operations, tenancy};
+use crate::routes::{api_keys, audit, identity, operations, tenancy};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -41,27 +41,6 @@ use crate::routes::{api_keys, audit, files, folders, identity, operations, tenan
         api_keys::create_api_key,
         api_keys::list_api_keys,
         api_keys::revoke_api_key,
-        files::upload_file,
-        files::get_file,
-        files::download_file,
-        files::add_version,
-        files::list_versions,
-        files::download_version,
-        files::delete_file,
-        files::restore_file,
-        files::grant_access,
-        files::list_grants,
-        files::revoke_access,
-        files::thumbnail,
-        files::create_link,
-        files::open_link,
-        folders::create_folder,
-        folders::get_folder,
-        folders::folder_children,
-        folders::top_level_children,
-        folders::update_folder,
-        folders::delete_folder,
-        folders::update_file,
         audit::list_audit_logs,
         operations::health,
         operations::ready,
@@ -69,7 +48,7 @@ use crate::routes::{api_keys, audit, files, folders, identity, operations, tenan
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
-    tags((name = "identity", description = "Accounts, login and sessions"), (name = "tenancy", description = "Organizations, invitations, members and roles"), (name = "files", description = "Uploads, versions, downloads, folders and sharing"), (name = "audit", description = "The audit trail"), (name = "operations", description = "Health and metrics"))
+    tags((name = "identity", description = "Accounts, login and sessions"), (name = "tenancy", description = "Organizations, invitations, members and roles"), (name = "audit", description = "The audit trail"), (name = "operations", description = "Health and metrics"))
 )]
 pub(crate) struct ApiDoc;
 

@@ -5,7 +5,9 @@ use rand::distributions::Alphanumeric;
 use rand::Rng;
 use tenantry_application::identity::RegisterUser;
 use tenantry_application::tenancy::{Provision, ProvisionMembership, ProvisionOrganization};
-use tenantry_application::{AppError, Application, ErrorCode, RequestContext};
+use tenantry_application::{AppError, ErrorCode, RequestContext};
+
+use crate::CoreContexts;
 use tenantry_domain::tenancy::Role;
 use tenantry_kernel::TenantId;
 
@@ -43,12 +45,12 @@ impl Created {
 }
 
 pub struct Factories<'a> {
-    app: &'a Application,
+    app: CoreContexts<'a>,
     context: &'a RequestContext,
 }
 
 impl<'a> Factories<'a> {
-    pub fn new(app: &'a Application, context: &'a RequestContext) -> Self {
+    pub fn new(app: CoreContexts<'a>, context: &'a RequestContext) -> Self {
         Self { app, context }
     }
 
@@ -60,7 +62,7 @@ impl<'a> Factories<'a> {
         let password = password.map_or_else(random_password, str::to_owned);
         let command =
             RegisterUser { email: email.to_owned(), password: password.clone(), display_name: display_name.to_owned() };
-        match self.app.register_user(self.context, command).await {
+        match self.app.identity.register_user(self.context, command).await {
             Ok(_) => Ok(Created::User { email: email.to_owned(), password }),
             Err(error) if error.code() == ErrorCode::EmailTaken => Ok(Created::Present(email.to_owned())),
             Err(error) => Err(error),
@@ -79,7 +81,7 @@ impl<'a> Factories<'a> {
     ) -> Result<(TenantId, Created), AppError> {
         let command =
             ProvisionOrganization { name: name.to_owned(), slug: slug.to_owned(), owner_email: owner_email.to_owned() };
-        let outcome = self.app.provision_organization(self.context, command).await?;
+        let outcome = self.app.tenancy.provision_organization(self.context, command).await?;
         let created = match outcome {
             Provision::AlreadyPresent(_) => Created::Present(format!("organization {slug}")),
             _ => Created::Organization { slug: slug.to_owned() },
@@ -93,7 +95,7 @@ impl<'a> Factories<'a> {
     /// Unknown user.
     pub async fn member(&self, tenant: TenantId, email: &str, role: Role) -> Result<Created, AppError> {
         let command = ProvisionMembership { tenant, email: email.to_owned(), role };
-        Ok(match self.app.provision_membership(self.context, command).await? {
+        Ok(match self.app.tenancy.provision_membership(self.context, command).await? {
             Provision::AlreadyPresent(_) => Created::Present(format!("{email} as {role}")),
             _ => Created::Membership { email: email.to_owned(), role },
         })

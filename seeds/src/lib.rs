@@ -11,8 +11,10 @@
 pub mod factories;
 
 use secrecy::{ExposeSecret, SecretString};
+use tenantry_application::identity::Identity;
 use tenantry_application::identity::{ProvisionPlatformAdmin, Provisioned};
-use tenantry_application::{AppError, Application, RequestContext};
+use tenantry_application::tenancy::Tenancy;
+use tenantry_application::{AppError, RequestContext};
 use tenantry_domain::tenancy::Role;
 
 use crate::factories::{Created, Factories};
@@ -75,13 +77,20 @@ pub enum SeedError {
 /// Never used by the essential or development sets.
 pub const TEST_FIXTURE_PASSWORD: &str = "tenantry test fixture password";
 
+/// The contexts the seeds write through (every product has them).
+#[derive(Clone, Copy)]
+pub struct CoreContexts<'a> {
+    pub identity: &'a Identity,
+    pub tenancy: &'a Tenancy,
+}
+
 /// Runs a seed set (or one module of it), reporting each step as it completes.
 ///
 /// # Errors
 /// An unknown module, or the first step that fails; earlier steps stay committed
 /// (each is its own transaction and idempotent, so rerunning is safe).
 pub async fn run(
-    app: &Application,
+    app: CoreContexts<'_>,
     set: SeedSet,
     module: Option<&str>,
     admin: &AdminSeed,
@@ -109,8 +118,8 @@ pub async fn run(
     Ok(outcomes)
 }
 
-async fn roles(app: &Application, context: &RequestContext) -> Result<StepOutcome, AppError> {
-    let changes = app.sync_role_catalogue(context).await?;
+async fn roles(app: CoreContexts<'_>, context: &RequestContext) -> Result<StepOutcome, AppError> {
+    let changes = app.tenancy.sync_role_catalogue(context).await?;
     Ok(StepOutcome {
         step: "roles",
         created: changes.permissions_created + changes.roles_changed,
@@ -122,7 +131,7 @@ async fn roles(app: &Application, context: &RequestContext) -> Result<StepOutcom
 }
 
 async fn platform_admin(
-    app: &Application,
+    app: CoreContexts<'_>,
     context: &RequestContext,
     admin: &AdminSeed,
 ) -> Result<StepOutcome, AppError> {
@@ -138,7 +147,7 @@ async fn platform_admin(
         display_name: admin.display_name.clone(),
         password: password.expose_secret().to_owned(),
     };
-    let (created, summary) = match app.provision_platform_admin(context, command).await? {
+    let (created, summary) = match app.identity.provision_platform_admin(context, command).await? {
         Provisioned::Created(_) => (1, format!("created {}", admin.email)),
         Provisioned::Promoted(_) => (1, format!("{} already existed; made platform admin", admin.email)),
         Provisioned::AlreadyPresent(_) => (0, format!("{} already present", admin.email)),
@@ -153,7 +162,7 @@ fn summarise(step: &'static str, created: &[Created]) -> StepOutcome {
     StepOutcome { step, created: count, summary: lines.join("; ") }
 }
 
-async fn acme(app: &Application, context: &RequestContext) -> Result<StepOutcome, AppError> {
+async fn acme(app: CoreContexts<'_>, context: &RequestContext) -> Result<StepOutcome, AppError> {
     let factories = Factories::new(app, context);
     let mut created = Vec::new();
     let people = [
@@ -173,7 +182,7 @@ async fn acme(app: &Application, context: &RequestContext) -> Result<StepOutcome
     Ok(summarise("acme", &created))
 }
 
-async fn fixtures(app: &Application, context: &RequestContext) -> Result<StepOutcome, AppError> {
+async fn fixtures(app: CoreContexts<'_>, context: &RequestContext) -> Result<StepOutcome, AppError> {
     let factories = Factories::new(app, context);
     let mut created = Vec::new();
     for (email, name, org, slug) in [

@@ -19,6 +19,7 @@ const REPLAY_RETRY_MAX: Duration = Duration::from_secs(30);
 /// A running consumer and how many published events it has dealt with, to compare
 /// with the bus's count ([`crate::Tenantry::is_settled`]).
 pub(crate) struct RunningConsumer {
+    pub(crate) consumer: Arc<dyn EventConsumer>,
     pub(crate) handled: Arc<AtomicU64>,
     pub(crate) task: tokio::task::JoinHandle<()>,
 }
@@ -29,8 +30,8 @@ pub(crate) fn spawn(
     events: Receiver<EventEnvelope>,
 ) -> RunningConsumer {
     let handled = Arc::new(AtomicU64::new(0));
-    let task = tokio::spawn(run(consumer, database, events, handled.clone()));
-    RunningConsumer { handled, task }
+    let task = tokio::spawn(run(consumer.clone(), database, events, handled.clone()));
+    RunningConsumer { consumer, handled, task }
 }
 
 /// Applies every event of the consumer's types the bus delivers. Consumers are

@@ -17,16 +17,18 @@ mod worker;
 use std::sync::Arc;
 
 use anyhow::Context;
-use tenantry_application::files::{BinPurger, FilePolicy, ThumbnailJobs};
+use tenantry_application::audit::Audit;
+use tenantry_application::files::BinPurger;
+use tenantry_application::identity::{AuthPolicy, Identity, IdentityPorts};
 use tenantry_application::jobs::{JobHandler, JobRunner};
 use tenantry_application::pipeline::InTransactionReaction;
 use tenantry_application::ports::{FileStore, Mailer, MembershipCache, RateLimiter};
-use tenantry_application::{Application, ApplicationPorts, AuthPolicy};
+use tenantry_application::tenancy::{Tenancy, TenancyPorts, TenantGuard};
+use tenantry_application::{Platform, PlatformPorts};
 use tenantry_http::HttpState;
 use tenantry_infrastructure::cache::InProcessMembershipCache;
-use tenantry_infrastructure::crypto::{Argon2Hasher, JwtFileLinkSigner, JwtTokenIssuer, KeyRing, Sha256OpaqueTokens};
+use tenantry_infrastructure::crypto::{Argon2Hasher, JwtTokenIssuer, KeyRing, Sha256OpaqueTokens};
 use tenantry_infrastructure::events::{InProcessEventBus, OutboxRelay, RelayHandle};
-use tenantry_infrastructure::images::ImageThumbnailer;
 use tenantry_infrastructure::mail::FileMailer;
 use tenantry_infrastructure::rate_limit::{InProcessRateLimiter, RateQuota};
 use tenantry_infrastructure::storage::{LocalFileStore, S3FileStore, S3Settings};
@@ -35,11 +37,18 @@ use tenantry_kernel::{Clock, SystemClock};
 use tokio::sync::Notify;
 
 pub use crate::config::Settings;
-pub use crate::module::{ModuleContext, ModuleParts, TenantryModule};
+pub use crate::contexts::{FilesModule, NotificationsModule, ProjectsModule};
+pub use crate::module::{ModuleContext, ModuleParts, Services, TenantryModule};
 
-/// A wired Tenantry: the application, its database and its background tasks.
+/// A wired Tenantry: the platform, the contexts' services, its database and its
+/// background tasks.
 pub struct Tenantry {
-    app: Arc<Application>,
+    platform: Arc<Platform>,
+    identity: Arc<Identity>,
+    tenancy: Arc<Tenancy>,
+    audit: Arc<Audit>,
+    /// Every context's published service, Tenantry's and the modules'.
+    services: Services,
     rate_limiter: Option<Arc<dyn RateLimiter>>,
     cors_allowed_origins: Vec<String>,
     request_timeout: std::time::Duration,
@@ -54,7 +63,6 @@ pub struct Tenantry {
     module_http: Vec<Arc<dyn tenantry_http::HttpModule>>,
     module_documents: Vec<tenantry_http::ModuleDocument>,
     jobs: JobRunner,
-    purger: Arc<BinPurger>,
     worker: Option<worker::WorkerHandle>,
 }
 
@@ -89,14 +97,30 @@ impl Tenantry {
     /// # Errors
     /// When the signal handler cannot be installed.
     pub async fn work_until_stopped(&self, poll_interval_ms: u64) -> anyhow::Result<()> {
-        let handle = worker::spawn(self.jobs.clone(), self.purger.clone(), poll_interval_ms);
+        let handle = worker::spawn(self.jobs.clone(), poll_interval_ms);
         worker::stop_signal().await.context("waiting for a stop signal")?;
         handle.stop().await;
         Ok(())
     }
 
-    pub fn application(&self) -> &Arc<Application> {
-        &self.app
+    /// The command and query pipelines every context runs on.
+    pub fn platform(&self) -> &Arc<Platform> {
+        &self.platform
+    }
+
+    pub fn identity(&self) -> &Arc<Identity> {
+        &self.identity
+    }
+
+    pub fn tenancy(&self) -> &Arc<Tenancy> {
+        &self.tenancy
+    }
+
+    /// A context's published service: `Identity`, `Tenancy`, `Audit`, `Platform`,
+    /// or a module's (`Projects`, `Files`, `Notifications`, a product's own); `None`
+    /// when the module that publishes it is left out.
+    pub fn service<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        self.services.get()
     }
 
     pub fn database(&self) -> &Database {
@@ -111,9 +135,10 @@ impl Tenantry {
     /// State for `tenantry_http::configure`, with the configured rate limits, CORS
     /// allow-list and request budget.
     pub fn http_state(&self) -> HttpState {
-        let mut state = HttpState::new(self.app.clone())
-            .with_cors_allowed_origins(self.cors_allowed_origins.clone())
-            .with_request_timeout(self.request_timeout);
+        let mut state =
+            HttpState::new(self.platform.clone(), self.identity.clone(), self.tenancy.clone(), self.audit.clone())
+                .with_cors_allowed_origins(self.cors_allowed_origins.clone())
+                .with_request_timeout(self.request_timeout);
         if let Some(limiter) = &self.rate_limiter {
             state = state.with_rate_limiter(limiter.clone());
         }
@@ -139,7 +164,8 @@ impl Tenantry {
     /// # Errors
     /// Storage failures.
     pub async fn purge_bin(&self, older_than_days: u32) -> anyhow::Result<tenantry_application::files::PurgeReport> {
-        self.purger
+        self.service::<BinPurger>()
+            .context("the files module is not started, so there is no bin to purge")?
             .purge(chrono::Duration::days(i64::from(older_than_days)))
             .await
             .map_err(|failure| anyhow::anyhow!("purging the bin: {failure}"))
@@ -190,7 +216,8 @@ impl Tenantry {
     /// # Errors
     /// Storage failures.
     pub async fn rebuild_read_models(&self) -> anyhow::Result<u64> {
-        read_models::rebuild(&self.app, &self.database).await
+        let consumers: Vec<_> = self.consumers.iter().map(|running| running.consumer.clone()).collect();
+        read_models::rebuild(&consumers, &self.database).await
     }
 
     /// Stops background tasks and closes the pool.
@@ -235,7 +262,7 @@ impl TenantryBuilder {
         tenantry_http::openapi_with(&documents)
     }
 
-    /// Leaves out one of Tenantry's optional contexts (`"projects"`, `"notifications"`):
+    /// Leaves out one of Tenantry's optional contexts (`"projects"`, `"files"`, `"notifications"`):
     /// its routes, documents and consumers are not started. Its tables stay in the schema.
     pub fn without_module(mut self, name: &str) -> Self {
         self.modules.retain(|module| module.name() != name);
@@ -344,55 +371,47 @@ impl TenantryBuilder {
             Some(store) => store,
             None => file_store_of(settings)?,
         };
+        let mailer: Arc<dyn Mailer> =
+            mailer.unwrap_or_else(|| Arc::new(FileMailer::new(settings.mail_dir(), settings.mail.from.clone())));
         let clock: Arc<dyn Clock> = clock.unwrap_or_else(|| Arc::new(SystemClock));
-        let thumbnails = ThumbnailJobs::new(
-            units_of_work.clone(),
-            file_store.clone(),
-            Arc::new(ImageThumbnailer),
-            clock.clone(),
-            settings.files.max_upload_bytes,
-        );
-        let purger = Arc::new(BinPurger::new(
-            units_of_work.clone(),
-            file_store.clone(),
-            database.job_store(),
-            clock.clone(),
-            settings.files.bin_retention_days,
-        ));
-        let app = Application::new(ApplicationPorts {
-            units_of_work: units_of_work.clone(),
-            identity_queries: database.identity_queries(),
-            password_hasher: Arc::new(password_hasher),
-            token_issuer: Arc::new(token_issuer),
-            opaque_tokens: Arc::new(Sha256OpaqueTokens),
-            tenancy_queries: database.tenancy_queries(),
-            project_queries: database.project_queries(),
-            audit_queries: database.audit_queries(),
-            project_summaries: database.project_summaries(),
-            idempotency: database.idempotency_store(),
-            file_store,
-            file_queries: database.file_queries(),
-            file_policy: FilePolicy {
-                max_upload_bytes: settings.files.max_upload_bytes,
-                allowed_content_types: settings.files.allowed_content_types.clone(),
-                link_ttl_seconds: settings.files.link_ttl_seconds,
-                max_link_ttl_seconds: settings.files.max_link_ttl_seconds,
-            },
-            file_links: Arc::new(JwtFileLinkSigner::new(&keys)),
-            membership_cache: membership_cache.unwrap_or_else(|| {
-                Arc::new(InProcessMembershipCache::new(std::time::Duration::from_secs(30), 100_000, clock.clone()))
-            }),
-            mailer: mailer
-                .unwrap_or_else(|| Arc::new(FileMailer::new(settings.mail_dir(), settings.mail.from.clone()))),
-            health: Arc::new(AllReady(readiness)),
-            clock: clock.clone(),
-            policy: AuthPolicy { require_verified_email: settings.auth.require_verified_email },
-            reactions,
-            permissions: Arc::new(permissions),
+        let membership_cache = membership_cache.unwrap_or_else(|| {
+            Arc::new(InProcessMembershipCache::new(std::time::Duration::from_secs(30), 100_000, clock.clone()))
         });
-        let app = Arc::new(app);
-        let mut job_handlers: Vec<Arc<dyn JobHandler>> = vec![Arc::new(thumbnails), purger.clone()];
-        job_handlers.extend(app.job_handlers());
+        let guard = Arc::new(TenantGuard::new(database.tenancy_queries(), membership_cache, Arc::new(permissions)));
+        let platform = Arc::new(Platform::new(PlatformPorts {
+            units_of_work,
+            clock: clock.clone(),
+            authority: guard.clone(),
+            reactions,
+            idempotency: database.idempotency_store(),
+            health: Arc::new(AllReady(readiness)),
+        }));
+        let opaque_tokens = Arc::new(Sha256OpaqueTokens);
+        let identity = Arc::new(Identity::new(
+            platform.clone(),
+            IdentityPorts {
+                queries: database.identity_queries(),
+                password_hasher: Arc::new(password_hasher),
+                token_issuer: Arc::new(token_issuer),
+                opaque_tokens: opaque_tokens.clone(),
+                mailer: mailer.clone(),
+                policy: AuthPolicy { require_verified_email: settings.auth.require_verified_email },
+            },
+        ));
+        let tenancy = Arc::new(Tenancy::new(
+            platform.clone(),
+            TenancyPorts {
+                queries: database.tenancy_queries(),
+                identity_queries: database.identity_queries(),
+                opaque_tokens,
+                mailer: mailer.clone(),
+                guard,
+            },
+        ));
+        let audit = Arc::new(Audit::new(platform.clone(), database.audit_queries()));
+        let mut services = Services::default();
+        services.publish(platform.clone()).publish(identity.clone()).publish(tenancy.clone()).publish(audit.clone());
+        let mut job_handlers: Vec<Arc<dyn JobHandler>> = identity.job_handlers();
         job_handlers.extend(host_jobs);
         // Every consumer subscribes before the relay starts, so none misses an event.
         let mut running_consumers = Vec::new();
@@ -400,9 +419,11 @@ impl TenantryBuilder {
         for module in &modules {
             let context = module::ModuleContext {
                 name: module.name(),
-                application: &app,
-                units_of_work: units_of_work.clone(),
-                clock: clock.clone(),
+                platform: &platform,
+                services: &services,
+                mailer: mailer.clone(),
+                file_store: file_store.clone(),
+                keys: &keys,
                 database: &database,
                 settings,
             };
@@ -411,11 +432,16 @@ impl TenantryBuilder {
             job_handlers.extend(parts.job_handlers);
             running_consumers
                 .extend(parts.consumers.into_iter().map(|c| consumers::spawn(c, database.clone(), events.subscribe())));
+            services.extend(parts.services);
         }
         let relay = OutboxRelay::new(database.outbox(), Arc::new(events.clone()), outbox_signal.clone()).spawn();
         let jobs = JobRunner::new(database.job_store(), job_handlers, clock);
         Ok(Tenantry {
-            app,
+            platform,
+            identity,
+            tenancy,
+            audit,
+            services,
             rate_limiter: limiter_override.unwrap_or_else(|| rate_limiter(&settings.rate_limit)),
             cors_allowed_origins: settings.server.cors_allowed_origins.clone(),
             public_url: settings.server.public_url()?,
@@ -428,11 +454,10 @@ impl TenantryBuilder {
             module_http,
             module_documents: modules.iter().map(|m| m.document()).collect(),
             worker: match settings.jobs.run_in_server {
-                true => Some(worker::spawn(jobs.clone(), purger.clone(), settings.jobs.poll_interval_ms)),
+                true => Some(worker::spawn(jobs.clone(), settings.jobs.poll_interval_ms)),
                 false => None,
             },
             jobs,
-            purger,
         })
     }
 }

@@ -360,6 +360,10 @@ async fn migrate(action: MigrateAction, settings: &Settings) -> anyhow::Result<(
     Ok(())
 }
 
+fn seed_contexts(tenantry: &Tenantry) -> tenantry_seeds::CoreContexts<'_> {
+    tenantry_seeds::CoreContexts { identity: tenantry.identity(), tenancy: tenantry.tenancy() }
+}
+
 async fn seed(settings: &Settings, set: tenantry_seeds::SeedSet, module: Option<&str>) -> anyhow::Result<()> {
     let tenantry = Tenantry::build(settings).await?;
     let admin = tenantry_seeds::AdminSeed {
@@ -368,7 +372,7 @@ async fn seed(settings: &Settings, set: tenantry_seeds::SeedSet, module: Option<
         password: settings.seed.admin_password.clone(),
     };
     let label = set.name();
-    let result = tenantry_seeds::run(tenantry.application(), set, module, &admin, |step| {
+    let result = tenantry_seeds::run(seed_contexts(&tenantry), set, module, &admin, |step| {
         println!("[seed {label}] {:<8} {}", step.step, step.summary);
     })
     .await;

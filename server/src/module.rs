@@ -5,13 +5,15 @@
 //! its routes, event consumers and jobs. `Tenantry::builder(settings).module(m)`
 //! is the one registration line.
 
+use std::any::Any;
 use std::sync::Arc;
 
 use tenantry_application::jobs::JobHandler;
 use tenantry_application::pipeline::InTransactionReaction;
-use tenantry_application::ports::{HealthCheck, UnitOfWorkFactory};
-use tenantry_application::{Application, EventConsumer, PermissionSpec};
+use tenantry_application::ports::{FileStore, HealthCheck, Mailer, UnitOfWorkFactory};
+use tenantry_application::{EventConsumer, PermissionSpec, Platform};
 use tenantry_http::{HttpModule, ModuleDocument};
+use tenantry_infrastructure::crypto::KeyRing;
 use tenantry_infrastructure::{Database, ModuleMigrations};
 use tenantry_kernel::Clock;
 
@@ -56,32 +58,64 @@ pub trait TenantryModule: Send + Sync + 'static {
     fn start(&self, core: &ModuleContext<'_>) -> anyhow::Result<ModuleParts>;
 }
 
-/// What a module's wiring may use: the core's application (its command pipeline
-/// and query authorization), units of work, clock, database and settings.
+/// What a module's wiring may use: the platform (command and query pipelines),
+/// the shared adapters, the services of the contexts started before it, the
+/// database and settings. Tenantry's own modules get nothing more.
 pub struct ModuleContext<'a> {
     pub(crate) name: &'static str,
-    pub(crate) application: &'a Arc<Application>,
-    pub(crate) units_of_work: Arc<dyn UnitOfWorkFactory>,
-    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) platform: &'a Arc<Platform>,
+    pub(crate) services: &'a Services,
+    pub(crate) mailer: Arc<dyn Mailer>,
+    pub(crate) file_store: Arc<dyn FileStore>,
+    pub(crate) keys: &'a KeyRing,
     pub(crate) database: &'a Database,
     pub(crate) settings: &'a Settings,
 }
 
 impl ModuleContext<'_> {
-    pub fn application(&self) -> &Arc<Application> {
-        self.application
+    /// The command pipeline (authorization, one transaction, reactions, audit) and
+    /// the query pipeline (authorization, span), as Tenantry's contexts use them.
+    pub fn platform(&self) -> &Arc<Platform> {
+        self.platform
     }
 
     pub fn units_of_work(&self) -> Arc<dyn UnitOfWorkFactory> {
-        self.units_of_work.clone()
+        self.platform.units_of_work().clone()
     }
 
     pub fn clock(&self) -> Arc<dyn Clock> {
-        self.clock.clone()
+        self.platform.clock().clone()
+    }
+
+    /// The mailer Tenantry sends with (the builder's override or the configured one).
+    pub fn mailer(&self) -> Arc<dyn Mailer> {
+        self.mailer.clone()
+    }
+
+    /// The blob store (the builder's override or the configured local/S3 store).
+    pub fn file_store(&self) -> Arc<dyn FileStore> {
+        self.file_store.clone()
+    }
+
+    /// The keys Tenantry signs with, for a module's own signed tokens or links.
+    pub fn signing_keys(&self) -> &KeyRing {
+        self.keys
     }
 
     pub fn database(&self) -> &Database {
         self.database
+    }
+
+    /// A service a context started before this module published: Tenantry's
+    /// `Identity`, `Tenancy` and `Audit`, then each module's (see [`ModuleParts::services`]).
+    /// This is how a context reaches another's published API.
+    pub fn service<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        self.services.get()
+    }
+
+    /// Tenantry's own settings (the sections outside `[modules]`).
+    pub fn core_settings(&self) -> &Settings {
+        self.settings
     }
 
     /// The module's settings section (`[modules.<name>]` in the config files and
@@ -120,4 +154,33 @@ pub struct ModuleParts {
     pub consumers: Vec<Arc<dyn EventConsumer>>,
     /// Job kinds run on Tenantry's durable queue.
     pub job_handlers: Vec<Arc<dyn JobHandler>>,
+    /// Services it publishes to the modules started after it and to the host
+    /// (`Tenantry::service`): its use cases, as the context's published API.
+    pub services: Services,
+}
+
+/// Services by type: what contexts publish for each other and for the host.
+#[derive(Clone, Default)]
+pub struct Services(Vec<Arc<dyn Any + Send + Sync>>);
+
+impl Services {
+    /// Publishes `service`; a later one of the same type replaces it.
+    pub fn publish<T: Send + Sync + 'static>(&mut self, service: Arc<T>) -> &mut Self {
+        self.0.retain(|held| !held.is::<T>());
+        self.0.push(service);
+        self
+    }
+
+    /// The published service of type `T`.
+    pub fn get<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        self.0.iter().find_map(|held| held.clone().downcast::<T>().ok())
+    }
+
+    pub(crate) fn extend(&mut self, other: Services) {
+        for service in other.0 {
+            let id = (*service).type_id();
+            self.0.retain(|held| (**held).type_id() != id);
+            self.0.push(service);
+        }
+    }
 }

@@ -1,14 +1,21 @@
-//! Rebuilding Tenantry's read models (`tenantry rebuild-read-models`): empty them,
-//! then replay the whole outbox into their consumers.
+//! Rebuilding read models (`tenantry rebuild-read-models`): every consumer that
+//! keeps a pure projection empties it, then the whole outbox is replayed into it.
 
-use tenantry_application::Application;
+use std::sync::Arc;
+
+use tenantry_application::EventConsumer;
 use tenantry_infrastructure::Database;
 
 use crate::consumers;
 
-/// Empties the project summaries, then replays the whole history into them;
-/// answers how many events of theirs were applied.
-pub(crate) async fn rebuild(app: &Application, database: &Database) -> anyhow::Result<u64> {
-    app.summary_projector().reset().await?;
-    Ok(consumers::replay(app.summary_projector().as_ref(), database, &mut None).await?)
+/// Resets and replays each rebuildable consumer (Tenantry's and the modules');
+/// answers how many events were applied in all.
+pub(crate) async fn rebuild(consumers: &[Arc<dyn EventConsumer>], database: &Database) -> anyhow::Result<u64> {
+    let mut applied = 0;
+    for consumer in consumers {
+        if consumer.reset().await? {
+            applied += consumers::replay(consumer.as_ref(), database, &mut None).await?;
+        }
+    }
+    Ok(applied)
 }

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tenantry_application::files::BinPurger;
 use tenantry_application::jobs::{JobRunner, Turn};
 use tokio::sync::Notify;
 
@@ -23,21 +22,14 @@ impl WorkerHandle {
     }
 }
 
-/// Starts a worker; it first makes sure the recurring jobs are queued and sweeps
-/// what uploads cut off by an earlier crash left in the blob store.
-pub(crate) fn spawn(runner: JobRunner, purger: Arc<BinPurger>, poll_interval_ms: u64) -> WorkerHandle {
+/// Starts a worker; it first lets every job handler prepare (the files module
+/// queues its recurring purge and sweeps what a crash left in the blob store).
+pub(crate) fn spawn(runner: JobRunner, poll_interval_ms: u64) -> WorkerHandle {
     let stop = Arc::new(Notify::new());
     let stopped = stop.clone();
     let idle = Duration::from_millis(poll_interval_ms.max(10));
     let task = tokio::spawn(async move {
-        if let Err(error) = purger.schedule().await {
-            tracing::warn!(%error, "could not schedule the bin purge; the next worker start tries again");
-        }
-        match purger.sweep_incoming().await {
-            Ok(0) => {}
-            Ok(removed) => tracing::info!(removed, "removed the temporaries of unfinished uploads"),
-            Err(error) => tracing::warn!(%error, "could not sweep unfinished uploads; the daily purge tries again"),
-        }
+        runner.start().await;
         loop {
             let wait = match runner.turn().await {
                 Ok(Turn::Idle) => idle,

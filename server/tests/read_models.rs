@@ -82,7 +82,8 @@ async fn a_rebuild_from_the_outbox_reproduces_the_summary_and_redelivery_changes
 
     // Every committed event delivered once more: the summary must not move.
     let events = app.tenantry().database().events_after(None, 1_000).await.unwrap();
-    let projector = app.tenantry().application().summary_projector();
+    let projects = app.tenantry().service::<tenantry_application::projects::Projects>().unwrap();
+    let projector = projects.summary_projector();
     for event in &events {
         assert!(!projector.apply(event).await.unwrap(), "event {} was applied twice", event.id);
     }

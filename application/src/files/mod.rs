@@ -23,12 +23,14 @@ use crate::AppError;
 mod departures;
 mod folders;
 mod purge;
+mod service;
 mod thumbnails;
 
 pub use departures::DepartedMemberLosesFileGrants;
 pub(crate) use folders::folder_not_found;
 pub use folders::{CreateFolder, DeleteFolder, UpdateFile, UpdateFolder};
 pub use purge::{BinPurger, PurgeReport, PURGE_BIN_JOB};
+pub use service::{Files, FilesPorts};
 pub use thumbnails::{ThumbnailJobs, THUMBNAIL_JOB, THUMBNAIL_SIDE};
 
 /// How much of an upload is read before its type is decided.

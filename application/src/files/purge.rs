@@ -123,4 +123,15 @@ impl JobHandler for BinPurger {
         self.jobs.enqueue(&Self::next_run(now + EVERY), now).await?;
         Ok(())
     }
+
+    async fn on_worker_start(&self) {
+        if let Err(error) = self.schedule().await {
+            tracing::warn!(%error, "could not schedule the bin purge; the next worker start tries again");
+        }
+        match self.sweep_incoming().await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "removed the temporaries of unfinished uploads"),
+            Err(error) => tracing::warn!(%error, "could not sweep unfinished uploads; the daily purge tries again"),
+        }
+    }
 }

@@ -11,6 +11,7 @@ mod profile;
 mod recovery;
 pub(crate) mod refresh;
 mod register;
+mod service;
 mod sessions;
 
 pub use authenticate::Authenticator;
@@ -29,6 +30,7 @@ pub use register::{
     AccountPreparer, CreateUser, CreateUserHandler, NewAccount, ProvisionAdminAccount, ProvisionAdminAccountHandler,
     ProvisionPlatformAdmin, Provisioned, RegisterUser,
 };
+pub use service::{AuthPolicy, Identity, IdentityPorts, ProfileView};
 pub use sessions::{RevokeOtherSessions, RevokeSession, SessionsHandler};
 
 use tenantry_kernel::EventEnvelope;

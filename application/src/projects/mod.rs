@@ -6,6 +6,7 @@ pub mod ports;
 
 mod departures;
 mod project_commands;
+mod service;
 mod summary;
 mod task_commands;
 mod work_commands;
@@ -14,6 +15,7 @@ pub use departures::DepartedMemberLeavesProjects;
 pub use project_commands::{
     AddProjectMember, BudgetInput, CreateProject, DeleteProject, ProjectsHandler, UpdateProject,
 };
+pub use service::{Projects, ProjectsPorts};
 pub use summary::{summary_change, ProjectSummary, ProjectSummaryProjector, SummaryChange};
 pub use task_commands::{CreateTask, TasksHandler, UpdateTask};
 pub use work_commands::{threads, AddComment, CommentThread, LogTime, WorkHandler};

@@ -175,6 +175,12 @@ impl EventConsumer for ProjectSummaryProjector {
     async fn consume(&self, event: &EventEnvelope) -> Result<(), AppError> {
         self.apply(event).await.map(drop).map_err(AppError::from)
     }
+
+    /// The summaries are a pure projection of the events: rebuildable.
+    async fn reset(&self) -> Result<bool, AppError> {
+        ProjectSummaryProjector::reset(self).await?;
+        Ok(true)
+    }
 }
 
 #[cfg(test)]

@@ -101,6 +101,10 @@ impl TenantAuthority for TenantGuard {
     async fn grants(&self, context: &RequestContext, permission: Option<&str>) -> Result<Grants, AppError> {
         self.authorize(context, permission).await.map(|(_, grants)| grants)
     }
+
+    async fn user_holds(&self, tenant: TenantId, user: UserId, permission: &str) -> Result<Option<bool>, AppError> {
+        TenantGuard::user_holds(self, tenant, user, permission).await
+    }
 }
 
 /// A caller outside the tenant: 404 when the tenant came from the URL (existence

@@ -10,6 +10,7 @@ mod invitations;
 mod members;
 mod organizations;
 mod provisioning;
+mod service;
 
 pub use api_keys::{ApiKeyAuthenticator, ApiKeysHandler, CreateApiKey, CreatedApiKey, RevokeApiKey};
 pub use catalogue::{
@@ -24,6 +25,8 @@ pub use organizations::{CreateOrganization, CreateOrganizationHandler};
 pub use provisioning::{
     Provision, ProvisionMembership, ProvisionMembershipHandler, ProvisionOrganization, ProvisionOrganizationHandler,
 };
+
+pub use service::{Tenancy, TenancyPorts};
 
 pub(crate) use crate::pipeline::{envelope, tenant_of};
 use crate::AppError;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use tenantry_application::pipeline::{AuditSubject, Authorization, Command, CommandHandler};
 use tenantry_application::ports::{RepositoryError, UnitOfWork};
-use tenantry_application::{AppError, Application, ErrorCode, EventConsumer, RequestContext};
+use tenantry_application::{AppError, ErrorCode, EventConsumer, Platform, RequestContext};
 use tenantry_kernel::{Clock, EventEnvelope, EventId, Page, PageRequest, TenantId};
 use uuid::Uuid;
 
@@ -112,51 +112,58 @@ impl CommandHandler<IssueInvoice> for IssueInvoiceHandler {
 
 /// The invoicing context's use cases, as its routes call them.
 pub struct Invoicing {
-    app: Arc<Application>,
+    platform: Arc<Platform>,
     issue: IssueInvoiceHandler,
     queries: Arc<dyn InvoiceQueries>,
 }
 
 impl Invoicing {
     pub fn new(
-        app: Arc<Application>,
+        platform: Arc<Platform>,
         repository: Arc<dyn InvoiceRepository>,
         queries: Arc<dyn InvoiceQueries>,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        Self { app, issue: IssueInvoiceHandler { repository, clock }, queries }
+        Self { platform, issue: IssueInvoiceHandler { repository, clock }, queries }
     }
 
     /// # Errors
     /// 400 invalid fields, 403 without `invoice:issue`, 409 `invoice_number_taken`.
     pub async fn issue(&self, context: &RequestContext, command: IssueInvoice) -> Result<Invoice, AppError> {
-        self.app.commands().dispatch(&self.issue, context, command).await
+        self.platform.commands().dispatch(&self.issue, context, command).await
     }
 
     /// # Errors
     /// 403 without `invoice:read`.
     pub async fn list(&self, context: &RequestContext, page: PageRequest) -> Result<Page<Invoice>, AppError> {
-        let tenant = self.reader(context).await?;
-        Ok(self.queries.list(tenant, page).await?)
+        self.platform
+            .queries()
+            .read("invoicing.list", context, "invoice:read", |read| async move {
+                Ok(self.queries.list(read.tenant, page).await?)
+            })
+            .await
     }
 
     /// # Errors
     /// 403 without `invoice:read`; 404 for an invoice of another organization.
     pub async fn get(&self, context: &RequestContext, id: Uuid) -> Result<Invoice, AppError> {
-        let tenant = self.reader(context).await?;
-        self.queries.find(tenant, id).await?.ok_or(AppError::NotFound { message: "invoice not found" })
+        self.platform
+            .queries()
+            .read("invoicing.invoice", context, "invoice:read", |read| async move {
+                self.queries.find(read.tenant, id).await?.ok_or(AppError::NotFound { message: "invoice not found" })
+            })
+            .await
     }
 
     /// # Errors
     /// 403 without `invoice:read`.
     pub async fn totals(&self, context: &RequestContext) -> Result<Vec<CurrencyTotal>, AppError> {
-        let tenant = self.reader(context).await?;
-        Ok(self.queries.totals(tenant).await?)
-    }
-
-    async fn reader(&self, context: &RequestContext) -> Result<TenantId, AppError> {
-        let authorized = self.app.authorize_read(context, "invoice:read").await?;
-        authorized.tenant_id.ok_or_else(AppError::tenant_required)
+        self.platform
+            .queries()
+            .read("invoicing.totals", context, "invoice:read", |read| async move {
+                Ok(self.queries.totals(read.tenant).await?)
+            })
+            .await
     }
 }
 

@@ -48,7 +48,7 @@ impl TenantryModule for InvoicingModule {
 
     fn start(&self, core: &ModuleContext<'_>) -> anyhow::Result<ModuleParts> {
         let invoicing = Arc::new(Invoicing::new(
-            core.application().clone(),
+            core.platform().clone(),
             Arc::new(SqlInvoices),
             Arc::new(SqlInvoiceQueries { database: core.database().clone() }),
             core.clock(),
@@ -59,6 +59,7 @@ impl TenantryModule for InvoicingModule {
                 store: Arc::new(SqlTotals { units_of_work: core.units_of_work() }),
             })],
             job_handlers: Vec::new(),
+            services: Default::default(),
         })
     }
 }

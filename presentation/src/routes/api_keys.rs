@@ -102,8 +102,10 @@ pub(crate) async fn create_api_key(
 ) -> Result<HttpResponse, ApiError> {
     let tenant = path.into_inner();
     let CreateApiKeyRequest { name, scopes, expires_in_days } = body.into_inner();
-    let created =
-        state.app.create_api_key(&in_tenant(auth.0, tenant), CreateApiKey { name, scopes, expires_in_days }).await?;
+    let created = state
+        .tenancy
+        .create_api_key(&in_tenant(auth.0, tenant), CreateApiKey { name, scopes, expires_in_days })
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/organizations/{tenant}/api-keys")))
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -123,7 +125,7 @@ pub(crate) async fn list_api_keys(
     auth: Authenticated,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let keys = state.app.list_api_keys(&in_tenant(auth.0, path.into_inner())).await?;
+    let keys = state.tenancy.list_api_keys(&in_tenant(auth.0, path.into_inner())).await?;
     Ok(HttpResponse::Ok().json(ApiKeyList { items: keys.iter().map(ApiKeyResponse::from).collect() }))
 }
 
@@ -141,6 +143,6 @@ pub(crate) async fn revoke_api_key(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (tenant, key) = path.into_inner();
-    state.app.revoke_api_key(&in_tenant(auth.0, tenant), RevokeApiKey { key_id: ApiKeyId::from_uuid(key) }).await?;
+    state.tenancy.revoke_api_key(&in_tenant(auth.0, tenant), RevokeApiKey { key_id: ApiKeyId::from_uuid(key) }).await?;
     Ok(HttpResponse::NoContent().finish())
 }

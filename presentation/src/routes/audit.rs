@@ -106,6 +106,6 @@ pub(crate) async fn list_audit_logs(
         from: params.from,
         to: params.to,
     };
-    let entries = state.app.list_audit_logs(&context, &filter, page).await?;
+    let entries = state.audit.list_audit_logs(&context, &filter, page).await?;
     Ok(HttpResponse::Ok().json(PageResponse::from_page(entries, AuditLogEntry::from)))
 }

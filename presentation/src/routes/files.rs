@@ -19,6 +19,8 @@ use uuid::Uuid;
 use crate::error::{http_error, ApiError, ErrorBody};
 use crate::json::{optional_body, read_limited};
 use crate::tenant_context::TenantScoped;
+use tenantry_application::files::Files;
+
 use crate::HttpState;
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
@@ -52,12 +54,12 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
 )]
 #[get("/api/v1/files/{id}/thumbnail")]
 pub(crate) async fn thumbnail(
-    state: web::Data<HttpState>,
+    files: web::Data<Files>,
     scoped: TenantScoped,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let context = scoped.0;
-    match state.app.file_thumbnail(&context, file_id(path.into_inner())).await? {
+    match files.file_thumbnail(&context, file_id(path.into_inner())).await? {
         Some(content) => Ok(HttpResponse::Ok()
             .insert_header((header::CONTENT_TYPE, "image/png"))
             .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
@@ -112,6 +114,7 @@ pub struct FileLinkResponse {
 #[post("/api/v1/files/{id}/links")]
 pub(crate) async fn create_link(
     state: web::Data<HttpState>,
+    files: web::Data<Files>,
     scoped: TenantScoped,
     path: web::Path<Uuid>,
     body: web::Payload,
@@ -120,7 +123,7 @@ pub(crate) async fn create_link(
     let body = read_limited(body).await?;
     let expires_in_seconds = optional_body::<CreateLinkRequest>(&body)?.and_then(|body| body.expires_in_seconds);
     let command = CreateFileLink { file_id: file_id(path.into_inner()), expires_in_seconds };
-    let link = state.app.create_file_link(&context, command).await.map_err(ApiError)?;
+    let link = files.create_file_link(&context, command).await.map_err(ApiError)?;
     // From configuration only: a Host or X-Forwarded-Host header must never decide
     // where a credential-bearing link points.
     let url = format!("{}/api/v1/file-links/{}", state.public_url.as_deref().unwrap_or_default(), link.token);
@@ -146,12 +149,12 @@ pub(crate) async fn create_link(
 )]
 #[get("/api/v1/file-links/{token}")]
 pub(crate) async fn open_link(
-    state: web::Data<HttpState>,
+    files: web::Data<Files>,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (file, version) = state.app.open_file_link(&path.into_inner()).await?;
-    let mut response = content_response(&state, &req, &file, &version).await?;
+    let (file, version) = files.open_file_link(&path.into_inner()).await?;
+    let mut response = content_response(&files, &req, &file, &version).await?;
     // The token is in the URL: pages opened from the file must not pass it on.
     response.headers_mut().insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));
     Ok(response)
@@ -206,12 +209,12 @@ pub struct GrantRequest {
 )]
 #[delete("/api/v1/files/{id}")]
 pub(crate) async fn delete_file(
-    state: web::Data<HttpState>,
+    files: web::Data<Files>,
     scoped: TenantScoped,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let context = scoped.0;
-    state.app.delete_file(&context, file_id(path.into_inner())).await?;
+    files.delete_file(&context, file_id(path.into_inner())).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -224,12 +227,12 @@ pub(crate) async fn delete_file(
 )]
 #[post("/api/v1/files/{id}/restore")]
 pub(crate) async fn restore_file(
-    state: web::Data<HttpState>,
+    files: web::Data<Files>,
     scoped: TenantScoped,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let context = scoped.0;
-    let file = state.app.restore_file(&context, file_id(path.into_inner())).await?;
+    let file = files.restore_file(&context, file_id(path.into_inner())).await?;
     Ok(HttpResponse::Ok().json(FileResponse::from(&file)))
 }
 
@@ -249,7 +252,7 @@ pub(crate) async fn restore_file(
 )]
 #[post("/api/v1/files/{id}/permissions")]
 pub(crate) async fn grant_access(
-    state: web::Data<HttpState>,
+    files: web::Data<Files>,
     scoped: TenantScoped,
     path: web::Path<Uuid>,
     body: web::Json<GrantRequest>,
@@ -257,7 +260,7 @@ pub(crate) async fn grant_access(
     let context = scoped.0;
     let id = file_id(path.into_inner());
     let body = body.into_inner();
-    let grant = state.app.grant_file_access(&context, id, UserId::from_uuid(body.user_id), body.access).await?;
+    let grant = files.grant_file_access(&context, id, UserId::from_uuid(body.user_id), body.access).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/files/{id}/permissions/{}", grant.user_id)))
         .json(FileGrantResponse::from(&grant)))
@@ -272,12 +275,12 @@ pub(crate) async fn grant_access(
 )]
 #[get("/api/v1/files/{id}/permissions")]
 pub(crate) async fn list_grants(
-    state: web::Data<HttpState>,
+    files: web::Data<Files>,
     scoped: TenantScoped,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let context = scoped.0;
-    let grants = state.app.file_grants(&context, file_id(path.into_inner())).await?;
+    let grants = files.file_grants(&context, file_id(path.into_inner())).await?;
     Ok(HttpResponse::Ok().json(FileGrantList { items: grants.iter().map(FileGrantResponse::from).collect() }))
 }
 
@@ -290,13 +293,13 @@ pub(crate) async fn list_grants(
 )]
 #[delete("/api/v1/files/{id}/permissions/{user_id}")]
 pub(crate) async fn revoke_access(
-    state: web::Data<HttpState>,
+    files: web::Data<Files>,
     scoped: TenantScoped,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let context = scoped.0;
     let (id, user) = path.into_inner();
-    state.app.revoke_file_access(&context, file_id(id), UserId::from_uuid(user)).await?;
+    files.revoke_file_access(&context, file_id(id), UserId::from_uuid(user)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -497,13 +500,13 @@ fn file_id(raw: Uuid) -> FileId {
 )]
 #[post("/api/v1/files")]
 pub(crate) async fn upload_file(
-    state: web::Data<HttpState>,
+    files: web::Data<Files>,
     scoped: TenantScoped,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let context = scoped.0;
-    let app = state.app.clone();
+    let app = files.clone();
     let file = with_uploaded_part(&req, payload, true, |name, folder, content| async move {
         app.upload_file(&context, &name, folder, content).await
     })
@@ -528,7 +531,7 @@ pub(crate) async fn upload_file(
 )]
 #[post("/api/v1/files/{id}/versions")]
 pub(crate) async fn add_version(
-    state: web::Data<HttpState>,
+    files: web::Data<Files>,
     scoped: TenantScoped,
     req: HttpRequest,
     path: web::Path<Uuid>,
@@ -536,7 +539,7 @@ pub(crate) async fn add_version(
 ) -> Result<HttpResponse, ApiError> {
     let context = scoped.0;
     let id = file_id(path.into_inner());
-    let app = state.app.clone();
+    let app = files.clone();
     let file = with_uploaded_part(&req, payload, false, |_, _, content| async move {
         app.add_file_version(&context, id, content).await
     })
@@ -555,12 +558,12 @@ pub(crate) async fn add_version(
 )]
 #[get("/api/v1/files/{id}")]
 pub(crate) async fn get_file(
-    state: web::Data<HttpState>,
+    files: web::Data<Files>,
     scoped: TenantScoped,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let context = scoped.0;
-    let file = state.app.file(&context, file_id(path.into_inner())).await?;
+    let file = files.file(&context, file_id(path.into_inner())).await?;
     Ok(HttpResponse::Ok().json(FileResponse::from(&file)))
 }
 
@@ -573,12 +576,12 @@ pub(crate) async fn get_file(
 )]
 #[get("/api/v1/files/{id}/versions")]
 pub(crate) async fn list_versions(
-    state: web::Data<HttpState>,
+    files: web::Data<Files>,
     scoped: TenantScoped,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let context = scoped.0;
-    let versions = state.app.file_versions(&context, file_id(path.into_inner())).await?;
+    let versions = files.file_versions(&context, file_id(path.into_inner())).await?;
     Ok(HttpResponse::Ok().json(FileVersionList { items: versions.iter().map(FileVersionResponse::from).collect() }))
 }
 
@@ -602,14 +605,14 @@ pub(crate) async fn list_versions(
 )]
 #[get("/api/v1/files/{id}/content")]
 pub(crate) async fn download_file(
-    state: web::Data<HttpState>,
+    files: web::Data<Files>,
     scoped: TenantScoped,
     req: HttpRequest,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let context = scoped.0;
-    let (file, version) = state.app.file_version(&context, file_id(path.into_inner()), None).await?;
-    content_response(&state, &req, &file, &version).await
+    let (file, version) = files.file_version(&context, file_id(path.into_inner()), None).await?;
+    content_response(&files, &req, &file, &version).await
 }
 
 /// Download one version's content (as `/content`).
@@ -631,15 +634,15 @@ pub(crate) async fn download_file(
 )]
 #[get("/api/v1/files/{id}/versions/{n}/content")]
 pub(crate) async fn download_version(
-    state: web::Data<HttpState>,
+    files: web::Data<Files>,
     scoped: TenantScoped,
     req: HttpRequest,
     path: web::Path<(Uuid, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let context = scoped.0;
     let (id, number) = path.into_inner();
-    let (file, version) = state.app.file_version(&context, file_id(id), Some(number)).await?;
-    content_response(&state, &req, &file, &version).await
+    let (file, version) = files.file_version(&context, file_id(id), Some(number)).await?;
+    content_response(&files, &req, &file, &version).await
 }
 
 /// What a `Range` header asks of a body of `size` bytes.
@@ -680,7 +683,7 @@ fn range_ask(header: Option<&str>, size: u64) -> RangeAsk {
 }
 
 async fn content_response(
-    state: &HttpState,
+    files: &Files,
     req: &HttpRequest,
     file: &StoredFile,
     version: &FileVersion,
@@ -714,7 +717,7 @@ async fn content_response(
         RangeAsk::Part(start, end) => Some((start, end)),
         _ => None,
     };
-    let content = state.app.file_content(version, range).await?;
+    let content = files.file_content(version, range).await?;
     let disposition = ContentDisposition {
         disposition: DispositionType::Attachment,
         parameters: vec![

@@ -19,7 +19,7 @@ use crate::json::present_or_null;
 use crate::paging::{PageParams, PageResponse};
 use crate::routes::files::FileResponse;
 use crate::tenant_context::TenantScoped;
-use crate::HttpState;
+use tenantry_application::files::Files;
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     // The top level first: `root` is not a folder id.
@@ -155,14 +155,14 @@ fn folder_answer(mut builder: actix_web::HttpResponseBuilder, folder: &Folder) -
 )]
 #[post("/api/v1/folders")]
 pub(crate) async fn create_folder(
-    state: web::Data<HttpState>,
+    files: web::Data<Files>,
     scoped: TenantScoped,
     body: web::Json<CreateFolderRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let context = scoped.0;
     let CreateFolderRequest { name, parent_id } = body.into_inner();
     let folder =
-        state.app.create_folder(&context, CreateFolder { name, parent_id: parent_id.map(FolderId::from_uuid) }).await?;
+        files.create_folder(&context, CreateFolder { name, parent_id: parent_id.map(FolderId::from_uuid) }).await?;
     let mut created = HttpResponse::Created();
     created.insert_header((header::LOCATION, format!("/api/v1/folders/{}", folder.id())));
     Ok(folder_answer(created, &folder))
@@ -177,24 +177,24 @@ pub(crate) async fn create_folder(
 )]
 #[get("/api/v1/folders/{id}")]
 pub(crate) async fn get_folder(
-    state: web::Data<HttpState>,
+    files: web::Data<Files>,
     scoped: TenantScoped,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let context = scoped.0;
-    let folder = state.app.folder(&context, FolderId::from_uuid(path.into_inner())).await?;
+    let folder = files.folder(&context, FolderId::from_uuid(path.into_inner())).await?;
     Ok(folder_answer(HttpResponse::Ok(), &folder))
 }
 
 async fn children_page(
-    state: &HttpState,
+    files: &Files,
     context: RequestContext,
     folder: Option<FolderId>,
     params: &PageParams,
 ) -> Result<HttpResponse, ApiError> {
     // Subfolders first, then files, each by name.
     let page = params.fixed_order("name", SortOrder::Asc)?;
-    let entries = state.app.folder_children(&context, folder, page).await?;
+    let entries = files.folder_children(&context, folder, page).await?;
     Ok(HttpResponse::Ok().json(FolderEntryPage::from_page(entries, FolderEntryResponse::from)))
 }
 
@@ -207,12 +207,12 @@ async fn children_page(
 )]
 #[get("/api/v1/folders/{id}/children")]
 pub(crate) async fn folder_children(
-    state: web::Data<HttpState>,
+    files: web::Data<Files>,
     scoped: TenantScoped,
     path: web::Path<Uuid>,
     params: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    children_page(&state, scoped.0, Some(FolderId::from_uuid(path.into_inner())), &params).await
+    children_page(&files, scoped.0, Some(FolderId::from_uuid(path.into_inner())), &params).await
 }
 
 /// What the top level holds (folders without a parent, files in no folder).
@@ -224,11 +224,11 @@ pub(crate) async fn folder_children(
 )]
 #[get("/api/v1/folders/root/children")]
 pub(crate) async fn top_level_children(
-    state: web::Data<HttpState>,
+    files: web::Data<Files>,
     scoped: TenantScoped,
     params: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    children_page(&state, scoped.0, None, &params).await
+    children_page(&files, scoped.0, None, &params).await
 }
 
 /// Rename and/or move a folder (its creator, or `file:manage`). Send the `ETag`
@@ -254,7 +254,7 @@ pub(crate) async fn top_level_children(
 )]
 #[patch("/api/v1/folders/{id}")]
 pub(crate) async fn update_folder(
-    state: web::Data<HttpState>,
+    files: web::Data<Files>,
     scoped: TenantScoped,
     IfMatch(expected_version): IfMatch,
     path: web::Path<Uuid>,
@@ -268,7 +268,7 @@ pub(crate) async fn update_folder(
         parent_id: parent_id.map(|parent| parent.map(FolderId::from_uuid)),
         expected_version,
     };
-    let folder = state.app.update_folder(&context, command).await?;
+    let folder = files.update_folder(&context, command).await?;
     Ok(folder_answer(HttpResponse::Ok(), &folder))
 }
 
@@ -291,14 +291,14 @@ pub(crate) async fn update_folder(
 )]
 #[delete("/api/v1/folders/{id}")]
 pub(crate) async fn delete_folder(
-    state: web::Data<HttpState>,
+    files: web::Data<Files>,
     scoped: TenantScoped,
     IfMatch(expected_version): IfMatch,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let context = scoped.0;
     let command = DeleteFolder { folder_id: FolderId::from_uuid(path.into_inner()), expected_version };
-    state.app.delete_folder(&context, command).await?;
+    files.delete_folder(&context, command).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -317,7 +317,7 @@ pub(crate) async fn delete_folder(
 )]
 #[patch("/api/v1/files/{id}")]
 pub(crate) async fn update_file(
-    state: web::Data<HttpState>,
+    files: web::Data<Files>,
     scoped: TenantScoped,
     path: web::Path<Uuid>,
     body: web::Json<UpdateFileRequest>,
@@ -329,6 +329,6 @@ pub(crate) async fn update_file(
         name,
         folder_id: folder_id.map(|folder| folder.map(FolderId::from_uuid)),
     };
-    let file = state.app.update_file(&context, command).await?;
+    let file = files.update_file(&context, command).await?;
     Ok(HttpResponse::Ok().json(FileResponse::from(&file)))
 }

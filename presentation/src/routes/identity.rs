@@ -4,11 +4,11 @@ use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use tenantry_application::identity::ProfileView;
 use tenantry_application::identity::{
     LogIn, RefreshSession, RegisterUser, RevokeSession, TokenPair, UpdateProfile, VerifyEmail,
 };
 use tenantry_application::ports::UserView;
-use tenantry_application::ProfileView;
 use tenantry_kernel::SessionId;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -72,7 +72,7 @@ pub struct UpdateProfileRequest {
 )]
 #[get("/api/v1/users/me/profile")]
 pub(crate) async fn get_profile(state: web::Data<HttpState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
-    let profile = state.app.get_profile(&auth.0).await?;
+    let profile = state.identity.get_profile(&auth.0).await?;
     Ok(HttpResponse::Ok().json(ProfileResponse::from(profile)))
 }
 
@@ -94,7 +94,7 @@ pub(crate) async fn update_profile(
     body: web::Json<UpdateProfileRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let UpdateProfileRequest { display_name, preferences } = body.into_inner();
-    let profile = state.app.update_profile(&auth.0, UpdateProfile { display_name, preferences }).await?;
+    let profile = state.identity.update_profile(&auth.0, UpdateProfile { display_name, preferences }).await?;
     Ok(HttpResponse::Ok().json(ProfileResponse::from(profile)))
 }
 
@@ -127,7 +127,7 @@ pub struct JsonWebKeySet {
 #[get("/.well-known/jwks.json")]
 pub(crate) async fn jwks(state: web::Data<HttpState>) -> HttpResponse {
     let keys = state
-        .app
+        .identity
         .published_keys()
         .into_iter()
         .map(|key| JsonWebKey {
@@ -208,7 +208,7 @@ pub(crate) async fn verify_email(
     meta: RequestMeta,
     body: web::Json<AccountTokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    state.app.verify_email(&meta.0, VerifyEmail { token: body.into_inner().token }).await?;
+    state.identity.verify_email(&meta.0, VerifyEmail { token: body.into_inner().token }).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -228,7 +228,7 @@ pub(crate) async fn resend_verification(
     meta: RequestMeta,
     body: web::Json<EmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    state.app.request_email_verification(&meta.0, body.into_inner().email).await?;
+    state.identity.request_email_verification(&meta.0, body.into_inner().email).await?;
     Ok(accepted())
 }
 
@@ -249,7 +249,7 @@ pub(crate) async fn forgot_password(
     meta: RequestMeta,
     body: web::Json<EmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    state.app.request_password_reset(&meta.0, body.into_inner().email).await?;
+    state.identity.request_password_reset(&meta.0, body.into_inner().email).await?;
     Ok(accepted())
 }
 
@@ -271,7 +271,7 @@ pub(crate) async fn reset_password(
     body: web::Json<ResetPasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ResetPasswordRequest { token, new_password } = body.into_inner();
-    state.app.reset_password(&meta.0, token, &new_password).await?;
+    state.identity.reset_password(&meta.0, token, &new_password).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -294,7 +294,7 @@ pub(crate) async fn change_password(
     body: web::Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ChangePasswordRequest { current_password, new_password } = body.into_inner();
-    state.app.change_password(&auth.0, &current_password, &new_password).await?;
+    state.identity.change_password(&auth.0, &current_password, &new_password).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -395,8 +395,8 @@ pub(crate) async fn register(
     body: web::Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let RegisterRequest { email, password, display_name } = body.into_inner();
-    let id = state.app.register_user(&meta.0, RegisterUser { email, password, display_name }).await?;
-    let user = state.app.get_user(id).await?;
+    let id = state.identity.register_user(&meta.0, RegisterUser { email, password, display_name }).await?;
+    let user = state.identity.get_user(id).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/users/{id}")))
         .json(UserResponse::from(user)))
@@ -422,7 +422,7 @@ pub(crate) async fn login(
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { email, password } = body.into_inner();
-    let pair = state.app.log_in(&meta.0, LogIn { email, password }).await?;
+    let pair = state.identity.log_in(&meta.0, LogIn { email, password }).await?;
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(TokenResponse::from(pair)))
 }
 
@@ -454,7 +454,7 @@ pub(crate) async fn refresh(
         .filter(|v| !v.is_empty())
         .map(str::to_owned);
     let refresh_token = from_header.or(from_body).unwrap_or_default();
-    let pair = state.app.refresh_session(&meta.0, RefreshSession { refresh_token }).await.map_err(ApiError)?;
+    let pair = state.identity.refresh_session(&meta.0, RefreshSession { refresh_token }).await.map_err(ApiError)?;
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(TokenResponse::from(pair)))
 }
 
@@ -466,7 +466,7 @@ pub(crate) async fn refresh(
 )]
 #[post("/api/v1/auth/logout")]
 pub(crate) async fn logout(state: web::Data<HttpState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
-    state.app.log_out(&auth.0).await?;
+    state.identity.log_out(&auth.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -479,7 +479,7 @@ pub(crate) async fn logout(state: web::Data<HttpState>, auth: Authenticated) -> 
 #[get("/api/v1/users/me")]
 pub(crate) async fn me(state: web::Data<HttpState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
     let principal = auth.0.require_principal()?;
-    let user = state.app.get_user(principal.user_id).await?;
+    let user = state.identity.get_user(principal.user_id).await?;
     Ok(HttpResponse::Ok().json(UserResponse::from(user)))
 }
 
@@ -501,7 +501,7 @@ pub(crate) async fn get_user(
     if principal.user_id.as_uuid() != path.into_inner() {
         return Err(ApiError(tenantry_application::AppError::NotFound { message: "user not found" }));
     }
-    let user = state.app.get_user(principal.user_id).await?;
+    let user = state.identity.get_user(principal.user_id).await?;
     Ok(HttpResponse::Ok().json(UserResponse::from(user)))
 }
 
@@ -534,7 +534,7 @@ pub type SessionPage = crate::paging::PageResponse<SessionResponse>;
 #[get("/api/v1/users/me/sessions")]
 pub(crate) async fn list_sessions(state: web::Data<HttpState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
     let current = auth.0.require_principal()?.session_id;
-    let sessions = state.app.list_sessions(&auth.0).await?;
+    let sessions = state.identity.list_sessions(&auth.0).await?;
     let total = sessions.len();
     let items: Vec<SessionResponse> = sessions
         .into_iter()
@@ -565,7 +565,7 @@ pub(crate) async fn revoke_session(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let command = RevokeSession { session_id: SessionId::from_uuid(path.into_inner()) };
-    state.app.revoke_session(&auth.0, command).await?;
+    state.identity.revoke_session(&auth.0, command).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -580,6 +580,6 @@ pub(crate) async fn revoke_other_sessions(
     state: web::Data<HttpState>,
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
-    let revoked = state.app.revoke_other_sessions(&auth.0).await?;
+    let revoked = state.identity.revoke_other_sessions(&auth.0).await?;
     Ok(HttpResponse::Ok().json(RevokedSessions { revoked }))
 }

@@ -3,6 +3,7 @@
 pub(crate) mod api_keys;
 pub(crate) mod audit;
 pub(crate) mod files;
+pub(crate) mod files_module;
 pub(crate) mod folders;
 pub(crate) mod identity;
 pub(crate) mod notifications;

@@ -31,7 +31,7 @@ pub(crate) async fn health() -> HttpResponse {
 #[utoipa::path(tag = "operations", responses((status = 200, body = HealthStatus), (status = 503, body = ErrorBody)))]
 #[get("/ready")]
 pub(crate) async fn ready(state: web::Data<HttpState>) -> Result<HttpResponse, ApiError> {
-    state.app.readiness().await?;
+    state.platform.readiness().await?;
     Ok(HttpResponse::Ok().json(HealthStatus { status: "ready" }))
 }
 

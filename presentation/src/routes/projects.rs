@@ -18,7 +18,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::json::present_or_null;
 use crate::paging::{PageParams, PageResponse};
 use crate::tenant_context::TenantScoped;
-use crate::HttpState;
+use tenantry_application::projects::Projects;
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(create_project)
@@ -193,14 +193,14 @@ fn project_answer(mut builder: actix_web::HttpResponseBuilder, project: &Project
 )]
 #[post("/api/v1/projects")]
 pub(crate) async fn create_project(
-    state: web::Data<HttpState>,
+    projects: web::Data<Projects>,
     scoped: TenantScoped,
     body: web::Json<CreateProjectRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let context = scoped.0;
     let CreateProjectRequest { name, description, budget } = body.into_inner();
     let command = CreateProject { name, description, budget: budget.map(BudgetInput::from) };
-    let project = state.app.create_project(&context, command).await?;
+    let project = projects.create_project(&context, command).await?;
     let mut created = HttpResponse::Created();
     created.insert_header((header::LOCATION, format!("/api/v1/projects/{}", project.id())));
     Ok(project_answer(created, &project))
@@ -215,7 +215,7 @@ pub(crate) async fn create_project(
 )]
 #[get("/api/v1/projects")]
 pub(crate) async fn list_projects(
-    state: web::Data<HttpState>,
+    projects: web::Data<Projects>,
     scoped: TenantScoped,
     params: web::Query<PageParams>,
     filter: web::Query<ProjectListFilter>,
@@ -223,7 +223,7 @@ pub(crate) async fn list_projects(
     let context = scoped.0;
     let query = params.validate(PROJECT_SORTS)?;
     let status = filter.status.as_deref().map(ProjectStatus::parse).transpose().map_err(|e| ApiError(e.into()))?;
-    let page = state.app.list_projects(&context, &ProjectFilter { status }, &query).await?;
+    let page = projects.list_projects(&context, &ProjectFilter { status }, &query).await?;
     Ok(HttpResponse::Ok().json(PageResponse::from_page(page, |p| ProjectResponse::from(&p))))
 }
 
@@ -236,12 +236,12 @@ pub(crate) async fn list_projects(
 )]
 #[get("/api/v1/projects/{id}")]
 pub(crate) async fn get_project(
-    state: web::Data<HttpState>,
+    projects: web::Data<Projects>,
     scoped: TenantScoped,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let context = scoped.0;
-    let project = state.app.get_project(&context, ProjectId::from_uuid(path.into_inner())).await?;
+    let project = projects.get_project(&context, ProjectId::from_uuid(path.into_inner())).await?;
     Ok(project_answer(HttpResponse::Ok(), &project))
 }
 
@@ -264,7 +264,7 @@ pub(crate) async fn get_project(
 )]
 #[patch("/api/v1/projects/{id}")]
 pub(crate) async fn update_project(
-    state: web::Data<HttpState>,
+    projects: web::Data<Projects>,
     scoped: TenantScoped,
     IfMatch(expected_version): IfMatch,
     path: web::Path<Uuid>,
@@ -280,7 +280,7 @@ pub(crate) async fn update_project(
         status,
         budget: budget.map(|b| b.map(BudgetInput::from)),
     };
-    let project = state.app.update_project(&context, command).await?;
+    let project = projects.update_project(&context, command).await?;
     Ok(project_answer(HttpResponse::Ok(), &project))
 }
 
@@ -301,14 +301,14 @@ pub(crate) async fn update_project(
 )]
 #[delete("/api/v1/projects/{id}")]
 pub(crate) async fn delete_project(
-    state: web::Data<HttpState>,
+    projects: web::Data<Projects>,
     scoped: TenantScoped,
     IfMatch(expected_version): IfMatch,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let context = scoped.0;
     let command = DeleteProject { project_id: ProjectId::from_uuid(path.into_inner()), expected_version };
-    state.app.delete_project(&context, command).await?;
+    projects.delete_project(&context, command).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -321,12 +321,12 @@ pub(crate) async fn delete_project(
 )]
 #[get("/api/v1/projects/{id}/members")]
 pub(crate) async fn list_project_members(
-    state: web::Data<HttpState>,
+    projects: web::Data<Projects>,
     scoped: TenantScoped,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let context = scoped.0;
-    let members = state.app.project_members(&context, ProjectId::from_uuid(path.into_inner())).await?;
+    let members = projects.project_members(&context, ProjectId::from_uuid(path.into_inner())).await?;
     Ok(HttpResponse::Ok().json(ProjectMemberList { items: members.into_iter().map(Into::into).collect() }))
 }
 
@@ -345,7 +345,7 @@ pub(crate) async fn list_project_members(
 )]
 #[post("/api/v1/projects/{id}/members")]
 pub(crate) async fn add_project_member(
-    state: web::Data<HttpState>,
+    projects: web::Data<Projects>,
     scoped: TenantScoped,
     path: web::Path<Uuid>,
     body: web::Json<AddProjectMemberRequest>,
@@ -357,7 +357,7 @@ pub(crate) async fn add_project_member(
         user_id: UserId::from_uuid(user_id),
         role,
     };
-    let members = state.app.add_project_member(&context, command).await?;
+    let members = projects.add_project_member(&context, command).await?;
     Ok(HttpResponse::Ok().json(ProjectMemberList { items: members.into_iter().map(Into::into).collect() }))
 }
 
@@ -372,13 +372,13 @@ pub(crate) async fn add_project_member(
 )]
 #[get("/api/v1/projects/{id}/summary")]
 pub(crate) async fn project_summary(
-    state: web::Data<HttpState>,
+    projects: web::Data<Projects>,
     scoped: TenantScoped,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let context = scoped.0;
     let project = path.into_inner();
-    let summary = state.app.project_summary(&context, ProjectId::from_uuid(project)).await?;
+    let summary = projects.project_summary(&context, ProjectId::from_uuid(project)).await?;
     let response = match summary {
         Some(s) => ProjectSummaryResponse {
             project_id: project,

@@ -1,16 +1,22 @@
 //! The projects context's HTTP side as a module: its routes (`routes::projects`)
 //! and their part of the OpenAPI document, mounted like any product's module.
 
+use std::sync::Arc;
+
 use actix_web::web;
+use tenantry_application::projects::Projects;
 use utoipa::OpenApi;
 
 use super::{projects, tasks};
 
 /// Projects, members, tasks, time, comments and summaries.
-pub struct ProjectsHttp;
+pub struct ProjectsHttp {
+    pub projects: Arc<Projects>,
+}
 
 impl crate::HttpModule for ProjectsHttp {
     fn configure(&self, cfg: &mut web::ServiceConfig) {
+        cfg.app_data(web::Data::from(self.projects.clone()));
         projects::configure(cfg);
     }
 }

@@ -18,7 +18,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::json::present_or_null;
 use crate::paging::{PageParams, PageResponse};
 use crate::tenant_context::TenantScoped;
-use crate::HttpState;
+use tenantry_application::projects::Projects;
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(create_task)
@@ -221,7 +221,7 @@ fn task_answer(mut builder: actix_web::HttpResponseBuilder, task: &Task) -> Http
 )]
 #[post("/api/v1/projects/{id}/tasks")]
 pub(crate) async fn create_task(
-    state: web::Data<HttpState>,
+    projects: web::Data<Projects>,
     scoped: TenantScoped,
     path: web::Path<Uuid>,
     body: web::Json<CreateTaskRequest>,
@@ -236,7 +236,7 @@ pub(crate) async fn create_task(
         due_date,
         estimate_minutes,
     };
-    let task = state.app.create_task(&context, command).await?;
+    let task = projects.create_task(&context, command).await?;
     let mut created = HttpResponse::Created();
     created.insert_header((header::LOCATION, format!("/api/v1/tasks/{}", task.id())));
     Ok(task_answer(created, &task))
@@ -251,7 +251,7 @@ pub(crate) async fn create_task(
 )]
 #[get("/api/v1/projects/{id}/tasks")]
 pub(crate) async fn list_tasks(
-    state: web::Data<HttpState>,
+    projects: web::Data<Projects>,
     scoped: TenantScoped,
     path: web::Path<Uuid>,
     params: web::Query<PageParams>,
@@ -261,7 +261,7 @@ pub(crate) async fn list_tasks(
     let query = params.validate(TASK_SORTS)?;
     let status = filter.status.as_deref().map(TaskStatus::parse).transpose().map_err(|e| ApiError(e.into()))?;
     let filter = TaskFilter { status, assignee: filter.assignee_id.map(UserId::from_uuid) };
-    let page = state.app.list_tasks(&context, ProjectId::from_uuid(path.into_inner()), &filter, &query).await?;
+    let page = projects.list_tasks(&context, ProjectId::from_uuid(path.into_inner()), &filter, &query).await?;
     Ok(HttpResponse::Ok().json(PageResponse::from_page(page, |t| TaskResponse::from(&t))))
 }
 
@@ -274,12 +274,12 @@ pub(crate) async fn list_tasks(
 )]
 #[get("/api/v1/tasks/{id}")]
 pub(crate) async fn get_task(
-    state: web::Data<HttpState>,
+    projects: web::Data<Projects>,
     scoped: TenantScoped,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let context = scoped.0;
-    let task = state.app.get_task(&context, TaskId::from_uuid(path.into_inner())).await?;
+    let task = projects.get_task(&context, TaskId::from_uuid(path.into_inner())).await?;
     Ok(task_answer(HttpResponse::Ok(), &task))
 }
 
@@ -305,7 +305,7 @@ pub(crate) async fn get_task(
 )]
 #[patch("/api/v1/tasks/{id}")]
 pub(crate) async fn update_task(
-    state: web::Data<HttpState>,
+    projects: web::Data<Projects>,
     scoped: TenantScoped,
     IfMatch(expected_version): IfMatch,
     path: web::Path<Uuid>,
@@ -323,7 +323,7 @@ pub(crate) async fn update_task(
         due_date,
         estimate_minutes,
     };
-    let task = state.app.update_task(&context, command).await?;
+    let task = projects.update_task(&context, command).await?;
     Ok(task_answer(HttpResponse::Ok(), &task))
 }
 
@@ -337,7 +337,7 @@ pub(crate) async fn update_task(
 )]
 #[post("/api/v1/tasks/{id}/time-entries")]
 pub(crate) async fn log_time(
-    state: web::Data<HttpState>,
+    projects: web::Data<Projects>,
     scoped: TenantScoped,
     path: web::Path<Uuid>,
     body: web::Json<LogTimeRequest>,
@@ -346,7 +346,7 @@ pub(crate) async fn log_time(
     let task = path.into_inner();
     let LogTimeRequest { minutes, note, spent_on } = body.into_inner();
     let entry =
-        state.app.log_time(&context, LogTime { task_id: TaskId::from_uuid(task), minutes, note, spent_on }).await?;
+        projects.log_time(&context, LogTime { task_id: TaskId::from_uuid(task), minutes, note, spent_on }).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/tasks/{task}/time-entries")))
         .json(TimeEntryResponse::from(&entry)))
@@ -361,12 +361,12 @@ pub(crate) async fn log_time(
 )]
 #[get("/api/v1/tasks/{id}/time-entries")]
 pub(crate) async fn list_time_entries(
-    state: web::Data<HttpState>,
+    projects: web::Data<Projects>,
     scoped: TenantScoped,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let context = scoped.0;
-    let entries = state.app.time_entries(&context, TaskId::from_uuid(path.into_inner())).await?;
+    let entries = projects.time_entries(&context, TaskId::from_uuid(path.into_inner())).await?;
     let total_minutes = entries.iter().map(|e| u64::from(e.minutes)).sum();
     Ok(HttpResponse::Ok()
         .json(TimeEntryList { items: entries.iter().map(TimeEntryResponse::from).collect(), total_minutes }))
@@ -382,7 +382,7 @@ pub(crate) async fn list_time_entries(
 )]
 #[post("/api/v1/tasks/{id}/comments")]
 pub(crate) async fn add_comment(
-    state: web::Data<HttpState>,
+    projects: web::Data<Projects>,
     scoped: TenantScoped,
     path: web::Path<Uuid>,
     body: web::Json<AddCommentRequest>,
@@ -391,7 +391,7 @@ pub(crate) async fn add_comment(
     let task = path.into_inner();
     let AddCommentRequest { body, parent_id } = body.into_inner();
     let command = AddComment { task_id: TaskId::from_uuid(task), parent_id: parent_id.map(CommentId::from_uuid), body };
-    let comment = state.app.add_comment(&context, command).await?;
+    let comment = projects.add_comment(&context, command).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/tasks/{task}/comments")))
         .json(CommentResponse::leaf(&comment)))
@@ -407,13 +407,13 @@ pub(crate) async fn add_comment(
 )]
 #[get("/api/v1/tasks/{id}/comments")]
 pub(crate) async fn list_comments(
-    state: web::Data<HttpState>,
+    projects: web::Data<Projects>,
     scoped: TenantScoped,
     path: web::Path<Uuid>,
     params: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let context = scoped.0;
     let page = params.fixed_order("created_at", SortOrder::Asc)?;
-    let threads = state.app.comment_threads(&context, TaskId::from_uuid(path.into_inner()), page).await?;
+    let threads = projects.comment_threads(&context, TaskId::from_uuid(path.into_inner()), page).await?;
     Ok(HttpResponse::Ok().json(PageResponse::from_page(threads, CommentResponse::thread)))
 }

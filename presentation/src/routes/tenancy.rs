@@ -186,7 +186,7 @@ pub(crate) async fn create_organization(
     body: web::Json<CreateOrganizationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let CreateOrganizationRequest { name, slug } = body.into_inner();
-    let organization = state.app.create_organization(&auth.0, CreateOrganization { name, slug }).await?;
+    let organization = state.tenancy.create_organization(&auth.0, CreateOrganization { name, slug }).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/organizations/{}", organization.id)))
         .json(OrganizationResponse::from(organization)))
@@ -206,7 +206,7 @@ pub(crate) async fn list_organizations(
     params: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = params.validate(ORGANIZATION_SORTS)?;
-    let page = state.app.list_organizations(&auth.0, &query).await?;
+    let page = state.tenancy.list_organizations(&auth.0, &query).await?;
     Ok(HttpResponse::Ok().json(PageResponse::from_page(page, OrganizationResponse::from)))
 }
 
@@ -223,7 +223,7 @@ pub(crate) async fn get_organization(
     auth: Authenticated,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let organization = state.app.get_organization(&in_tenant(auth.0, path.into_inner())).await?;
+    let organization = state.tenancy.get_organization(&in_tenant(auth.0, path.into_inner())).await?;
     Ok(HttpResponse::Ok().json(OrganizationResponse::from(organization)))
 }
 
@@ -250,7 +250,7 @@ pub(crate) async fn invite_member(
 ) -> Result<HttpResponse, ApiError> {
     let InvitationRequest { email, role } = body.into_inner();
     let context = in_tenant(auth.0, path.into_inner());
-    let invitation = state.app.invite_member(&context, InviteMember { email, role }).await?;
+    let invitation = state.tenancy.invite_member(&context, InviteMember { email, role }).await?;
     Ok(HttpResponse::Created().json(InvitationResponse::from(invitation)))
 }
 
@@ -276,7 +276,7 @@ pub(crate) async fn list_invitations(
 ) -> Result<HttpResponse, ApiError> {
     let page = params.fixed_order("created_at", SortOrder::Desc)?;
     let context = in_tenant(auth.0, path.into_inner());
-    let invitations = state.app.pending_invitations(&context, page).await?;
+    let invitations = state.tenancy.pending_invitations(&context, page).await?;
     Ok(HttpResponse::Ok().json(PageResponse::from_page(invitations, InvitationResponse::from)))
 }
 
@@ -299,7 +299,7 @@ pub(crate) async fn revoke_invitation(
 ) -> Result<HttpResponse, ApiError> {
     let (tenant, invitation) = path.into_inner();
     let command = RevokeInvitation { invitation_id: InvitationId::from_uuid(invitation) };
-    state.app.revoke_invitation(&in_tenant(auth.0, tenant), command).await?;
+    state.tenancy.revoke_invitation(&in_tenant(auth.0, tenant), command).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -323,7 +323,7 @@ pub(crate) async fn accept_invitation(
     auth: Authenticated,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let membership = state.app.accept_invitation(&auth.0, AcceptInvitation { token: path.into_inner() }).await?;
+    let membership = state.tenancy.accept_invitation(&auth.0, AcceptInvitation { token: path.into_inner() }).await?;
     Ok(HttpResponse::Ok().json(MembershipResponse::from(membership)))
 }
 
@@ -342,7 +342,7 @@ pub(crate) async fn list_members(
     params: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = params.validate(MEMBER_SORTS)?;
-    let page = state.app.list_members(&in_tenant(auth.0, path.into_inner()), &query).await?;
+    let page = state.tenancy.list_members(&in_tenant(auth.0, path.into_inner()), &query).await?;
     Ok(HttpResponse::Ok().json(PageResponse::from_page(page, MemberResponse::from)))
 }
 
@@ -369,7 +369,7 @@ pub(crate) async fn change_member_role(
 ) -> Result<HttpResponse, ApiError> {
     let (tenant, user) = path.into_inner();
     let command = ChangeMemberRole { user_id: UserId::from_uuid(user), role: body.into_inner().role };
-    let member = state.app.change_member_role(&in_tenant(auth.0, tenant), command).await?;
+    let member = state.tenancy.change_member_role(&in_tenant(auth.0, tenant), command).await?;
     Ok(HttpResponse::Ok().json(MemberResponse::from(member)))
 }
 
@@ -392,7 +392,7 @@ pub(crate) async fn remove_member(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (tenant, user) = path.into_inner();
-    state.app.remove_member(&in_tenant(auth.0, tenant), RemoveMember { user_id: UserId::from_uuid(user) }).await?;
+    state.tenancy.remove_member(&in_tenant(auth.0, tenant), RemoveMember { user_id: UserId::from_uuid(user) }).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -414,7 +414,7 @@ pub(crate) async fn current_membership(
     scoped: TenantScoped,
 ) -> Result<HttpResponse, ApiError> {
     let context = scoped.0;
-    let membership = state.app.current_membership(&context).await?;
+    let membership = state.tenancy.current_membership(&context).await?;
     Ok(HttpResponse::Ok().json(CurrentMembershipResponse {
         organization_id: membership.tenant_id.as_uuid(),
         role: membership.role.as_str().to_owned(),
