@@ -9,7 +9,7 @@ use tenantry_application::{AppError, ErrorCode, RequestContext};
 
 use crate::CoreContexts;
 use tenantry_domain::tenancy::Role;
-use tenantry_kernel::TenantId;
+use tenantry_kernel::{TenantId, UserId};
 
 /// What a factory call found or made, for the progress line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,16 +89,19 @@ impl<'a> Factories<'a> {
         Ok((outcome.value(), created))
     }
 
-    /// A membership with exactly this role.
+    /// A membership with exactly this role, and the member's user id (to act as
+    /// them in a module's seed step).
     ///
     /// # Errors
     /// Unknown user.
-    pub async fn member(&self, tenant: TenantId, email: &str, role: Role) -> Result<Created, AppError> {
+    pub async fn member(&self, tenant: TenantId, email: &str, role: Role) -> Result<(UserId, Created), AppError> {
         let command = ProvisionMembership { tenant, email: email.to_owned(), role };
-        Ok(match self.app.tenancy.provision_membership(self.context, command).await? {
+        let outcome = self.app.tenancy.provision_membership(self.context, command).await?;
+        let created = match outcome {
             Provision::AlreadyPresent(_) => Created::Present(format!("{email} as {role}")),
             _ => Created::Membership { email: email.to_owned(), role },
-        })
+        };
+        Ok((outcome.value(), created))
     }
 }
 

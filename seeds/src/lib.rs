@@ -7,15 +7,22 @@
 //! | `essential` (production-safe) | `roles` (role/permission catalogue), `admin` (platform admin, password from config) |
 //! | `development` | the essential modules, then `acme`: a demo organization with an owner, an admin, a member and a viewer (credentials printed once, when created) |
 //! | `test` | the essential modules, then `fixtures`: two organizations with one owner each, for isolation checks |
+//!
+//! A module adds steps of its own ([`SeedStep`]): they run after Tenantry's steps of
+//! the sets they name, and alone with `--module <name>`.
 
 pub mod factories;
 
+use std::sync::Arc;
+
+use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
 use tenantry_application::identity::Identity;
 use tenantry_application::identity::{ProvisionPlatformAdmin, Provisioned};
 use tenantry_application::tenancy::Tenancy;
-use tenantry_application::{AppError, RequestContext};
+use tenantry_application::{AppError, Principal, RequestContext};
 use tenantry_domain::tenancy::Role;
+use tenantry_kernel::{SessionId, TenantId, UserId};
 
 use crate::factories::{Created, Factories};
 
@@ -46,6 +53,41 @@ impl SeedSet {
             SeedSet::Development => &["roles", "admin", "acme"],
             SeedSet::Test => &["roles", "admin", "fixtures"],
         }
+    }
+}
+
+/// A module's seed step (a product's demo invoices, say). Like Tenantry's steps it
+/// runs through the application layer and must be idempotent: a second run creates
+/// nothing.
+#[async_trait]
+pub trait SeedStep: Send + Sync {
+    /// Unique among the set's steps (`--module <name>`).
+    fn name(&self) -> &'static str;
+
+    /// The sets it belongs to; it runs after Tenantry's steps of each.
+    fn sets(&self) -> &'static [SeedSet];
+
+    /// # Errors
+    /// Whatever the use cases it calls refuse.
+    async fn run(&self, seeding: &Seeding<'_>) -> Result<StepOutcome, AppError>;
+}
+
+/// What a seed step works with: the system context and the factories over
+/// Tenantry's contexts (users, organizations, memberships).
+pub struct Seeding<'a> {
+    pub context: &'a RequestContext,
+    pub factories: Factories<'a>,
+}
+
+impl Seeding<'_> {
+    /// A context acting as `user` in `tenant` (a member the set provisioned), so a
+    /// module's tenant commands run with that member's permissions and audit entry.
+    pub fn acting_as(&self, tenant: TenantId, user: UserId) -> RequestContext {
+        let mut context = RequestContext::default();
+        context.request_id.clone_from(&self.context.request_id);
+        context.principal = Some(Principal::session(user, SessionId::new()));
+        context.tenant_id = Some(tenant);
+        context
     }
 }
 
@@ -91,17 +133,21 @@ pub struct CoreContexts<'a> {
 /// (each is its own transaction and idempotent, so rerunning is safe).
 pub async fn run(
     app: CoreContexts<'_>,
+    steps: &[Arc<dyn SeedStep>],
     set: SeedSet,
     module: Option<&str>,
     admin: &AdminSeed,
     mut progress: impl FnMut(&StepOutcome),
 ) -> Result<Vec<StepOutcome>, SeedError> {
-    let modules: Vec<&'static str> = match module {
-        None => set.modules().to_vec(),
-        Some(wanted) => vec![set.modules().iter().copied().find(|m| *m == wanted).ok_or_else(|| {
-            SeedError::UnknownModule { module: wanted.to_owned(), set: set.name(), known: set.modules().join(", ") }
-        })?],
-    };
+    let own = steps.iter().filter(|step| step.sets().contains(&set));
+    let all: Vec<&'static str> = set.modules().iter().copied().chain(own.map(|step| step.name())).collect();
+    let modules: Vec<&'static str> =
+        match module {
+            None => all,
+            Some(wanted) => vec![all.iter().copied().find(|m| *m == wanted).ok_or_else(|| {
+                SeedError::UnknownModule { module: wanted.to_owned(), set: set.name(), known: all.join(", ") }
+            })?],
+        };
     let context = RequestContext::system("seed");
     let mut outcomes = Vec::new();
     for module in modules {
@@ -109,7 +155,11 @@ pub async fn run(
             "roles" => roles(app, &context).await,
             "admin" => platform_admin(app, &context, admin).await,
             "acme" => acme(app, &context).await,
-            _ => fixtures(app, &context).await,
+            "fixtures" => fixtures(app, &context).await,
+            name => match steps.iter().find(|step| step.name() == name) {
+                Some(step) => step.run(&Seeding { context: &context, factories: Factories::new(app, &context) }).await,
+                None => continue,
+            },
         }
         .map_err(|source| SeedError::Step { step: module, source })?;
         progress(&outcome);
@@ -177,7 +227,7 @@ async fn acme(app: CoreContexts<'_>, context: &RequestContext) -> Result<StepOut
     let (tenant, organization) = factories.organization("Acme", "acme", "owner@acme.test").await?;
     created.push(organization);
     for (email, _, role) in people.iter().filter(|(_, _, role)| *role != Role::Owner) {
-        created.push(factories.member(tenant, email, *role).await?);
+        created.push(factories.member(tenant, email, *role).await?.1);
     }
     Ok(summarise("acme", &created))
 }

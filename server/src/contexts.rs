@@ -55,6 +55,7 @@ impl TenantryModule for ProjectsModule {
             consumers: vec![projects.summary_projector().clone()],
             http: Some(Arc::new(ProjectsHttp { projects })),
             job_handlers: Vec::new(),
+            seeds: Vec::new(),
             services,
         })
     }
@@ -115,6 +116,7 @@ impl TenantryModule for FilesModule {
             http: Some(Arc::new(FilesHttp { files })),
             consumers: Vec::new(),
             job_handlers: vec![thumbnails, purger],
+            seeds: Vec::new(),
             services,
         })
     }
@@ -142,6 +144,7 @@ impl TenantryModule for NotificationsModule {
             http: Some(Arc::new(NotificationsHttp { notifications })),
             consumers: vec![Arc::new(NotificationsConsumer::new(store, core.clock()))],
             job_handlers: Vec::new(),
+            seeds: Vec::new(),
             services,
         })
     }

@@ -3,6 +3,7 @@
 //! [`Tenantry`] and mounts `tenantry_http::configure(tenantry.http_state())` on
 //! its own actix `App`.
 
+pub mod cli;
 pub mod config;
 mod consumers;
 mod contexts;
@@ -49,6 +50,8 @@ pub struct Tenantry {
     audit: Arc<Audit>,
     /// Every context's published service, Tenantry's and the modules'.
     services: Services,
+    /// The modules' seed steps.
+    seed_steps: Vec<Arc<dyn tenantry_seeds::SeedStep>>,
     rate_limiter: Option<Arc<dyn RateLimiter>>,
     cors_allowed_origins: Vec<String>,
     request_timeout: std::time::Duration,
@@ -114,6 +117,21 @@ impl Tenantry {
 
     pub fn tenancy(&self) -> &Arc<Tenancy> {
         &self.tenancy
+    }
+
+    /// Loads a seed set (or one step of it): Tenantry's steps, then the modules'.
+    ///
+    /// # Errors
+    /// An unknown step, or the first step that fails (earlier ones stay committed).
+    pub async fn seed(
+        &self,
+        set: tenantry_seeds::SeedSet,
+        step: Option<&str>,
+        admin: &tenantry_seeds::AdminSeed,
+        progress: impl FnMut(&tenantry_seeds::StepOutcome),
+    ) -> Result<Vec<tenantry_seeds::StepOutcome>, tenantry_seeds::SeedError> {
+        let core = tenantry_seeds::CoreContexts { identity: &self.identity, tenancy: &self.tenancy };
+        tenantry_seeds::run(core, &self.seed_steps, set, step, admin, progress).await
     }
 
     /// A context's published service: `Identity`, `Tenancy`, `Audit`, `Platform`,
@@ -260,6 +278,12 @@ impl TenantryBuilder {
     pub fn openapi(&self) -> utoipa::openapi::OpenApi {
         let documents: Vec<_> = self.modules.iter().map(|m| m.document()).collect();
         tenantry_http::openapi_with(&documents)
+    }
+
+    /// The modules' migrations, which `tenantry migrate` applies with Tenantry's as
+    /// one history.
+    pub fn migrations(&self) -> Vec<tenantry_infrastructure::ModuleMigrations> {
+        self.modules.iter().filter_map(|m| m.migrations()).collect()
     }
 
     /// Leaves out one of Tenantry's optional contexts (`"projects"`, `"files"`, `"notifications"`):
@@ -416,6 +440,7 @@ impl TenantryBuilder {
         // Every consumer subscribes before the relay starts, so none misses an event.
         let mut running_consumers = Vec::new();
         let mut module_http = Vec::new();
+        let mut seed_steps = Vec::new();
         for module in &modules {
             let context = module::ModuleContext {
                 name: module.name(),
@@ -430,6 +455,7 @@ impl TenantryBuilder {
             let parts = module.start(&context).with_context(|| format!("starting the module {:?}", module.name()))?;
             module_http.extend(parts.http);
             job_handlers.extend(parts.job_handlers);
+            seed_steps.extend(parts.seeds);
             running_consumers
                 .extend(parts.consumers.into_iter().map(|c| consumers::spawn(c, database.clone(), events.subscribe())));
             services.extend(parts.services);
@@ -442,6 +468,7 @@ impl TenantryBuilder {
             tenancy,
             audit,
             services,
+            seed_steps,
             rate_limiter: limiter_override.unwrap_or_else(|| rate_limiter(&settings.rate_limit)),
             cors_allowed_origins: settings.server.cors_allowed_origins.clone(),
             public_url: settings.server.public_url()?,

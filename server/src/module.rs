@@ -154,6 +154,8 @@ pub struct ModuleParts {
     pub consumers: Vec<Arc<dyn EventConsumer>>,
     /// Job kinds run on Tenantry's durable queue.
     pub job_handlers: Vec<Arc<dyn JobHandler>>,
+    /// Its seed steps (`tenantry seed`), run after Tenantry's steps of their sets.
+    pub seeds: Vec<Arc<dyn tenantry_seeds::SeedStep>>,
     /// Services it publishes to the modules started after it and to the host
     /// (`Tenantry::service`): its use cases, as the context's published API.
     pub services: Services,

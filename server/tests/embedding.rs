@@ -271,6 +271,38 @@ async fn a_product_leaves_the_projects_and_notifications_modules_out() {
     with_notifications.shutdown().await;
 }
 
+/// Files is a module too: left out, its routes answer 404, its paths leave the
+/// document, its service is not published and the bin purge says why it cannot run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_product_leaves_the_files_module_out() {
+    let app = tenantry_server::testing::TestApp::spawn_product(
+        TestBackend::Sqlite,
+        |_| {},
+        |builder| builder.without_module("files"),
+    )
+    .await
+    .unwrap();
+    let owner = app.sign_up_owner("owner@nofiles.test", "nofiles").await.unwrap();
+    let client = reqwest::Client::new();
+    let get = |path: &str| {
+        client
+            .get(app.url(path))
+            .bearer_auth(&owner.access_token)
+            .header("X-Tenant-Id", owner.tenant_id.as_str())
+            .send()
+    };
+    assert_eq!(get("/api/v1/folders/root/children").await.unwrap().status(), 404);
+    assert_eq!(get("/api/v1/projects").await.unwrap().status(), 200, "projects stays");
+    let document: serde_json::Value = get("/api-docs/openapi.json").await.unwrap().json().await.unwrap();
+    assert!(document["paths"].get("/api/v1/files").is_none());
+    assert!(document["paths"].get("/api/v1/projects").is_some());
+    assert!(app.tenantry().service::<tenantry_application::files::Files>().is_none());
+    assert!(app.tenantry().service::<tenantry_application::projects::Projects>().is_some());
+    let purge = app.tenantry().purge_bin(30).await.unwrap_err();
+    assert!(purge.to_string().contains("files module is not started"), "{purge}");
+    app.shutdown().await;
+}
+
 /// A module that claims one of Tenantry's codes, or one that is not snake_case, is
 /// refused at start-up: a client must be able to rely on what a code means.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,10 +7,6 @@ use tenantry_seeds::{AdminSeed, SeedSet};
 use tenantry_server::testing::{test_settings, TestBackend, TestDatabase};
 use tenantry_server::Tenantry;
 
-fn contexts(tenantry: &Tenantry) -> tenantry_seeds::CoreContexts<'_> {
-    tenantry_seeds::CoreContexts { identity: tenantry.identity(), tenancy: tenantry.tenancy() }
-}
-
 async fn running_the_essential_seed_twice_changes_nothing_the_second_time(backend: TestBackend) {
     let database = TestDatabase::create(backend).await.unwrap();
     let data_dir = std::env::temp_dir().join(format!("tenantry-seed-{}", uuid::Uuid::now_v7().simple()));
@@ -21,14 +17,12 @@ async fn running_the_essential_seed_twice_changes_nothing_the_second_time(backen
         password: Some(SecretString::from("a long operator passphrase".to_owned())),
     };
     let mut lines = Vec::new();
-    let first = tenantry_seeds::run(contexts(&tenantry), SeedSet::Essential, None, &admin, |s| lines.push(s.step))
-        .await
-        .unwrap();
+    let first = tenantry.seed(SeedSet::Essential, None, &admin, |s| lines.push(s.step)).await.unwrap();
     assert_eq!(lines, ["roles", "admin"], "one progress line per step");
     assert!(first.iter().all(|step| step.created > 0), "{first:?}");
     let audit_rows = audit_count(tenantry.database()).await;
 
-    let second = tenantry_seeds::run(contexts(&tenantry), SeedSet::Essential, None, &admin, |_| {}).await.unwrap();
+    let second = tenantry.seed(SeedSet::Essential, None, &admin, |_| {}).await.unwrap();
     assert!(second.iter().all(|step| step.created == 0), "{second:?}");
     assert_eq!(audit_count(tenantry.database()).await, audit_rows, "a no-op run leaves no audit trace");
 
@@ -44,7 +38,7 @@ async fn without_a_configured_password_no_admin_is_created(backend: TestBackend)
     let data_dir = std::env::temp_dir().join(format!("tenantry-seed-{}", uuid::Uuid::now_v7().simple()));
     let tenantry = Tenantry::build(&test_settings(&database.url, data_dir)).await.unwrap();
     let admin = AdminSeed { email: "ops@example.com".into(), display_name: "Ops".into(), password: None };
-    let outcome = tenantry_seeds::run(contexts(&tenantry), SeedSet::Essential, None, &admin, |_| {}).await.unwrap();
+    let outcome = tenantry.seed(SeedSet::Essential, None, &admin, |_| {}).await.unwrap();
     assert!(outcome[1].summary.contains("TENANTRY__SEED__ADMIN_PASSWORD"));
     assert_eq!(catalogue(tenantry.database()).await.2, 0);
     tenantry.shutdown().await;
@@ -56,12 +50,12 @@ async fn the_development_set_builds_acme_once_and_prints_credentials_once(backen
     let data_dir = std::env::temp_dir().join(format!("tenantry-seed-{}", uuid::Uuid::now_v7().simple()));
     let tenantry = Tenantry::build(&test_settings(&database.url, data_dir)).await.unwrap();
     let admin = AdminSeed { email: "ops@example.com".into(), display_name: "Ops".into(), password: None };
-    let first = tenantry_seeds::run(contexts(&tenantry), SeedSet::Development, None, &admin, |_| {}).await.unwrap();
+    let first = tenantry.seed(SeedSet::Development, None, &admin, |_| {}).await.unwrap();
     let acme = first.iter().find(|s| s.step == "acme").unwrap();
     assert_eq!(acme.created, 8, "4 users, the organization, 3 memberships: {}", acme.summary);
     assert_eq!(acme.summary.matches("password: ").count(), 4);
 
-    let second = tenantry_seeds::run(contexts(&tenantry), SeedSet::Development, None, &admin, |_| {}).await.unwrap();
+    let second = tenantry.seed(SeedSet::Development, None, &admin, |_| {}).await.unwrap();
     assert!(second.iter().all(|s| s.created == 0), "{second:?}");
     assert!(!second.iter().any(|s| s.summary.contains("password: ")), "credentials are printed only when created");
 
@@ -89,10 +83,10 @@ async fn a_single_module_runs_alone_and_unknown_modules_are_refused(backend: Tes
     let data_dir = std::env::temp_dir().join(format!("tenantry-seed-{}", uuid::Uuid::now_v7().simple()));
     let tenantry = Tenantry::build(&test_settings(&database.url, data_dir)).await.unwrap();
     let admin = AdminSeed { email: "ops@example.com".into(), display_name: "Ops".into(), password: None };
-    let only = tenantry_seeds::run(contexts(&tenantry), SeedSet::Test, Some("fixtures"), &admin, |_| {}).await.unwrap();
+    let only = tenantry.seed(SeedSet::Test, Some("fixtures"), &admin, |_| {}).await.unwrap();
     assert_eq!(only.iter().map(|s| s.step).collect::<Vec<_>>(), ["fixtures"]);
     assert_eq!(catalogue(tenantry.database()).await.0, 0, "the roles module did not run");
-    let error = tenantry_seeds::run(contexts(&tenantry), SeedSet::Essential, Some("acme"), &admin, |_| {}).await;
+    let error = tenantry.seed(SeedSet::Essential, Some("acme"), &admin, |_| {}).await;
     assert!(matches!(error, Err(tenantry_seeds::SeedError::UnknownModule { .. })));
     tenantry.shutdown().await;
     database.drop_database().await;

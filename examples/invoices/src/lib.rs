@@ -8,6 +8,7 @@
 pub mod application;
 pub mod domain;
 pub mod http;
+pub mod seeds;
 pub mod storage;
 
 use std::sync::Arc;
@@ -15,9 +16,10 @@ use std::sync::Arc;
 use sqlx::migrate::Migrator;
 use tenantry_application::PermissionSpec;
 use tenantry_infrastructure::ModuleMigrations;
-use tenantry_server::{ModuleContext, ModuleParts, TenantryModule};
+use tenantry_server::{ModuleContext, ModuleParts, Services, TenantryModule};
 
 use crate::application::{Invoicing, TotalsConsumer};
+use crate::seeds::DemoInvoices;
 use crate::storage::{SqlInvoiceQueries, SqlInvoices, SqlTotals};
 
 static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -53,13 +55,16 @@ impl TenantryModule for InvoicingModule {
             Arc::new(SqlInvoiceQueries { database: core.database().clone() }),
             core.clock(),
         ));
+        let mut services = Services::default();
+        services.publish(invoicing.clone());
         Ok(ModuleParts {
-            http: Some(Arc::new(http::InvoicingHttp { invoicing })),
+            http: Some(Arc::new(http::InvoicingHttp { invoicing: invoicing.clone() })),
             consumers: vec![Arc::new(TotalsConsumer {
                 store: Arc::new(SqlTotals { units_of_work: core.units_of_work() }),
             })],
             job_handlers: Vec::new(),
-            services: Default::default(),
+            seeds: vec![Arc::new(DemoInvoices { invoicing })],
+            services,
         })
     }
 }
