@@ -455,45 +455,6 @@ mod tests {
 
     #[async_trait]
     impl UnitOfWork for RecordingUnitOfWork {
-        fn users(&mut self) -> &mut dyn crate::ports::UserRepository {
-            self.inner.users()
-        }
-        fn sessions(&mut self) -> &mut dyn crate::ports::SessionRepository {
-            self.inner.sessions()
-        }
-        fn account_tokens(&mut self) -> &mut dyn crate::ports::AccountTokenRepository {
-            self.inner.account_tokens()
-        }
-        fn login_throttles(&mut self) -> &mut dyn crate::ports::LoginThrottleRepository {
-            self.inner.login_throttles()
-        }
-        fn preferences(&mut self) -> &mut dyn crate::ports::PreferencesStore {
-            self.inner.preferences()
-        }
-        fn role_catalogue(&mut self) -> &mut dyn crate::ports::RoleCatalogueRepository {
-            self.inner.role_catalogue()
-        }
-        fn organizations(&mut self) -> &mut dyn crate::ports::OrganizationRepository {
-            self.inner.organizations()
-        }
-        fn memberships(&mut self) -> &mut dyn crate::ports::MembershipRepository {
-            self.inner.memberships()
-        }
-        fn invitations(&mut self) -> &mut dyn crate::ports::InvitationRepository {
-            self.inner.invitations()
-        }
-        fn api_keys(&mut self) -> &mut dyn crate::ports::ApiKeyRepository {
-            self.inner.api_keys()
-        }
-        fn projects(&mut self) -> &mut dyn crate::ports::ProjectRepository {
-            self.inner.projects()
-        }
-        fn tasks(&mut self) -> &mut dyn crate::ports::TaskRepository {
-            self.inner.tasks()
-        }
-        fn files(&mut self) -> &mut dyn crate::ports::FileRepository {
-            self.inner.files()
-        }
         fn record_event(&mut self, event: tenantry_kernel::EventEnvelope) {
             self.inner.record_event(event);
         }
@@ -562,8 +523,8 @@ mod tests {
     fn bus() -> (CommandBus, Arc<RecordingFactory>) {
         let factory = Arc::new(RecordingFactory::default());
         let guard = crate::tenancy::TenantGuard::new(
-            Arc::new(crate::ports::MockTenancyQueries::new()),
-            Arc::new(crate::ports::MockMembershipCache::new()),
+            Arc::new(crate::tenancy::ports::MockTenancyQueries::new()),
+            Arc::new(crate::tenancy::ports::MockMembershipCache::new()),
             Arc::new(crate::tenancy::permission_catalogue(Vec::new()).unwrap()),
         );
         (CommandBus::new(factory.clone(), fixed_clock(), Arc::new(guard)), factory)

@@ -1,6 +1,7 @@
 //! The ports every context shares — the unit of work and its factory, storage errors,
-//! events, mail, health, rate limits, idempotency and jobs — and, re-exported, each
-//! context's own ports (`<context>/ports.rs`), so `crate::ports::X` names any port.
+//! events, mail, health, rate limits, idempotency and jobs. It names no context: each
+//! context's ports live in `<context>/ports.rs`, including the port that opens its
+//! repositories on a unit of work.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -8,12 +9,6 @@ use tenantry_kernel::{EmailAddress, EventEnvelope, PageRequest, SortOrder, Tenan
 
 use crate::pipeline::AuditEntry;
 
-pub use crate::audit::ports::*;
-pub use crate::files::ports::*;
-pub use crate::identity::ports::*;
-pub use crate::notifications::ports::*;
-pub use crate::projects::ports::*;
-pub use crate::tenancy::ports::*;
 pub use tenantry_kernel::Clock;
 
 /// Failure of a storage adapter, already translated from the driver's error.
@@ -33,23 +28,12 @@ pub enum RepositoryError {
     Other(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
-/// One transaction: repositories bound to it, the events and audit entry it will
-/// write, all committed or rolled back together. Dropping it without `commit` rolls back.
+/// One transaction and the events, audit entry and jobs it will write, all committed
+/// or rolled back together. Dropping it without `commit` rolls back. It lists no
+/// context's repositories: each context opens its own on it through its
+/// repositories port (`ProjectRepositories`, ...), as a product's module does.
 #[async_trait]
 pub trait UnitOfWork: Send {
-    fn users(&mut self) -> &mut dyn UserRepository;
-    fn sessions(&mut self) -> &mut dyn SessionRepository;
-    fn account_tokens(&mut self) -> &mut dyn AccountTokenRepository;
-    fn login_throttles(&mut self) -> &mut dyn LoginThrottleRepository;
-    fn preferences(&mut self) -> &mut dyn PreferencesStore;
-    fn role_catalogue(&mut self) -> &mut dyn RoleCatalogueRepository;
-    fn organizations(&mut self) -> &mut dyn OrganizationRepository;
-    fn memberships(&mut self) -> &mut dyn MembershipRepository;
-    fn invitations(&mut self) -> &mut dyn InvitationRepository;
-    fn api_keys(&mut self) -> &mut dyn ApiKeyRepository;
-    fn projects(&mut self) -> &mut dyn ProjectRepository;
-    fn tasks(&mut self) -> &mut dyn TaskRepository;
-    fn files(&mut self) -> &mut dyn FileRepository;
     /// Queues a domain event for the outbox; it is written in this transaction.
     fn record_event(&mut self, event: EventEnvelope);
     /// The events recorded so far, for the reactions that run in this transaction.
@@ -59,10 +43,11 @@ pub trait UnitOfWork: Send {
     /// Queues background work; it is written in this transaction, so the job runs
     /// if and only if the change that asked for it commits.
     fn enqueue_job(&mut self, job: NewJob);
-    /// The adapter's open transaction, for a module's own repositories: the module's
-    /// adapter downcasts it to the type its storage adapter documents
-    /// (`tenantry_infrastructure::sql_transaction`), so its rows commit or roll back
-    /// with Tenantry's outbox, audit and job writes. Test doubles answer themselves.
+    /// The adapter's unit of work behind the trait, for the repositories ports: a
+    /// context's storage adapter downcasts it to the type it documents
+    /// (`tenantry_infrastructure::sql_transaction` for a module's SQL), so its rows
+    /// commit or roll back with the outbox, audit and job writes. Test doubles answer
+    /// themselves.
     fn transaction(&mut self) -> &mut (dyn std::any::Any + Send);
     async fn commit(self: Box<Self>) -> Result<(), RepositoryError>;
 }
@@ -306,4 +291,57 @@ pub trait JobStore: Send + Sync + 'static {
     /// Queues `job` unless a job of its kind is already queued or running (for
     /// recurring work; two racing callers at worst queue it twice).
     async fn ensure_scheduled(&self, job: &NewJob, now: DateTime<Utc>) -> Result<(), RepositoryError>;
+}
+
+/// Why a token was refused; all of these are a 401 to the caller.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("token expired")]
+    Expired,
+    #[error("token invalid: {0}")]
+    Invalid(String),
+    #[error("token could not be signed: {0}")]
+    Signing(String),
+}
+
+/// The blob store: a shared adapter (files keeps its contents there; any module may
+/// keep documents of its own).
+/// Bytes on their way in or out, never held whole.
+pub type ByteStream = std::pin::Pin<Box<dyn futures::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send>>;
+
+/// Where a blob landed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PutBlob {
+    /// Lower-case hex SHA-256: the blob's address.
+    pub sha256: String,
+    pub size: u64,
+}
+
+/// Why the blob store refused.
+#[derive(Debug, thiserror::Error)]
+pub enum FileStoreError {
+    #[error("the content is larger than {max_bytes} bytes")]
+    TooLarge { max_bytes: u64 },
+    #[error("the content could not be read from the client")]
+    Source(#[source] std::io::Error),
+    #[error("blob {0} is missing from the store")]
+    Missing(String),
+    #[error("blob store failure")]
+    Storage(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// File contents, addressed by their SHA-256: a blob is written whole or not at
+/// all, so metadata committed after a `put` always has its bytes.
+#[async_trait]
+pub trait FileStore: Send + Sync + 'static {
+    /// Streams `content` in, refusing it beyond `max_bytes` (nothing stays behind).
+    async fn put(&self, content: ByteStream, max_bytes: u64) -> Result<PutBlob, FileStoreError>;
+    /// The blob's bytes, or the inclusive `range` of them (checked against the size by the caller).
+    async fn get(&self, sha256: &str, range: Option<(u64, u64)>) -> Result<ByteStream, FileStoreError>;
+    /// Deletes the blob unless it was put at or after `since` (an upload of the same
+    /// bytes may be about to reference it); `false` when kept or already gone.
+    async fn delete_unless_put_since(&self, sha256: &str, since: DateTime<Utc>) -> Result<bool, FileStoreError>;
+    /// Removes what uploads left half-written before `before` (a crash mid-upload
+    /// leaves its temporary object behind); answers how many.
+    async fn sweep_incoming(&self, before: DateTime<Utc>) -> Result<usize, FileStoreError>;
 }

@@ -15,7 +15,7 @@ use anyhow::{ensure, Context};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use sqlx::{Connection, Executor, PgConnection};
-use tenantry_application::ports::PasswordHasher;
+use tenantry_application::identity::ports::PasswordHasher;
 use tenantry_domain::identity::Password;
 use tenantry_infrastructure::crypto::Argon2Hasher;
 

@@ -10,10 +10,13 @@ use sqlx::migrate::{Migrate, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{Connection, Executor, PgConnection, PgPool, SqlitePool};
-use tenantry_application::ports::{
-    AuditQueries, FileQueries, HealthCheck, IdempotencyStore, IdentityQueries, NotificationStore, ProjectQueries,
-    ProjectSummaryStore, RepositoryError, TenancyQueries, UnitOfWorkFactory,
-};
+use tenantry_application::audit::ports::AuditQueries;
+use tenantry_application::files::ports::FileQueries;
+use tenantry_application::identity::ports::IdentityQueries;
+use tenantry_application::notifications::ports::NotificationStore;
+use tenantry_application::ports::{HealthCheck, IdempotencyStore, RepositoryError, UnitOfWorkFactory};
+use tenantry_application::projects::ports::{ProjectQueries, ProjectSummaryStore};
+use tenantry_application::tenancy::ports::TenancyQueries;
 use tokio::sync::Notify;
 
 use crate::events::Outbox;

@@ -20,14 +20,34 @@ pub enum SqlTransaction<'a> {
 /// `Other` when the unit of work is not one of Tenantry's SQL units of work (a test
 /// double): a module's SQL adapter cannot run on it.
 pub fn sql_transaction(uow: &mut dyn UnitOfWork) -> Result<SqlTransaction<'_>, RepositoryError> {
-    let tx = uow.transaction();
-    if tx.is::<sqlx::Transaction<'static, Postgres>>() {
-        return tx
-            .downcast_mut::<sqlx::Transaction<'static, Postgres>>()
-            .map(|tx| SqlTransaction::Postgres(tx))
-            .ok_or_else(not_sql);
+    Ok(match sql_unit(uow)? {
+        SqlUnit::Postgres(unit) => SqlTransaction::Postgres(&mut unit.tx),
+        SqlUnit::Sqlite(unit) => SqlTransaction::Sqlite(&mut unit.tx),
+    })
+}
+
+/// Tenantry's own contexts' repositories on its SQL units of work: the adapter
+/// behind each context's repositories port (`ProjectRepositories`, ...; implemented
+/// beside each context's SQL), as a product's module has its own.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SqlRepositories;
+
+/// One of Tenantry's SQL units of work, by backend.
+pub(crate) enum SqlUnit<'u> {
+    Postgres(&'u mut crate::postgres::SqlUnitOfWork),
+    Sqlite(&'u mut crate::sqlite::SqlUnitOfWork),
+}
+
+/// The SQL unit of work behind `uow`.
+///
+/// # Errors
+/// `Other` for another adapter's unit of work (a test double).
+pub(crate) fn sql_unit(uow: &mut dyn UnitOfWork) -> Result<SqlUnit<'_>, RepositoryError> {
+    let unit = uow.transaction();
+    if unit.is::<crate::postgres::SqlUnitOfWork>() {
+        return unit.downcast_mut::<crate::postgres::SqlUnitOfWork>().map(SqlUnit::Postgres).ok_or_else(not_sql);
     }
-    tx.downcast_mut::<sqlx::Transaction<'static, Sqlite>>().map(|tx| SqlTransaction::Sqlite(tx)).ok_or_else(not_sql)
+    unit.downcast_mut::<crate::sqlite::SqlUnitOfWork>().map(SqlUnit::Sqlite).ok_or_else(not_sql)
 }
 
 fn not_sql() -> RepositoryError {

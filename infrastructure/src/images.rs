@@ -7,7 +7,7 @@ use std::io::Cursor;
 use async_trait::async_trait;
 use bytes::Bytes;
 use image::{ImageFormat, ImageReader, Limits};
-use tenantry_application::ports::{ThumbnailError, Thumbnailer};
+use tenantry_application::files::ports::{ThumbnailError, Thumbnailer};
 
 /// Wider or taller images are refused as unreadable.
 const MAX_SIDE: u32 = 12_000;

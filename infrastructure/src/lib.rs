@@ -19,4 +19,4 @@ pub mod storage;
 pub mod testing;
 
 pub use database::{Database, DatabaseError, MigrationStatus};
-pub use extension::{sql_transaction, storage_error, ModuleMigrations, ScopedRead, SqlTransaction};
+pub use extension::{sql_transaction, storage_error, ModuleMigrations, ScopedRead, SqlRepositories, SqlTransaction};

@@ -14,6 +14,7 @@ use tenantry_application::projects::{DepartedMemberLeavesProjects, Projects, Pro
 use tenantry_http::{FilesHttp, NotificationsHttp, ProjectsHttp};
 use tenantry_infrastructure::crypto::JwtFileLinkSigner;
 use tenantry_infrastructure::images::ImageThumbnailer;
+use tenantry_infrastructure::SqlRepositories;
 
 use crate::module::{ModuleContext, ModuleParts, Services, TenantryModule};
 
@@ -32,7 +33,7 @@ impl TenantryModule for ProjectsModule {
     }
 
     fn reactions(&self) -> Vec<Arc<dyn InTransactionReaction>> {
-        vec![Arc::new(DepartedMemberLeavesProjects)]
+        vec![Arc::new(DepartedMemberLeavesProjects::new(Arc::new(SqlRepositories)))]
     }
 
     fn document(&self) -> tenantry_http::ModuleDocument {
@@ -44,6 +45,7 @@ impl TenantryModule for ProjectsModule {
         let projects = Arc::new(Projects::new(
             core.platform().clone(),
             ProjectsPorts {
+                repositories: Arc::new(SqlRepositories),
                 queries: database.project_queries(),
                 summaries: database.project_summaries(),
                 tenancy_queries: database.tenancy_queries(),
@@ -72,7 +74,7 @@ impl TenantryModule for FilesModule {
     }
 
     fn reactions(&self) -> Vec<Arc<dyn InTransactionReaction>> {
-        vec![Arc::new(DepartedMemberLosesFileGrants)]
+        vec![Arc::new(DepartedMemberLosesFileGrants::new(Arc::new(SqlRepositories)))]
     }
 
     fn document(&self) -> tenantry_http::ModuleDocument {
@@ -84,6 +86,7 @@ impl TenantryModule for FilesModule {
         let files = Arc::new(Files::new(
             core.platform().clone(),
             FilesPorts {
+                repositories: Arc::new(SqlRepositories),
                 store: core.file_store(),
                 queries: database.file_queries(),
                 policy: FilePolicy {
@@ -98,6 +101,7 @@ impl TenantryModule for FilesModule {
         ));
         let thumbnails = Arc::new(ThumbnailJobs::new(
             core.units_of_work(),
+            Arc::new(SqlRepositories),
             core.file_store(),
             Arc::new(ImageThumbnailer),
             core.clock(),
@@ -105,6 +109,7 @@ impl TenantryModule for FilesModule {
         ));
         let purger = Arc::new(BinPurger::new(
             core.units_of_work(),
+            Arc::new(SqlRepositories),
             core.file_store(),
             database.job_store(),
             core.clock(),

@@ -23,7 +23,9 @@ use tenantry_application::files::BinPurger;
 use tenantry_application::identity::{AuthPolicy, Identity, IdentityPorts};
 use tenantry_application::jobs::{JobHandler, JobRunner};
 use tenantry_application::pipeline::InTransactionReaction;
-use tenantry_application::ports::{FileStore, Mailer, MembershipCache, RateLimiter};
+use tenantry_application::ports::FileStore;
+use tenantry_application::ports::{Mailer, RateLimiter};
+use tenantry_application::tenancy::ports::MembershipCache;
 use tenantry_application::tenancy::{Tenancy, TenancyPorts, TenantGuard};
 use tenantry_application::{Platform, PlatformPorts};
 use tenantry_http::HttpState;
@@ -33,7 +35,7 @@ use tenantry_infrastructure::events::{InProcessEventBus, OutboxRelay, RelayHandl
 use tenantry_infrastructure::mail::FileMailer;
 use tenantry_infrastructure::rate_limit::{InProcessRateLimiter, RateQuota};
 use tenantry_infrastructure::storage::{LocalFileStore, S3FileStore, S3Settings};
-use tenantry_infrastructure::Database;
+use tenantry_infrastructure::{Database, SqlRepositories};
 use tenantry_kernel::{Clock, SystemClock};
 use tokio::sync::Notify;
 
@@ -369,6 +371,7 @@ impl TenantryBuilder {
                 check_module_code(module.name(), code)?;
             }
         }
+        check_documented_routes(&modules)?;
         let module_migrations: Vec<_> = modules.iter().filter_map(|m| m.migrations()).collect();
         let schemas: Vec<&str> = module_migrations.iter().map(|m| m.schema).collect();
         let url = settings.database_url();
@@ -420,6 +423,7 @@ impl TenantryBuilder {
                 opaque_tokens: opaque_tokens.clone(),
                 mailer: mailer.clone(),
                 policy: AuthPolicy { require_verified_email: settings.auth.require_verified_email },
+                repositories: Arc::new(SqlRepositories),
             },
         ));
         let tenancy = Arc::new(Tenancy::new(
@@ -430,6 +434,8 @@ impl TenantryBuilder {
                 opaque_tokens,
                 mailer: mailer.clone(),
                 guard,
+                repositories: Arc::new(SqlRepositories),
+                accounts: Arc::new(SqlRepositories),
             },
         ));
         let audit = Arc::new(Audit::new(platform.clone(), database.audit_queries()));
@@ -501,6 +507,35 @@ fn check_module_code(module: &str, code: tenantry_application::ErrorCode) -> any
         !ErrorCode::ALL.iter().any(|builtin| builtin.as_str() == text),
         "the module {module:?} declares the error code {text:?}, which is Tenantry's own: use the built-in code, or name one of its own"
     );
+    Ok(())
+}
+
+/// Two parts documenting the same method and path would shadow each other (the
+/// first one mounted answers), so a module cannot silently take over a route of
+/// Tenantry's or of another module.
+fn check_documented_routes(modules: &[Arc<dyn TenantryModule>]) -> anyhow::Result<()> {
+    let documents = std::iter::once(("tenantry", Some(tenantry_http::openapi())))
+        .chain(modules.iter().map(|module| (module.name(), module.document().openapi)));
+    let mut owners: std::collections::HashMap<(String, &'static str), &str> = std::collections::HashMap::new();
+    for (owner, document) in documents {
+        let Some(document) = document else { continue };
+        for (path, item) in document.paths.paths {
+            let methods = [
+                ("GET", item.get.is_some()),
+                ("PUT", item.put.is_some()),
+                ("POST", item.post.is_some()),
+                ("DELETE", item.delete.is_some()),
+                ("PATCH", item.patch.is_some()),
+                ("HEAD", item.head.is_some()),
+                ("OPTIONS", item.options.is_some()),
+            ];
+            for (method, _) in methods.into_iter().filter(|(_, declared)| *declared) {
+                if let Some(first) = owners.insert((path.clone(), method), owner) {
+                    anyhow::bail!("the module {owner:?} declares {method} {path}, which {first:?} already serves");
+                }
+            }
+        }
+    }
     Ok(())
 }
 

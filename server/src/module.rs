@@ -10,7 +10,8 @@ use std::sync::Arc;
 
 use tenantry_application::jobs::JobHandler;
 use tenantry_application::pipeline::InTransactionReaction;
-use tenantry_application::ports::{FileStore, HealthCheck, Mailer, UnitOfWorkFactory};
+use tenantry_application::ports::FileStore;
+use tenantry_application::ports::{HealthCheck, Mailer, UnitOfWorkFactory};
 use tenantry_application::{EventConsumer, PermissionSpec, Platform};
 use tenantry_http::{HttpModule, ModuleDocument};
 use tenantry_infrastructure::crypto::KeyRing;

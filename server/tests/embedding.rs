@@ -303,6 +303,44 @@ async fn a_product_leaves_the_files_module_out() {
     app.shutdown().await;
 }
 
+/// A module documenting a route Tenantry (or another module) already serves is
+/// refused at start-up, instead of silently shadowing it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_module_cannot_take_over_a_served_route() {
+    use utoipa::openapi::path::{HttpMethod, OperationBuilder, PathItem, PathsBuilder};
+    struct Shadow(&'static str);
+    impl tenantry_server::TenantryModule for Shadow {
+        fn name(&self) -> &'static str {
+            "shadow"
+        }
+        fn document(&self) -> tenantry_http::ModuleDocument {
+            let paths = PathsBuilder::new().path(self.0, PathItem::new(HttpMethod::Get, OperationBuilder::new()));
+            tenantry_http::ModuleDocument {
+                openapi: Some(utoipa::openapi::OpenApiBuilder::new().paths(paths).build()),
+                error_codes: Vec::new(),
+            }
+        }
+        fn start(&self, _: &tenantry_server::ModuleContext<'_>) -> anyhow::Result<tenantry_server::ModuleParts> {
+            Ok(tenantry_server::ModuleParts::default())
+        }
+    }
+    for (path, owner) in [("/api/v1/users/me", "tenantry"), ("/api/v1/projects", "projects")] {
+        let refused =
+            tenantry_server::testing::TestApp::spawn_product(TestBackend::Sqlite, |_| {}, |b| b.module(Shadow(path)))
+                .await;
+        let error = format!("{:#}", refused.err().expect("a shadowing module is refused"));
+        assert!(error.contains(&format!("GET {path}, which \"{owner}\" already serves")), "{error}");
+    }
+    let own = tenantry_server::testing::TestApp::spawn_product(
+        TestBackend::Sqlite,
+        |_| {},
+        |builder| builder.module(Shadow("/api/v1/shadow")),
+    )
+    .await
+    .expect("a route of its own is fine");
+    own.shutdown().await;
+}
+
 /// A module that claims one of Tenantry's codes, or one that is not snake_case, is
 /// refused at start-up: a client must be able to rely on what a code means.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use tenantry_domain::files::{FileId, FileName, Folder, FolderId, FolderName, StoredFile};
 
 use super::{load, FilesHandler, Reach};
+use crate::files::ports::FileRepositories;
 use crate::pipeline::{tenant_of, AuditSubject, Authorization, Command, CommandHandler, RequestContext};
 use crate::ports::{RepositoryError, UnitOfWork};
 use crate::{AppError, ErrorCode};
@@ -29,11 +30,12 @@ fn sibling_name(error: RepositoryError) -> AppError {
 
 /// The folder `id` of the context's organization, read for update.
 pub(crate) async fn existing_folder(
+    repositories: &dyn FileRepositories,
     context: &RequestContext,
     uow: &mut dyn UnitOfWork,
     id: FolderId,
 ) -> Result<Folder, AppError> {
-    uow.files().find_folder(tenant_of(context)?, id).await?.ok_or_else(folder_not_found)
+    repositories.files(uow)?.find_folder(tenant_of(context)?, id).await?.ok_or_else(folder_not_found)
 }
 
 /// Its creator or `file:manage` reorganise a folder; other members only fill it.
@@ -147,10 +149,10 @@ impl CommandHandler<CreateFolder> for FilesHandler {
         let tenant = tenant_of(context)?;
         let name = FolderName::parse(&command.name)?;
         if let Some(parent) = command.parent_id {
-            existing_folder(context, uow, parent).await?;
+            existing_folder(self.repositories.as_ref(), context, uow, parent).await?;
         }
         let folder = Folder::create(tenant, name, command.parent_id, caller, self.clock.now());
-        uow.files().insert_folder(&folder).await.map_err(sibling_name)?;
+        self.repositories.files(uow)?.insert_folder(&folder).await.map_err(sibling_name)?;
         Ok(folder)
     }
 }
@@ -170,9 +172,9 @@ impl CommandHandler<UpdateFolder> for FilesHandler {
         let tenant = tenant_of(context)?;
         let name = command.name.as_deref().map(FolderName::parse).transpose()?;
         if command.parent_id.is_some() {
-            uow.files().lock_folder_tree(tenant).await?;
+            self.repositories.files(uow)?.lock_folder_tree(tenant).await?;
         }
-        let mut folder = existing_folder(context, uow, command.folder_id).await?;
+        let mut folder = existing_folder(self.repositories.as_ref(), context, uow, command.folder_id).await?;
         ensure_may_change(context, &folder)?;
         folder.ensure_version(command.expected_version)?;
         let now = self.clock.now();
@@ -180,15 +182,15 @@ impl CommandHandler<UpdateFolder> for FilesHandler {
         if let Some(parent) = command.parent_id {
             let ancestors = match parent {
                 Some(parent) => {
-                    existing_folder(context, uow, parent).await?;
-                    uow.files().ancestors(tenant, parent).await?
+                    existing_folder(self.repositories.as_ref(), context, uow, parent).await?;
+                    self.repositories.files(uow)?.ancestors(tenant, parent).await?
                 }
                 None => Vec::new(),
             };
             changed |= folder.move_to(parent, &ancestors, now)?;
         }
         if changed {
-            uow.files().save_folder(&folder).await.map_err(sibling_name)?;
+            self.repositories.files(uow)?.save_folder(&folder).await.map_err(sibling_name)?;
         }
         Ok(folder)
     }
@@ -206,16 +208,16 @@ impl CommandHandler<DeleteFolder> for FilesHandler {
         uow: &mut dyn UnitOfWork,
     ) -> Result<(), AppError> {
         let tenant = tenant_of(context)?;
-        let folder = existing_folder(context, uow, command.folder_id).await?;
+        let folder = existing_folder(self.repositories.as_ref(), context, uow, command.folder_id).await?;
         ensure_may_change(context, &folder)?;
         folder.ensure_version(command.expected_version)?;
-        if uow.files().folder_has_children(tenant, folder.id()).await? {
+        if self.repositories.files(uow)?.folder_has_children(tenant, folder.id()).await? {
             return Err(AppError::Conflict {
                 code: ErrorCode::FolderNotEmpty,
                 message: "move or delete what the folder holds first",
             });
         }
-        uow.files().delete_folder(tenant, folder.id()).await?;
+        self.repositories.files(uow)?.delete_folder(tenant, folder.id()).await?;
         Ok(())
     }
 }
@@ -232,12 +234,12 @@ impl CommandHandler<UpdateFile> for FilesHandler {
         uow: &mut dyn UnitOfWork,
     ) -> Result<StoredFile, AppError> {
         let name = command.name.as_deref().map(FileName::sanitize).transpose()?;
-        let mut file = load(context, uow, command.file_id, Reach::Own, false).await?;
+        let mut file = load(self.repositories.as_ref(), context, uow, command.file_id, Reach::Own, false).await?;
         if let Some(Some(folder)) = command.folder_id {
-            existing_folder(context, uow, folder).await?;
+            existing_folder(self.repositories.as_ref(), context, uow, folder).await?;
         }
         if file.relocate(name, command.folder_id) {
-            uow.files().save_state(&file).await?;
+            self.repositories.files(uow)?.save_state(&file).await?;
         }
         Ok(file)
     }

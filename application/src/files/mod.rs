@@ -13,11 +13,12 @@ use futures::StreamExt;
 use tenantry_domain::files::{Blob, FileAccess, FileId, FileName, FolderId, StoredFile};
 use tenantry_kernel::{Clock, UserId};
 
+use crate::files::ports::FileRepositories;
+use crate::files::ports::{FileGrant, FileLinkClaims, FileLinkSigner, FileQueries};
 use crate::pipeline::{envelope, tenant_of, AuditSubject, Authorization, Command, CommandHandler, RequestContext};
-use crate::ports::{
-    ByteStream, FileGrant, FileLinkClaims, FileLinkSigner, FileQueries, FileStore, FileStoreError, TenancyQueries,
-    UnitOfWork,
-};
+use crate::ports::UnitOfWork;
+use crate::ports::{ByteStream, FileStore, FileStoreError};
+use crate::tenancy::ports::TenancyQueries;
 use crate::AppError;
 
 mod departures;
@@ -183,18 +184,24 @@ impl Reach {
     }
 
     /// The caller's reach inside a unit of work.
-    async fn within(context: &RequestContext, uow: &mut dyn UnitOfWork, file: &StoredFile) -> Result<Reach, AppError> {
+    async fn within(
+        repositories: &dyn FileRepositories,
+        context: &RequestContext,
+        uow: &mut dyn UnitOfWork,
+        file: &StoredFile,
+    ) -> Result<Reach, AppError> {
         if let Some(reach) = Self::by_role(context, file) {
             return Ok(reach);
         }
         let caller = context.require_caller()?.user_id;
-        Ok(Self::by_grant(uow.files().access_of(file.tenant_id(), file.id(), caller).await?))
+        Ok(Self::by_grant(repositories.files(uow)?.access_of(file.tenant_id(), file.id(), caller).await?))
     }
 }
 
 /// Loads a file for a command that needs at least `needed`: files in the bin and
 /// files out of reach are 404, a weaker reach than needed 403.
 async fn load(
+    repositories: &dyn FileRepositories,
     context: &RequestContext,
     uow: &mut dyn UnitOfWork,
     id: FileId,
@@ -202,8 +209,8 @@ async fn load(
     include_deleted: bool,
 ) -> Result<StoredFile, AppError> {
     let tenant = tenant_of(context)?;
-    let file = uow.files().find(tenant, id).await?.ok_or_else(file_not_found)?;
-    let reach = Reach::within(context, uow, &file).await?;
+    let file = repositories.files(uow)?.find(tenant, id).await?.ok_or_else(file_not_found)?;
+    let reach = Reach::within(repositories, context, uow, &file).await?;
     if reach == Reach::None || (file.deleted_at().is_some() && (!include_deleted || reach < Reach::Own)) {
         return Err(file_not_found());
     }
@@ -263,6 +270,7 @@ impl Command for AddFileVersion {
 }
 
 pub struct FilesHandler {
+    repositories: Arc<dyn FileRepositories>,
     tenancy: Arc<dyn TenancyQueries>,
     clock: Arc<dyn Clock>,
     links: Arc<dyn FileLinkSigner>,
@@ -271,12 +279,13 @@ pub struct FilesHandler {
 
 impl FilesHandler {
     pub fn new(
+        repositories: Arc<dyn FileRepositories>,
         tenancy: Arc<dyn TenancyQueries>,
         clock: Arc<dyn Clock>,
         links: Arc<dyn FileLinkSigner>,
         policy: FilePolicy,
     ) -> Self {
-        Self { tenancy, clock, links, policy }
+        Self { repositories, tenancy, clock, links, policy }
     }
 }
 
@@ -325,7 +334,7 @@ impl CommandHandler<CreateFileLink> for FilesHandler {
         if seconds == 0 || seconds > self.policy.max_link_ttl_seconds {
             return Err(tenantry_kernel::ValidationError::field("expires_in_seconds", "out_of_range").into());
         }
-        let file = load(context, uow, command.file_id, Reach::Read, false).await?;
+        let file = load(self.repositories.as_ref(), context, uow, command.file_id, Reach::Read, false).await?;
         let now = self.clock.now();
         let claims = FileLinkClaims {
             tenant_id: file.tenant_id(),
@@ -350,12 +359,12 @@ impl CommandHandler<UploadFile> for FilesHandler {
         let caller = context.require_caller()?.user_id;
         let tenant = tenant_of(context)?;
         if let Some(folder) = command.folder_id {
-            folders::existing_folder(context, uow, folder).await?;
+            folders::existing_folder(self.repositories.as_ref(), context, uow, folder).await?;
         }
         let now = self.clock.now();
         let (file, uploaded) =
             StoredFile::upload(tenant, command.name.clone(), command.folder_id, command.blob.clone(), caller, now);
-        uow.files().insert(&file).await?;
+        self.repositories.files(uow)?.insert(&file).await?;
         uow.record_event(envelope(&uploaded, tenant, context, now)?);
         if let Some(job) = thumbnails::thumbnail_job(&file, now) {
             uow.enqueue_job(job);
@@ -376,10 +385,10 @@ impl CommandHandler<AddFileVersion> for FilesHandler {
     ) -> Result<StoredFile, AppError> {
         let caller = context.require_caller()?.user_id;
         let tenant = tenant_of(context)?;
-        let mut file = load(context, uow, command.file_id, Reach::Write, false).await?;
+        let mut file = load(self.repositories.as_ref(), context, uow, command.file_id, Reach::Write, false).await?;
         let now = self.clock.now();
         let added = file.add_version(command.blob.clone(), caller, now);
-        uow.files().add_version(&file).await?;
+        self.repositories.files(uow)?.add_version(&file).await?;
         uow.record_event(envelope(&added, tenant, context, now)?);
         if let Some(job) = thumbnails::thumbnail_job(&file, now) {
             uow.enqueue_job(job);
@@ -477,10 +486,10 @@ impl CommandHandler<DeleteFile> for FilesHandler {
         command: &DeleteFile,
         uow: &mut dyn UnitOfWork,
     ) -> Result<bool, AppError> {
-        let mut file = load(context, uow, command.file_id, Reach::Own, false).await?;
+        let mut file = load(self.repositories.as_ref(), context, uow, command.file_id, Reach::Own, false).await?;
         let deleted = file.delete(self.clock.now());
         if deleted {
-            uow.files().save_state(&file).await?;
+            self.repositories.files(uow)?.save_state(&file).await?;
         }
         Ok(deleted)
     }
@@ -496,9 +505,9 @@ impl CommandHandler<RestoreFile> for FilesHandler {
         command: &RestoreFile,
         uow: &mut dyn UnitOfWork,
     ) -> Result<StoredFile, AppError> {
-        let mut file = load(context, uow, command.file_id, Reach::Own, true).await?;
+        let mut file = load(self.repositories.as_ref(), context, uow, command.file_id, Reach::Own, true).await?;
         if file.undelete() {
-            uow.files().save_state(&file).await?;
+            self.repositories.files(uow)?.save_state(&file).await?;
         }
         Ok(file)
     }
@@ -518,7 +527,7 @@ impl CommandHandler<GrantFileAccess> for FilesHandler {
         let caller = context.require_caller()?.user_id;
         let tenant = tenant_of(context)?;
         let access = FileAccess::parse(&command.access)?;
-        load(context, uow, command.file_id, Reach::Own, false).await?;
+        load(self.repositories.as_ref(), context, uow, command.file_id, Reach::Own, false).await?;
         if self.tenancy.role_of(tenant, command.user_id).await?.is_none() {
             return Err(AppError::BusinessRule {
                 code: crate::ErrorCode::NotInOrganization,
@@ -532,7 +541,7 @@ impl CommandHandler<GrantFileAccess> for FilesHandler {
             granted_by: caller,
             granted_at: self.clock.now(),
         };
-        uow.files().grant(tenant, &grant).await?;
+        self.repositories.files(uow)?.grant(tenant, &grant).await?;
         Ok(grant)
     }
 }
@@ -548,8 +557,8 @@ impl CommandHandler<RevokeFileAccess> for FilesHandler {
         uow: &mut dyn UnitOfWork,
     ) -> Result<(), AppError> {
         let tenant = tenant_of(context)?;
-        load(context, uow, command.file_id, Reach::Own, false).await?;
-        if uow.files().revoke(tenant, command.file_id, command.user_id).await? {
+        load(self.repositories.as_ref(), context, uow, command.file_id, Reach::Own, false).await?;
+        if self.repositories.files(uow)?.revoke(tenant, command.file_id, command.user_id).await? {
             Ok(())
         } else {
             Err(AppError::NotFound { message: "that member has no grant on this file" })

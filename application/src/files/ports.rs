@@ -5,7 +5,16 @@ use chrono::{DateTime, Utc};
 use tenantry_domain::files::{FileAccess, FileId, FileVersion, Folder, FolderId, StoredFile};
 use tenantry_kernel::{Page, PageRequest, TenantId, UserId};
 
-use crate::ports::{RepositoryError, TokenError};
+use crate::ports::TokenError;
+use crate::ports::{RepositoryError, UnitOfWork};
+
+/// Opens the files context's repository on a unit of work (see
+/// [`crate::projects::ports::ProjectRepositories`]).
+pub trait FileRepositories: Send + Sync + 'static {
+    /// # Errors
+    /// A unit of work of another adapter.
+    fn files<'u>(&self, uow: &'u mut dyn UnitOfWork) -> Result<&'u mut dyn FileRepository, RepositoryError>;
+}
 
 /// File metadata inside the unit of work; every method takes the tenant.
 #[cfg_attr(test, mockall::automock)]
@@ -125,46 +134,6 @@ pub trait FileLinkSigner: Send + Sync + 'static {
     /// # Errors
     /// `Expired` past `expires_at`; `Invalid` for anything not signed as a link.
     fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<FileLinkClaims, TokenError>;
-}
-
-/// Bytes on their way in or out, never held whole.
-pub type ByteStream = std::pin::Pin<Box<dyn futures::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send>>;
-
-/// Where a blob landed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PutBlob {
-    /// Lower-case hex SHA-256: the blob's address.
-    pub sha256: String,
-    pub size: u64,
-}
-
-/// Why the blob store refused.
-#[derive(Debug, thiserror::Error)]
-pub enum FileStoreError {
-    #[error("the content is larger than {max_bytes} bytes")]
-    TooLarge { max_bytes: u64 },
-    #[error("the content could not be read from the client")]
-    Source(#[source] std::io::Error),
-    #[error("blob {0} is missing from the store")]
-    Missing(String),
-    #[error("blob store failure")]
-    Storage(#[source] Box<dyn std::error::Error + Send + Sync>),
-}
-
-/// File contents, addressed by their SHA-256: a blob is written whole or not at
-/// all, so metadata committed after a `put` always has its bytes.
-#[async_trait]
-pub trait FileStore: Send + Sync + 'static {
-    /// Streams `content` in, refusing it beyond `max_bytes` (nothing stays behind).
-    async fn put(&self, content: ByteStream, max_bytes: u64) -> Result<PutBlob, FileStoreError>;
-    /// The blob's bytes, or the inclusive `range` of them (checked against the size by the caller).
-    async fn get(&self, sha256: &str, range: Option<(u64, u64)>) -> Result<ByteStream, FileStoreError>;
-    /// Deletes the blob unless it was put at or after `since` (an upload of the same
-    /// bytes may be about to reference it); `false` when kept or already gone.
-    async fn delete_unless_put_since(&self, sha256: &str, since: DateTime<Utc>) -> Result<bool, FileStoreError>;
-    /// Removes what uploads left half-written before `before` (a crash mid-upload
-    /// leaves its temporary object behind); answers how many.
-    async fn sweep_incoming(&self, before: DateTime<Utc>) -> Result<usize, FileStoreError>;
 }
 
 /// Makes thumbnails. Decoding untrusted images is CPU-heavy and risky, so the

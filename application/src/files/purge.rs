@@ -8,8 +8,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use tenantry_kernel::Clock;
 
+use crate::files::ports::FileRepositories;
 use crate::jobs::{JobFailure, JobHandler};
-use crate::ports::{FileStore, JobStore, NewJob, RepositoryError, UnitOfWorkFactory};
+use crate::ports::FileStore;
+use crate::ports::{JobStore, NewJob, RepositoryError, UnitOfWorkFactory};
 
 /// The job kind.
 pub const PURGE_BIN_JOB: &str = "files.purge_bin";
@@ -33,6 +35,7 @@ pub struct PurgeReport {
 /// Purges the bin, once or as the recurring job.
 pub struct BinPurger {
     units: Arc<dyn UnitOfWorkFactory>,
+    repositories: Arc<dyn FileRepositories>,
     store: Arc<dyn FileStore>,
     jobs: Arc<dyn JobStore>,
     clock: Arc<dyn Clock>,
@@ -42,12 +45,13 @@ pub struct BinPurger {
 impl BinPurger {
     pub fn new(
         units: Arc<dyn UnitOfWorkFactory>,
+        repositories: Arc<dyn FileRepositories>,
         store: Arc<dyn FileStore>,
         jobs: Arc<dyn JobStore>,
         clock: Arc<dyn Clock>,
         retention_days: u32,
     ) -> Self {
-        Self { units, store, jobs, clock, retention: Duration::days(i64::from(retention_days)) }
+        Self { units, repositories, store, jobs, clock, retention: Duration::days(i64::from(retention_days)) }
     }
 
     /// Removes files binned more than `retention` ago, then their unreferenced blobs.
@@ -58,7 +62,7 @@ impl BinPurger {
     pub async fn purge(&self, retention: Duration) -> Result<PurgeReport, JobFailure> {
         let now = self.clock.now();
         let mut uow = self.units.begin().await?;
-        let unreferenced = uow.files().purge_binned(now - retention).await?;
+        let unreferenced = self.repositories.files(uow.as_mut())?.purge_binned(now - retention).await?;
         uow.commit().await?;
         let mut report = PurgeReport::default();
         for sha256 in unreferenced {

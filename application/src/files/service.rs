@@ -6,16 +6,19 @@ use std::sync::Arc;
 use tenantry_domain::files::{FileId, FileName, FileVersion, Folder, FolderId, Processing, StoredFile};
 use tenantry_kernel::{Page, PageRequest, UserId};
 
-use super::ports::{ByteStream, FileGrant, FileLinkSigner, FileQueries, FileStore, FolderEntry};
+use super::ports::{FileGrant, FileLinkSigner, FileQueries, FileRepositories, FolderEntry};
 use super::*;
 use crate::pipeline::RequestContext;
 use crate::platform::Platform;
+use crate::ports::{ByteStream, FileStore};
 use crate::queries::TenantRead;
 use crate::tenancy::ports::TenancyQueries;
 use crate::{AppError, ErrorCode};
 
 /// The adapters files needs; built by its module.
 pub struct FilesPorts {
+    /// File metadata inside a unit of work.
+    pub repositories: Arc<dyn FileRepositories>,
     pub store: Arc<dyn FileStore>,
     pub queries: Arc<dyn FileQueries>,
     pub policy: FilePolicy,
@@ -36,9 +39,15 @@ pub struct Files {
 
 impl Files {
     pub fn new(platform: Arc<Platform>, ports: FilesPorts) -> Self {
-        let FilesPorts { store, queries, policy, links, tenancy_queries } = ports;
+        let FilesPorts { repositories, store, queries, policy, links, tenancy_queries } = ports;
         Self {
-            files: FilesHandler::new(tenancy_queries, platform.clock().clone(), links.clone(), policy.clone()),
+            files: FilesHandler::new(
+                repositories,
+                tenancy_queries,
+                platform.clock().clone(),
+                links.clone(),
+                policy.clone(),
+            ),
             file_store: store,
             file_queries: queries,
             file_policy: policy,

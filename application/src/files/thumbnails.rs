@@ -13,10 +13,11 @@ use serde::{Deserialize, Serialize};
 use tenantry_domain::files::{FileId, FileProcessed, Processing, StoredFile};
 use tenantry_kernel::{Clock, EventEnvelope, TenantId, UserId};
 
+use crate::files::ports::FileRepositories;
+use crate::files::ports::{ThumbnailError, Thumbnailer};
 use crate::jobs::{JobFailure, JobHandler, DEFAULT_MAX_ATTEMPTS};
-use crate::ports::{
-    DataScope, FileStore, FileStoreError, NewJob, RepositoryError, ThumbnailError, Thumbnailer, UnitOfWorkFactory,
-};
+use crate::ports::{DataScope, NewJob, RepositoryError, UnitOfWorkFactory};
+use crate::ports::{FileStore, FileStoreError};
 
 /// The job kind.
 pub const THUMBNAIL_JOB: &str = "files.thumbnail";
@@ -58,6 +59,7 @@ pub(crate) fn thumbnail_job(file: &StoredFile, now: DateTime<Utc>) -> Option<New
 /// Runs `files.thumbnail` jobs.
 pub struct ThumbnailJobs {
     units: Arc<dyn UnitOfWorkFactory>,
+    repositories: Arc<dyn FileRepositories>,
     store: Arc<dyn FileStore>,
     thumbnailer: Arc<dyn Thumbnailer>,
     clock: Arc<dyn Clock>,
@@ -68,12 +70,13 @@ pub struct ThumbnailJobs {
 impl ThumbnailJobs {
     pub fn new(
         units: Arc<dyn UnitOfWorkFactory>,
+        repositories: Arc<dyn FileRepositories>,
         store: Arc<dyn FileStore>,
         thumbnailer: Arc<dyn Thumbnailer>,
         clock: Arc<dyn Clock>,
         max_bytes: u64,
     ) -> Self {
-        Self { units, store, thumbnailer, clock, max_bytes }
+        Self { units, repositories, store, thumbnailer, clock, max_bytes }
     }
 
     async fn read_blob(&self, sha256: &str) -> Result<Bytes, JobFailure> {
@@ -91,7 +94,10 @@ impl ThumbnailJobs {
     async fn record(&self, request: &ThumbnailRequest, processing: Processing) -> Result<(), RepositoryError> {
         let tenant = request.tenant_id;
         let mut uow = self.units.begin_in(DataScope::Tenant(tenant)).await?;
-        uow.files().set_processing(tenant, request.file_id, request.version, &processing).await?;
+        self.repositories
+            .files(uow.as_mut())?
+            .set_processing(tenant, request.file_id, request.version, &processing)
+            .await?;
         let event = FileProcessed {
             tenant_id: tenant,
             file_id: request.file_id,

@@ -2,8 +2,9 @@ use std::sync::Arc;
 
 use tenantry_kernel::Clock;
 
+use crate::identity::ports::{IdentityQueries, TokenIssuer};
 use crate::pipeline::Principal;
-use crate::ports::{IdentityQueries, TokenError, TokenIssuer};
+use crate::ports::TokenError;
 use crate::{AppError, ErrorCode};
 
 /// Turns a bearer access token into a principal. The signature proves the token
@@ -50,8 +51,8 @@ impl Authenticator {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::identity::ports::{AccessClaims, MockIdentityQueries, MockTokenIssuer, SessionStatus};
     use crate::identity::test_support::*;
-    use crate::ports::{AccessClaims, MockIdentityQueries, MockTokenIssuer, SessionStatus};
     use chrono::Duration;
     use tenantry_kernel::{SessionId, UserId};
 

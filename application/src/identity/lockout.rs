@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use tenantry_domain::identity::{Admission, LoginLocked};
 use tenantry_kernel::{Clock, UserId};
 
+use crate::identity::ports::IdentityRepositories;
 use crate::pipeline::{AuditSubject, Authorization, Command, CommandHandler, RequestContext};
 use crate::ports::UnitOfWork;
 use crate::AppError;
@@ -99,12 +100,13 @@ impl Command for RecordLoginFailure {
 }
 
 pub struct RecordLoginFailureHandler {
+    repositories: Arc<dyn IdentityRepositories>,
     clock: Arc<dyn Clock>,
 }
 
 impl RecordLoginFailureHandler {
-    pub fn new(clock: Arc<dyn Clock>) -> Self {
-        Self { clock }
+    pub fn new(repositories: Arc<dyn IdentityRepositories>, clock: Arc<dyn Clock>) -> Self {
+        Self { repositories, clock }
     }
 }
 
@@ -117,10 +119,10 @@ impl CommandHandler<AdmitLoginAttempt> for RecordLoginFailureHandler {
         uow: &mut dyn UnitOfWork,
     ) -> Result<Result<Admission, DateTime<Utc>>, AppError> {
         let now = self.clock.now();
-        let mut throttle = uow.login_throttles().load_for_update(&command.login_key, now).await?;
+        let mut throttle = self.repositories.login_throttles(uow)?.load_for_update(&command.login_key, now).await?;
         let admission = throttle.admit(now);
         if admission.is_ok() {
-            uow.login_throttles().save(&throttle).await?;
+            self.repositories.login_throttles(uow)?.save(&throttle).await?;
         }
         Ok(admission)
     }
@@ -134,7 +136,7 @@ impl CommandHandler<ForgiveLoginAttempt> for RecordLoginFailureHandler {
         command: &ForgiveLoginAttempt,
         uow: &mut dyn UnitOfWork,
     ) -> Result<(), AppError> {
-        uow.login_throttles().clear(&command.login_key).await?;
+        self.repositories.login_throttles(uow)?.clear(&command.login_key).await?;
         Ok(())
     }
 }
@@ -174,7 +176,7 @@ mod tests {
         }
         uow.login_throttles.expect_load_for_update().returning(move |_, _| Ok(throttle.clone()));
         uow.login_throttles.expect_save().withf(|t| t.failures() == MAX_FAILED_LOGINS).times(1).returning(|_| Ok(()));
-        let handler = RecordLoginFailureHandler::new(fixed_clock());
+        let handler = RecordLoginFailureHandler::new(test_repositories(), fixed_clock());
         let admit = AdmitLoginAttempt { login_key: "key".into() };
         let admission = handler.handle(&RequestContext::default(), &admit, &mut uow).await.unwrap().unwrap();
         assert!(admission.locks_if_wrong.is_some());
@@ -200,7 +202,7 @@ mod tests {
         }
         uow.login_throttles.expect_load_for_update().returning(move |_, _| Ok(throttle.clone()));
         uow.login_throttles.expect_save().never();
-        let handler = RecordLoginFailureHandler::new(fixed_clock());
+        let handler = RecordLoginFailureHandler::new(test_repositories(), fixed_clock());
         let admit = AdmitLoginAttempt { login_key: "key".into() };
         assert!(handler.handle(&RequestContext::default(), &admit, &mut uow).await.unwrap().is_err());
     }
@@ -209,7 +211,7 @@ mod tests {
     async fn a_failure_that_did_not_lock_is_audited_against_the_login_key() {
         let mut uow = TestUnitOfWork::default();
         let command = RecordLoginFailure { login_key: "key".into(), user_id: None, locked_until: None };
-        let handler = RecordLoginFailureHandler::new(fixed_clock());
+        let handler = RecordLoginFailureHandler::new(test_repositories(), fixed_clock());
         let locked = handler.handle(&RequestContext::default(), &command, &mut uow).await.unwrap();
         assert_eq!(locked, None);
         assert_eq!(command.audit_action(&locked), "identity.login_failed");

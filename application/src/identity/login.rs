@@ -4,8 +4,10 @@ use async_trait::async_trait;
 use tenantry_domain::identity::{EmailAddress, Password, Session, SessionClient, UserLoggedIn};
 use tenantry_kernel::{Clock, UserId, ValidationError};
 
+use crate::identity::ports::IdentityRepositories;
+use crate::identity::ports::{Credentials, IdentityQueries, OpaqueTokens, PasswordHasher, TokenIssuer};
 use crate::pipeline::{AuditSubject, Authorization, Command, CommandHandler, RequestContext};
-use crate::ports::{Credentials, IdentityQueries, OpaqueTokens, PasswordHasher, TokenIssuer, UnitOfWork};
+use crate::ports::UnitOfWork;
 use crate::AppError;
 
 /// Exchange email and password for a new session.
@@ -121,14 +123,20 @@ impl Command for StartSession {
 }
 
 pub struct StartSessionHandler {
+    repositories: Arc<dyn IdentityRepositories>,
     tokens: Arc<dyn TokenIssuer>,
     secrets: Arc<dyn OpaqueTokens>,
     clock: Arc<dyn Clock>,
 }
 
 impl StartSessionHandler {
-    pub fn new(tokens: Arc<dyn TokenIssuer>, secrets: Arc<dyn OpaqueTokens>, clock: Arc<dyn Clock>) -> Self {
-        Self { tokens, secrets, clock }
+    pub fn new(
+        repositories: Arc<dyn IdentityRepositories>,
+        tokens: Arc<dyn TokenIssuer>,
+        secrets: Arc<dyn OpaqueTokens>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self { repositories, tokens, secrets, clock }
     }
 }
 
@@ -144,8 +152,8 @@ impl CommandHandler<StartSession> for StartSessionHandler {
         let (refresh_token, refresh_hash) = self.secrets.generate();
         let client = SessionClient { ip: context.ip.clone(), user_agent: context.user_agent.clone() };
         let session = Session::start(command.user_id, refresh_hash, now).with_client(client);
-        uow.sessions().insert(&session).await?;
-        uow.login_throttles().clear(&command.login_key).await?;
+        self.repositories.sessions(uow)?.insert(&session).await?;
+        self.repositories.login_throttles(uow)?.clear(&command.login_key).await?;
         let access = self.tokens.issue(command.user_id, session.id(), now).map_err(AppError::internal)?;
         let event = UserLoggedIn { user_id: command.user_id, session_id: session.id() };
         let mut envelope = super::envelope(&event, context, now)?;
@@ -163,8 +171,8 @@ impl CommandHandler<StartSession> for StartSessionHandler {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::identity::ports::MockIdentityQueries;
     use crate::identity::test_support::*;
-    use crate::ports::MockIdentityQueries;
     use crate::ErrorCode;
 
     fn queries_knowing(user: Option<tenantry_domain::identity::User>) -> Arc<dyn IdentityQueries> {
@@ -231,7 +239,7 @@ mod tests {
             .times(1)
             .returning(|_| Ok(()));
         uow.login_throttles.expect_clear().withf(|key| key == "key").times(1).returning(|_| Ok(()));
-        let handler = StartSessionHandler::new(fake_token_issuer(), fake_secrets(), fixed_clock());
+        let handler = StartSessionHandler::new(test_repositories(), fake_token_issuer(), fake_secrets(), fixed_clock());
         let command = StartSession { user_id, login_key: "key".into() };
         let pair = handler.handle(&RequestContext::default(), &command, &mut uow).await.unwrap();
         assert_eq!(pair.refresh_token, "refresh-1");

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use tenantry_domain::identity::UserLoggedOut;
 use tenantry_kernel::Clock;
 
+use crate::identity::ports::IdentityRepositories;
 use crate::pipeline::AuditSubject;
 use crate::pipeline::{Authorization, Command, CommandHandler, Principal, RequestContext};
 use crate::ports::UnitOfWork;
@@ -27,12 +28,13 @@ impl Command for LogOut {
 }
 
 pub struct LogOutHandler {
+    repositories: Arc<dyn IdentityRepositories>,
     clock: Arc<dyn Clock>,
 }
 
 impl LogOutHandler {
-    pub fn new(clock: Arc<dyn Clock>) -> Self {
-        Self { clock }
+    pub fn new(repositories: Arc<dyn IdentityRepositories>, clock: Arc<dyn Clock>) -> Self {
+        Self { repositories, clock }
     }
 }
 
@@ -44,7 +46,7 @@ impl CommandHandler<LogOut> for LogOutHandler {
     /// 401 without an authenticated caller.
     async fn handle(&self, context: &RequestContext, _: &LogOut, uow: &mut dyn UnitOfWork) -> Result<(), AppError> {
         let principal = context.require_principal()?;
-        let Some(mut session) = uow.sessions().find_by_id(principal.session_id).await? else {
+        let Some(mut session) = self.repositories.sessions(uow)?.find_by_id(principal.session_id).await? else {
             return Ok(());
         };
         if session.revoked_at().is_some() {
@@ -52,7 +54,7 @@ impl CommandHandler<LogOut> for LogOutHandler {
         }
         let now = self.clock.now();
         session.revoke(now);
-        uow.sessions().update(&session).await?;
+        self.repositories.sessions(uow)?.update(&session).await?;
         let event = UserLoggedOut { user_id: session.user_id(), session_id: session.id() };
         uow.record_event(super::envelope(&event, context, now)?);
         Ok(())
@@ -77,15 +79,17 @@ mod tests {
         let mut uow = TestUnitOfWork::default();
         uow.sessions.expect_find_by_id().returning(move |_| Ok(Some(session.clone())));
         uow.sessions.expect_update().withf(|s| s.revoked_at() == Some(fixed_now())).times(1).returning(|_| Ok(()));
-        LogOutHandler::new(fixed_clock()).handle(&context, &LogOut, &mut uow).await.unwrap();
+        LogOutHandler::new(test_repositories(), fixed_clock()).handle(&context, &LogOut, &mut uow).await.unwrap();
         assert_eq!(uow.events[0].event_type, "identity.user_logged_out");
     }
 
     #[tokio::test]
     async fn requires_an_authenticated_caller() {
         let mut uow = TestUnitOfWork::default();
-        let error =
-            LogOutHandler::new(fixed_clock()).handle(&RequestContext::default(), &LogOut, &mut uow).await.unwrap_err();
+        let error = LogOutHandler::new(test_repositories(), fixed_clock())
+            .handle(&RequestContext::default(), &LogOut, &mut uow)
+            .await
+            .unwrap_err();
         assert_eq!(error.code(), crate::ErrorCode::Unauthenticated);
     }
 }

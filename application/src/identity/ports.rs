@@ -7,7 +7,33 @@ use tenantry_domain::identity::{
 };
 use tenantry_kernel::{SessionId, UserId};
 
-use crate::ports::RepositoryError;
+use crate::ports::{RepositoryError, TokenError, UnitOfWork};
+
+/// Opens the identity context's repositories on a unit of work (see
+/// [`crate::projects::ports::ProjectRepositories`]).
+pub trait IdentityRepositories: Send + Sync + 'static {
+    /// # Errors
+    /// A unit of work of another adapter.
+    fn users<'u>(&self, uow: &'u mut dyn UnitOfWork) -> Result<&'u mut dyn UserRepository, RepositoryError>;
+    /// # Errors
+    /// A unit of work of another adapter.
+    fn sessions<'u>(&self, uow: &'u mut dyn UnitOfWork) -> Result<&'u mut dyn SessionRepository, RepositoryError>;
+    /// # Errors
+    /// A unit of work of another adapter.
+    fn account_tokens<'u>(
+        &self,
+        uow: &'u mut dyn UnitOfWork,
+    ) -> Result<&'u mut dyn AccountTokenRepository, RepositoryError>;
+    /// # Errors
+    /// A unit of work of another adapter.
+    fn login_throttles<'u>(
+        &self,
+        uow: &'u mut dyn UnitOfWork,
+    ) -> Result<&'u mut dyn LoginThrottleRepository, RepositoryError>;
+    /// # Errors
+    /// A unit of work of another adapter.
+    fn preferences<'u>(&self, uow: &'u mut dyn UnitOfWork) -> Result<&'u mut dyn PreferencesStore, RepositoryError>;
+}
 
 /// Users, inside one transaction.
 #[cfg_attr(test, mockall::automock)]
@@ -139,17 +165,6 @@ pub struct PublishedKey {
     pub curve: &'static str,
     /// The public key, base64url.
     pub x: String,
-}
-
-/// Why a token was refused; all of these are a 401 to the caller.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TokenError {
-    #[error("token expired")]
-    Expired,
-    #[error("token invalid: {0}")]
-    Invalid(String),
-    #[error("token could not be signed: {0}")]
-    Signing(String),
 }
 
 /// Random opaque secrets (refresh tokens) and their storage hashes.

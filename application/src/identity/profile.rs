@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use tenantry_domain::identity::{DisplayName, ProfileUpdated};
 use tenantry_kernel::{Clock, ValidationError};
 
+use crate::identity::ports::IdentityRepositories;
 use crate::pipeline::{AuditSubject, Authorization, Command, CommandHandler, RequestContext};
 use crate::ports::UnitOfWork;
 use crate::AppError;
@@ -36,12 +37,13 @@ impl Command for UpdateProfile {
 }
 
 pub struct UpdateProfileHandler {
+    repositories: Arc<dyn IdentityRepositories>,
     clock: Arc<dyn Clock>,
 }
 
 impl UpdateProfileHandler {
-    pub fn new(clock: Arc<dyn Clock>) -> Self {
-        Self { clock }
+    pub fn new(repositories: Arc<dyn IdentityRepositories>, clock: Arc<dyn Clock>) -> Self {
+        Self { repositories, clock }
     }
 }
 
@@ -60,7 +62,7 @@ impl CommandHandler<UpdateProfile> for UpdateProfileHandler {
         let now = self.clock.now();
         let name = command.display_name.as_deref().map(DisplayName::parse).transpose();
         let current = match &command.preferences {
-            Some(_) => Some(uow.preferences().get(principal.user_id).await?.unwrap_or_default()),
+            Some(_) => Some(self.repositories.preferences(uow)?.get(principal.user_id).await?.unwrap_or_default()),
             None => None,
         };
         let preferences = match (&current, &command.preferences) {
@@ -77,19 +79,20 @@ impl CommandHandler<UpdateProfile> for UpdateProfileHandler {
         };
         let mut changed = Vec::new();
         if let Some(name) = name {
-            let mut user = uow
-                .users()
+            let mut user = self
+                .repositories
+                .users(uow)?
                 .find_by_id(principal.user_id)
                 .await?
                 .ok_or(AppError::NotFound { message: "user not found" })?;
             if user.rename(name, now) {
-                uow.users().update(&user).await?;
+                self.repositories.users(uow)?.update(&user).await?;
                 changed.push("display_name");
             }
         }
         if let (Some(preferences), Some(current)) = (preferences, current) {
             if preferences != current {
-                uow.preferences().put(principal.user_id, &preferences, now).await?;
+                self.repositories.preferences(uow)?.put(principal.user_id, &preferences, now).await?;
                 changed.push("preferences");
             }
         }
@@ -133,8 +136,10 @@ mod tests {
             .returning(|_, _, _| Ok(()));
         let command =
             UpdateProfile { display_name: Some("Alice B".into()), preferences: Some(json!({"theme": "light"})) };
-        let changed =
-            UpdateProfileHandler::new(fixed_clock()).handle(&signed_in(id), &command, &mut uow).await.unwrap();
+        let changed = UpdateProfileHandler::new(test_repositories(), fixed_clock())
+            .handle(&signed_in(id), &command, &mut uow)
+            .await
+            .unwrap();
         assert_eq!(changed, ["display_name", "preferences"]);
         assert_eq!(uow.events[0].event_type, "identity.profile_updated");
     }
@@ -144,7 +149,7 @@ mod tests {
         let mut uow = TestUnitOfWork::default();
         uow.preferences.expect_get().returning(|_| Ok(None));
         let command = UpdateProfile { display_name: Some("  ".into()), preferences: Some(json!(["not", "an object"])) };
-        let error = UpdateProfileHandler::new(fixed_clock())
+        let error = UpdateProfileHandler::new(test_repositories(), fixed_clock())
             .handle(&signed_in(tenantry_kernel::UserId::new()), &command, &mut uow)
             .await
             .unwrap_err();
@@ -162,7 +167,10 @@ mod tests {
         uow.users.expect_find_by_id().returning(move |_| Ok(Some(user.clone())));
         let command = UpdateProfile { display_name: Some(name), preferences: None };
         let context = signed_in(id);
-        let changed = UpdateProfileHandler::new(fixed_clock()).handle(&context, &command, &mut uow).await.unwrap();
+        let changed = UpdateProfileHandler::new(test_repositories(), fixed_clock())
+            .handle(&context, &command, &mut uow)
+            .await
+            .unwrap();
         assert!(changed.is_empty());
         assert!(command.audit_subject(&context, &changed).is_none());
         assert!(uow.events.is_empty());

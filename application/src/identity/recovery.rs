@@ -12,21 +12,28 @@ use tenantry_domain::identity::{
 use tenantry_kernel::{Clock, UserId, ValidationError};
 
 use super::sessions::revoke_sessions_of;
+use crate::identity::ports::IdentityRepositories;
+use crate::identity::ports::OpaqueTokens;
 use crate::jobs::{JobFailure, JobHandler, DEFAULT_MAX_ATTEMPTS};
 use crate::pipeline::{AuditSubject, Authorization, Command, CommandHandler, RequestContext};
-use crate::ports::{MailMessage, Mailer, NewJob, OpaqueTokens, UnitOfWork, UnitOfWorkFactory};
+use crate::ports::{MailMessage, Mailer, NewJob, UnitOfWork, UnitOfWorkFactory};
 use crate::{AppError, ErrorCode};
 
 /// Issues and mails account tokens, inside the caller's transaction: if the mail
 /// cannot be sent nothing is stored, and each new mail voids the previous ones.
 pub struct AccountMail {
+    repositories: Arc<dyn IdentityRepositories>,
     secrets: Arc<dyn OpaqueTokens>,
     mailer: Arc<dyn Mailer>,
 }
 
 impl AccountMail {
-    pub fn new(secrets: Arc<dyn OpaqueTokens>, mailer: Arc<dyn Mailer>) -> Self {
-        Self { secrets, mailer }
+    pub fn new(
+        repositories: Arc<dyn IdentityRepositories>,
+        secrets: Arc<dyn OpaqueTokens>,
+        mailer: Arc<dyn Mailer>,
+    ) -> Self {
+        Self { repositories, secrets, mailer }
     }
 
     pub(crate) async fn send(
@@ -36,10 +43,10 @@ impl AccountMail {
         purpose: AccountTokenPurpose,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), AppError> {
-        uow.account_tokens().void_unused(user.id(), purpose, now).await?;
+        self.repositories.account_tokens(uow)?.void_unused(user.id(), purpose, now).await?;
         let (token, token_hash) = self.secrets.generate();
         let stored = AccountToken::issue(user.id(), purpose, token_hash, now);
-        uow.account_tokens().insert(&stored).await?;
+        self.repositories.account_tokens(uow)?.insert(&stored).await?;
         let expires = stored.expires_at().to_rfc3339();
         let (subject, text_body) = match purpose {
             AccountTokenPurpose::VerifyEmail => (
@@ -77,9 +84,10 @@ impl AccountMail {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<AccountToken, AppError> {
         let hash = self.secrets.hash(token);
-        let mut stored = uow.account_tokens().find_by_hash(purpose, &hash).await?.ok_or_else(invalid_token)?;
+        let mut stored =
+            self.repositories.account_tokens(uow)?.find_by_hash(purpose, &hash).await?.ok_or_else(invalid_token)?;
         stored.redeem(now).map_err(token_error)?;
-        uow.account_tokens().update(&stored).await?;
+        self.repositories.account_tokens(uow)?.update(&stored).await?;
         Ok(stored)
     }
 
@@ -230,13 +238,14 @@ impl Command for ChangePassword {
 
 /// Handles every command of this module.
 pub struct RecoveryHandler {
+    repositories: Arc<dyn IdentityRepositories>,
     mail: Arc<AccountMail>,
     clock: Arc<dyn Clock>,
 }
 
 impl RecoveryHandler {
-    pub fn new(mail: Arc<AccountMail>, clock: Arc<dyn Clock>) -> Self {
-        Self { mail, clock }
+    pub fn new(repositories: Arc<dyn IdentityRepositories>, mail: Arc<AccountMail>, clock: Arc<dyn Clock>) -> Self {
+        Self { repositories, mail, clock }
     }
 }
 
@@ -266,13 +275,14 @@ impl CommandHandler<MailAccountToken> for RecoveryHandler {
 
 /// Sends the account mail a [`MailAccountToken`] queued, to an account that wants it.
 async fn mail_if_wanted(
+    repositories: &dyn IdentityRepositories,
     mail: &AccountMail,
     uow: &mut dyn UnitOfWork,
     email: &EmailAddress,
     purpose: AccountTokenPurpose,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Option<UserId>, AppError> {
-    let Some(user) = uow.users().find_by_email(email).await? else { return Ok(None) };
+    let Some(user) = repositories.users(uow)?.find_by_email(email).await? else { return Ok(None) };
     if purpose == AccountTokenPurpose::VerifyEmail && user.email_verified_at().is_some() {
         return Ok(None);
     }
@@ -282,14 +292,20 @@ async fn mail_if_wanted(
 
 /// Runs [`ACCOUNT_MAIL_JOB`]s: the token is made and mailed in one transaction.
 pub struct AccountMailJobs {
+    repositories: Arc<dyn IdentityRepositories>,
     units: Arc<dyn UnitOfWorkFactory>,
     mail: Arc<AccountMail>,
     clock: Arc<dyn Clock>,
 }
 
 impl AccountMailJobs {
-    pub fn new(units: Arc<dyn UnitOfWorkFactory>, mail: Arc<AccountMail>, clock: Arc<dyn Clock>) -> Self {
-        Self { units, mail, clock }
+    pub fn new(
+        repositories: Arc<dyn IdentityRepositories>,
+        units: Arc<dyn UnitOfWorkFactory>,
+        mail: Arc<AccountMail>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self { repositories, units, mail, clock }
     }
 }
 
@@ -306,9 +322,10 @@ impl JobHandler for AccountMailJobs {
         let purpose = AccountTokenPurpose::parse(&request.purpose)
             .ok_or_else(|| JobFailure::Permanent(format!("unknown purpose {:?}", request.purpose)))?;
         let mut uow = self.units.begin().await?;
-        let sent = mail_if_wanted(&self.mail, uow.as_mut(), &email, purpose, self.clock.now())
-            .await
-            .map_err(|error| JobFailure::Transient(error.to_string()))?;
+        let sent =
+            mail_if_wanted(self.repositories.as_ref(), &self.mail, uow.as_mut(), &email, purpose, self.clock.now())
+                .await
+                .map_err(|error| JobFailure::Transient(error.to_string()))?;
         if sent.is_some() {
             uow.commit().await?;
         }
@@ -328,9 +345,9 @@ impl CommandHandler<VerifyEmail> for RecoveryHandler {
     ) -> Result<UserId, AppError> {
         let now = self.clock.now();
         let token = self.mail.redeem(uow, AccountTokenPurpose::VerifyEmail, &command.token, now).await?;
-        let mut user = uow.users().find_by_id(token.user_id()).await?.ok_or_else(user_gone)?;
+        let mut user = self.repositories.users(uow)?.find_by_id(token.user_id()).await?.ok_or_else(user_gone)?;
         if let Some(event) = user.verify_email(now) {
-            uow.users().update(&user).await?;
+            self.repositories.users(uow)?.update(&user).await?;
             uow.record_event(super::envelope(&event, context, now)?);
         }
         Ok(user.id())
@@ -352,16 +369,16 @@ impl CommandHandler<ResetPassword> for RecoveryHandler {
     ) -> Result<UserId, AppError> {
         let now = self.clock.now();
         let token = self.mail.redeem(uow, AccountTokenPurpose::ResetPassword, &command.token, now).await?;
-        let mut user = uow.users().find_by_id(token.user_id()).await?.ok_or_else(user_gone)?;
+        let mut user = self.repositories.users(uow)?.find_by_id(token.user_id()).await?.ok_or_else(user_gone)?;
         if command.new_password.is_address_of(user.email()) {
             // Refused before anything changes: the token stays unused for a better password.
             return Err(ValidationError::field("new_password", "same_as_email").into());
         }
         let verified = user.verify_email(now);
         let changed = user.change_password(command.new_password_hash.clone(), PasswordChangeKind::Reset, now);
-        uow.users().update(&user).await?;
-        revoke_sessions_of(uow, context, user.id(), None, now).await?;
-        uow.login_throttles().clear(&self.mail.login_key(user.email())).await?;
+        self.repositories.users(uow)?.update(&user).await?;
+        revoke_sessions_of(self.repositories.as_ref(), uow, context, user.id(), None, now).await?;
+        self.repositories.login_throttles(uow)?.clear(&self.mail.login_key(user.email())).await?;
         if let Some(event) = verified {
             uow.record_event(super::envelope(&event, context, now)?);
         }
@@ -384,12 +401,13 @@ impl CommandHandler<ChangePassword> for RecoveryHandler {
     ) -> Result<(), AppError> {
         let principal = context.require_principal()?;
         let now = self.clock.now();
-        let mut user = uow.users().find_by_id(principal.user_id).await?.ok_or_else(user_gone)?;
+        let mut user = self.repositories.users(uow)?.find_by_id(principal.user_id).await?.ok_or_else(user_gone)?;
         let changed = user.change_password(command.new_password_hash.clone(), PasswordChangeKind::Changed, now);
-        uow.users().update(&user).await?;
-        revoke_sessions_of(uow, context, user.id(), Some(principal.session_id), now).await?;
+        self.repositories.users(uow)?.update(&user).await?;
+        revoke_sessions_of(self.repositories.as_ref(), uow, context, user.id(), Some(principal.session_id), now)
+            .await?;
         // The current password was proven: its check no longer counts as a failure.
-        uow.login_throttles().clear(&command.login_key).await?;
+        self.repositories.login_throttles(uow)?.clear(&command.login_key).await?;
         uow.record_event(super::envelope(&changed, context, now)?);
         Ok(())
     }
@@ -405,7 +423,11 @@ mod tests {
     use crate::ports::MockMailer;
 
     fn handler(mailer: MockMailer) -> RecoveryHandler {
-        RecoveryHandler::new(Arc::new(AccountMail::new(fake_secrets(), Arc::new(mailer))), fixed_clock())
+        RecoveryHandler::new(
+            test_repositories(),
+            Arc::new(AccountMail::new(test_repositories(), fake_secrets(), Arc::new(mailer))),
+            fixed_clock(),
+        )
     }
 
     fn mail_expected(times: usize, body_has: &'static str) -> MockMailer {
@@ -415,7 +437,7 @@ mod tests {
     }
 
     fn account_mail(mailer: MockMailer) -> AccountMail {
-        AccountMail::new(fake_secrets(), Arc::new(mailer))
+        AccountMail::new(test_repositories(), fake_secrets(), Arc::new(mailer))
     }
 
     fn email(address: &str) -> EmailAddress {
@@ -442,7 +464,15 @@ mod tests {
         uow.users.expect_find_by_email().returning(|_| Ok(None));
         let mail = account_mail(mail_expected(0, ""));
         let address = email("nobody@example.com");
-        let sent = mail_if_wanted(&mail, &mut uow, &address, AccountTokenPurpose::ResetPassword, fixed_now()).await;
+        let sent = mail_if_wanted(
+            &TestRepositories,
+            &mail,
+            &mut uow,
+            &address,
+            AccountTokenPurpose::ResetPassword,
+            fixed_now(),
+        )
+        .await;
         assert_eq!(sent.unwrap(), None);
     }
 
@@ -464,7 +494,15 @@ mod tests {
             .returning(|_| Ok(()));
         let mail = account_mail(mail_expected(1, "Password reset token: refresh-1"));
         let address = email("Alice@example.com");
-        let sent = mail_if_wanted(&mail, &mut uow, &address, AccountTokenPurpose::ResetPassword, fixed_now()).await;
+        let sent = mail_if_wanted(
+            &TestRepositories,
+            &mail,
+            &mut uow,
+            &address,
+            AccountTokenPurpose::ResetPassword,
+            fixed_now(),
+        )
+        .await;
         assert_eq!(sent.unwrap(), Some(id));
     }
 
@@ -476,7 +514,9 @@ mod tests {
         uow.users.expect_find_by_email().returning(move |_| Ok(Some(user.clone())));
         let mail = account_mail(mail_expected(0, ""));
         let address = email("alice@example.com");
-        let sent = mail_if_wanted(&mail, &mut uow, &address, AccountTokenPurpose::VerifyEmail, fixed_now()).await;
+        let sent =
+            mail_if_wanted(&TestRepositories, &mail, &mut uow, &address, AccountTokenPurpose::VerifyEmail, fixed_now())
+                .await;
         assert_eq!(sent.unwrap(), None);
     }
 

@@ -5,8 +5,10 @@ use tenantry_domain::identity::{RefreshTokenReuseDetected, SessionRefreshed, Ses
 use tenantry_kernel::{Clock, SessionId, UserId};
 
 use super::TokenPair;
+use crate::identity::ports::IdentityRepositories;
+use crate::identity::ports::{OpaqueTokens, TokenIssuer};
 use crate::pipeline::{AuditSubject, Authorization, Command, CommandHandler, RequestContext};
-use crate::ports::{OpaqueTokens, TokenIssuer, UnitOfWork};
+use crate::ports::UnitOfWork;
 use crate::{AppError, ErrorCode};
 
 /// Exchange a refresh token for a new token pair; the presented token dies.
@@ -46,14 +48,20 @@ impl Command for RefreshSession {
 }
 
 pub struct RefreshSessionHandler {
+    repositories: Arc<dyn IdentityRepositories>,
     tokens: Arc<dyn TokenIssuer>,
     secrets: Arc<dyn OpaqueTokens>,
     clock: Arc<dyn Clock>,
 }
 
 impl RefreshSessionHandler {
-    pub fn new(tokens: Arc<dyn TokenIssuer>, secrets: Arc<dyn OpaqueTokens>, clock: Arc<dyn Clock>) -> Self {
-        Self { tokens, secrets, clock }
+    pub fn new(
+        repositories: Arc<dyn IdentityRepositories>,
+        tokens: Arc<dyn TokenIssuer>,
+        secrets: Arc<dyn OpaqueTokens>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self { repositories, tokens, secrets, clock }
     }
 }
 
@@ -80,15 +88,18 @@ impl CommandHandler<RefreshSession> for RefreshSessionHandler {
         }
         let presented_hash = self.secrets.hash(&command.refresh_token);
         let now = self.clock.now();
-        let Some(mut session) = uow.sessions().find_by_refresh_token_hash(&presented_hash).await? else {
-            let Some(mut stolen) = uow.sessions().find_by_retired_refresh_token_hash(&presented_hash).await? else {
+        let Some(mut session) = self.repositories.sessions(uow)?.find_by_refresh_token_hash(&presented_hash).await?
+        else {
+            let Some(mut stolen) =
+                self.repositories.sessions(uow)?.find_by_retired_refresh_token_hash(&presented_hash).await?
+            else {
                 return Err(invalid_refresh_token());
             };
             if stolen.revoked_at().is_some() {
                 return Err(invalid_refresh_token());
             }
             stolen.revoke(now);
-            uow.sessions().update(&stolen).await?;
+            self.repositories.sessions(uow)?.update(&stolen).await?;
             let event = RefreshTokenReuseDetected { user_id: stolen.user_id(), session_id: stolen.id() };
             uow.record_event(super::envelope(&event, context, now)?);
             tracing::warn!(session_id = %stolen.id(), user_id = %stolen.user_id(), "refresh token reuse: session revoked");
@@ -98,9 +109,9 @@ impl CommandHandler<RefreshSession> for RefreshSessionHandler {
             return Err(invalid_refresh_token());
         }
         let (refresh_token, refresh_hash) = self.secrets.generate();
-        uow.sessions().retire_refresh_token_hash(&session, &presented_hash).await?;
+        self.repositories.sessions(uow)?.retire_refresh_token_hash(&session, &presented_hash).await?;
         session.rotate(refresh_hash, now);
-        uow.sessions().update(&session).await?;
+        self.repositories.sessions(uow)?.update(&session).await?;
         let access = self.tokens.issue(session.user_id(), session.id(), now).map_err(AppError::internal)?;
         let event = SessionRefreshed { user_id: session.user_id(), session_id: session.id() };
         let mut envelope = super::envelope(&event, context, now)?;
@@ -123,7 +134,7 @@ mod tests {
     use tenantry_domain::identity::Session;
 
     fn handler() -> RefreshSessionHandler {
-        RefreshSessionHandler::new(fake_token_issuer(), fake_secrets(), fixed_clock())
+        RefreshSessionHandler::new(test_repositories(), fake_token_issuer(), fake_secrets(), fixed_clock())
     }
 
     fn refresh(token: &str) -> RefreshSession {

@@ -5,9 +5,11 @@ use tenantry_domain::identity::{AccountTokenPurpose, DisplayName, EmailAddress, 
 use tenantry_kernel::{Clock, UserId, ValidationError};
 
 use super::recovery::AccountMail;
+use crate::identity::ports::IdentityRepositories;
+use crate::identity::ports::PasswordHasher;
 use crate::pipeline::AuditSubject;
 use crate::pipeline::{Authorization, Command, CommandHandler, RequestContext};
-use crate::ports::{PasswordHasher, RepositoryError, UnitOfWork};
+use crate::ports::{RepositoryError, UnitOfWork};
 use crate::{AppError, ErrorCode};
 
 /// Create an account with email and password (the façade's input; the command that
@@ -110,6 +112,7 @@ fn duplicate_email() -> AppError {
 /// Inserts a prepared account and records `UserRegistered`. The operator's
 /// platform admin is trusted with its address; everyone else proves theirs.
 async fn insert_user(
+    repositories: &dyn IdentityRepositories,
     clock: &dyn Clock,
     uow: &mut dyn UnitOfWork,
     context: &RequestContext,
@@ -123,7 +126,7 @@ async fn insert_user(
         user.grant_platform_admin(now);
         user.verify_email(now);
     }
-    match uow.users().insert(&user).await {
+    match repositories.users(uow)?.insert(&user).await {
         Err(RepositoryError::Duplicate { .. }) => return Err(duplicate_email()),
         other => other?,
     }
@@ -151,13 +154,14 @@ impl Command for CreateUser {
 }
 
 pub struct CreateUserHandler {
+    repositories: Arc<dyn IdentityRepositories>,
     mail: Arc<AccountMail>,
     clock: Arc<dyn Clock>,
 }
 
 impl CreateUserHandler {
-    pub fn new(mail: Arc<AccountMail>, clock: Arc<dyn Clock>) -> Self {
-        Self { mail, clock }
+    pub fn new(repositories: Arc<dyn IdentityRepositories>, mail: Arc<AccountMail>, clock: Arc<dyn Clock>) -> Self {
+        Self { repositories, mail, clock }
     }
 }
 
@@ -173,10 +177,11 @@ impl CommandHandler<CreateUser> for CreateUserHandler {
         command: &CreateUser,
         uow: &mut dyn UnitOfWork,
     ) -> Result<UserId, AppError> {
-        if uow.users().find_by_email(&command.account.email).await?.is_some() {
+        if self.repositories.users(uow)?.find_by_email(&command.account.email).await?.is_some() {
             return Err(duplicate_email());
         }
-        let user = insert_user(self.clock.as_ref(), uow, context, &command.account, false).await?;
+        let user =
+            insert_user(self.repositories.as_ref(), self.clock.as_ref(), uow, context, &command.account, false).await?;
         self.mail.send(uow, &user, AccountTokenPurpose::VerifyEmail, self.clock.now()).await?;
         Ok(user.id())
     }
@@ -214,12 +219,13 @@ impl Command for ProvisionAdminAccount {
 }
 
 pub struct ProvisionAdminAccountHandler {
+    repositories: Arc<dyn IdentityRepositories>,
     clock: Arc<dyn Clock>,
 }
 
 impl ProvisionAdminAccountHandler {
-    pub fn new(clock: Arc<dyn Clock>) -> Self {
-        Self { clock }
+    pub fn new(repositories: Arc<dyn IdentityRepositories>, clock: Arc<dyn Clock>) -> Self {
+        Self { repositories, clock }
     }
 }
 
@@ -231,15 +237,15 @@ impl CommandHandler<ProvisionAdminAccount> for ProvisionAdminAccountHandler {
         command: &ProvisionAdminAccount,
         uow: &mut dyn UnitOfWork,
     ) -> Result<Provisioned, AppError> {
-        if let Some(mut existing) = uow.users().find_by_email(&command.account.email).await? {
+        if let Some(mut existing) = self.repositories.users(uow)?.find_by_email(&command.account.email).await? {
             if existing.is_platform_admin() {
                 return Ok(Provisioned::AlreadyPresent(existing.id()));
             }
             existing.grant_platform_admin(self.clock.now());
-            uow.users().update(&existing).await?;
+            self.repositories.users(uow)?.update(&existing).await?;
             return Ok(Provisioned::Promoted(existing.id()));
         }
-        insert_user(self.clock.as_ref(), uow, context, &command.account, true)
+        insert_user(self.repositories.as_ref(), self.clock.as_ref(), uow, context, &command.account, true)
             .await
             .map(|user| Provisioned::Created(user.id()))
     }
@@ -253,7 +259,11 @@ mod tests {
     fn create_user_handler(mails: usize) -> CreateUserHandler {
         let mut mailer = crate::ports::MockMailer::new();
         mailer.expect_send().withf(|m| m.text_body.contains("Verification token: ")).times(mails).returning(|_| Ok(()));
-        CreateUserHandler::new(Arc::new(AccountMail::new(fake_secrets(), Arc::new(mailer))), fixed_clock())
+        CreateUserHandler::new(
+            test_repositories(),
+            Arc::new(AccountMail::new(test_repositories(), fake_secrets(), Arc::new(mailer))),
+            fixed_clock(),
+        )
     }
 
     async fn prepared(email: &str) -> NewAccount {
@@ -321,7 +331,7 @@ mod tests {
         uow.users.expect_find_by_email().returning(move |_| Ok(Some(existing.clone())));
         uow.users.expect_update().withf(|u| u.is_platform_admin()).times(1).returning(|_| Ok(()));
         let command = ProvisionAdminAccount { account: prepared("ops@example.com").await };
-        let outcome = ProvisionAdminAccountHandler::new(fixed_clock())
+        let outcome = ProvisionAdminAccountHandler::new(test_repositories(), fixed_clock())
             .handle(&RequestContext::system("seed"), &command, &mut uow)
             .await
             .unwrap();

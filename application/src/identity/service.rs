@@ -7,7 +7,10 @@ use std::sync::Arc;
 use tenantry_domain::identity::{AccountTokenPurpose, Admission, Password};
 use tenantry_kernel::{UserId, ValidationError};
 
-use super::ports::{IdentityQueries, OpaqueTokens, PasswordHasher, PublishedKey, SessionView, TokenIssuer, UserView};
+use super::ports::{
+    IdentityQueries, IdentityRepositories, OpaqueTokens, PasswordHasher, PublishedKey, SessionView, TokenIssuer,
+    UserView,
+};
 use super::refresh;
 use super::*;
 use crate::jobs::JobHandler;
@@ -24,6 +27,8 @@ pub struct IdentityPorts {
     pub opaque_tokens: Arc<dyn OpaqueTokens>,
     pub mailer: Arc<dyn Mailer>,
     pub policy: AuthPolicy,
+    /// Users, sessions, tokens, throttles and preferences inside a unit of work.
+    pub repositories: Arc<dyn IdentityRepositories>,
 }
 
 /// A user's own profile.
@@ -65,26 +70,41 @@ pub struct Identity {
 
 impl Identity {
     pub fn new(platform: Arc<Platform>, ports: IdentityPorts) -> Self {
-        let IdentityPorts { queries, password_hasher, token_issuer, opaque_tokens, mailer, policy } = ports;
+        let IdentityPorts { queries, password_hasher, token_issuer, opaque_tokens, mailer, policy, repositories } =
+            ports;
         let clock = platform.clock().clone();
-        let account_mail = Arc::new(AccountMail::new(opaque_tokens.clone(), mailer));
-        let account_mail_jobs =
-            Arc::new(AccountMailJobs::new(platform.units_of_work().clone(), account_mail.clone(), clock.clone()));
+        let account_mail = Arc::new(AccountMail::new(repositories.clone(), opaque_tokens.clone(), mailer));
+        let account_mail_jobs = Arc::new(AccountMailJobs::new(
+            repositories.clone(),
+            platform.units_of_work().clone(),
+            account_mail.clone(),
+            clock.clone(),
+        ));
         Self {
             accounts: AccountPreparer::new(password_hasher.clone()),
-            create_user: CreateUserHandler::new(account_mail.clone(), clock.clone()),
-            provision_admin: ProvisionAdminAccountHandler::new(clock.clone()),
+            create_user: CreateUserHandler::new(repositories.clone(), account_mail.clone(), clock.clone()),
+            provision_admin: ProvisionAdminAccountHandler::new(repositories.clone(), clock.clone()),
             credentials: CredentialVerifier::new(password_hasher, queries.clone()),
-            start_session: StartSessionHandler::new(token_issuer.clone(), opaque_tokens.clone(), clock.clone()),
-            record_login_failure: RecordLoginFailureHandler::new(clock.clone()),
-            recovery: RecoveryHandler::new(account_mail.clone(), clock.clone()),
+            start_session: StartSessionHandler::new(
+                repositories.clone(),
+                token_issuer.clone(),
+                opaque_tokens.clone(),
+                clock.clone(),
+            ),
+            record_login_failure: RecordLoginFailureHandler::new(repositories.clone(), clock.clone()),
+            recovery: RecoveryHandler::new(repositories.clone(), account_mail.clone(), clock.clone()),
             account_mail,
             account_mail_jobs,
             policy,
-            refresh_session: RefreshSessionHandler::new(token_issuer.clone(), opaque_tokens, clock.clone()),
-            log_out: LogOutHandler::new(clock.clone()),
-            sessions: SessionsHandler::new(clock.clone()),
-            update_profile: UpdateProfileHandler::new(clock.clone()),
+            refresh_session: RefreshSessionHandler::new(
+                repositories.clone(),
+                token_issuer.clone(),
+                opaque_tokens,
+                clock.clone(),
+            ),
+            log_out: LogOutHandler::new(repositories.clone(), clock.clone()),
+            sessions: SessionsHandler::new(repositories.clone(), clock.clone()),
+            update_profile: UpdateProfileHandler::new(repositories.clone(), clock.clone()),
             authenticator: Authenticator::new(token_issuer.clone(), queries.clone(), clock),
             token_issuer,
             identity_queries: queries,

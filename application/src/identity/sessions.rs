@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use tenantry_domain::identity::UserLoggedOut;
 use tenantry_kernel::{Clock, SessionId, UserId};
 
+use crate::identity::ports::IdentityRepositories;
 use crate::pipeline::{AuditSubject, Authorization, Command, CommandHandler, RequestContext};
 use crate::ports::UnitOfWork;
 use crate::AppError;
@@ -50,12 +51,13 @@ impl Command for RevokeOtherSessions {
 }
 
 pub struct SessionsHandler {
+    repositories: Arc<dyn IdentityRepositories>,
     clock: Arc<dyn Clock>,
 }
 
 impl SessionsHandler {
-    pub fn new(clock: Arc<dyn Clock>) -> Self {
-        Self { clock }
+    pub fn new(repositories: Arc<dyn IdentityRepositories>, clock: Arc<dyn Clock>) -> Self {
+        Self { repositories, clock }
     }
 }
 
@@ -71,13 +73,14 @@ impl CommandHandler<RevokeSession> for SessionsHandler {
     ) -> Result<(), AppError> {
         let principal = context.require_principal()?;
         let not_found = || AppError::NotFound { message: "session not found" };
-        let mut session = uow.sessions().find_by_id(command.session_id).await?.ok_or_else(not_found)?;
+        let mut session =
+            self.repositories.sessions(uow)?.find_by_id(command.session_id).await?.ok_or_else(not_found)?;
         if session.user_id() != principal.user_id || session.revoked_at().is_some() {
             return Err(not_found());
         }
         let now = self.clock.now();
         session.revoke(now);
-        uow.sessions().update(&session).await?;
+        self.repositories.sessions(uow)?.update(&session).await?;
         let event = UserLoggedOut { user_id: session.user_id(), session_id: session.id() };
         uow.record_event(super::envelope(&event, context, now)?);
         Ok(())
@@ -93,12 +96,21 @@ impl CommandHandler<RevokeOtherSessions> for SessionsHandler {
         uow: &mut dyn UnitOfWork,
     ) -> Result<usize, AppError> {
         let principal = context.require_principal()?;
-        revoke_sessions_of(uow, context, principal.user_id, Some(principal.session_id), self.clock.now()).await
+        revoke_sessions_of(
+            self.repositories.as_ref(),
+            uow,
+            context,
+            principal.user_id,
+            Some(principal.session_id),
+            self.clock.now(),
+        )
+        .await
     }
 }
 
 /// Revokes every live session of `user` but `keep`, announcing each; answers how many ended.
 pub(crate) async fn revoke_sessions_of(
+    repositories: &dyn IdentityRepositories,
     uow: &mut dyn UnitOfWork,
     context: &RequestContext,
     user: UserId,
@@ -106,12 +118,12 @@ pub(crate) async fn revoke_sessions_of(
     now: DateTime<Utc>,
 ) -> Result<usize, AppError> {
     let mut revoked = 0;
-    for mut session in uow.sessions().unrevoked_of(user).await? {
+    for mut session in repositories.sessions(uow)?.unrevoked_of(user).await? {
         if Some(session.id()) == keep {
             continue;
         }
         session.revoke(now);
-        uow.sessions().update(&session).await?;
+        repositories.sessions(uow)?.update(&session).await?;
         let event = UserLoggedOut { user_id: session.user_id(), session_id: session.id() };
         uow.record_event(super::envelope(&event, context, now)?);
         revoked += 1;
@@ -142,7 +154,7 @@ mod tests {
         let their_id = theirs.id();
         let mut uow = TestUnitOfWork::default();
         uow.sessions.expect_find_by_id().returning(move |_| Ok(Some(theirs.clone())));
-        let error = SessionsHandler::new(fixed_clock())
+        let error = SessionsHandler::new(test_repositories(), fixed_clock())
             .handle(&signed_in_as(&mine), &RevokeSession { session_id: their_id }, &mut uow)
             .await
             .unwrap_err();
@@ -163,7 +175,7 @@ mod tests {
             .withf(move |s| s.id() != current_id && s.revoked_at().is_some())
             .times(2)
             .returning(|_| Ok(()));
-        let revoked = SessionsHandler::new(fixed_clock())
+        let revoked = SessionsHandler::new(test_repositories(), fixed_clock())
             .handle(&signed_in_as(&current), &RevokeOtherSessions, &mut uow)
             .await
             .unwrap();

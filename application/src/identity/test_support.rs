@@ -10,8 +10,12 @@ use chrono::{DateTime, TimeZone, Utc};
 use tenantry_domain::identity::{DisplayName, EmailAddress, Password, PasswordHash, User};
 use tenantry_kernel::{Clock, EventEnvelope, SessionId, UserId};
 
+use crate::files::ports::*;
+use crate::identity::ports::*;
 use crate::pipeline::AuditEntry;
 use crate::ports::*;
+use crate::projects::ports::*;
+use crate::tenancy::ports::*;
 
 pub const STRONG: &str = "correct horse battery staple";
 
@@ -37,45 +41,6 @@ pub struct TestUnitOfWork {
 
 #[async_trait]
 impl UnitOfWork for TestUnitOfWork {
-    fn users(&mut self) -> &mut dyn UserRepository {
-        &mut self.users
-    }
-    fn sessions(&mut self) -> &mut dyn SessionRepository {
-        &mut self.sessions
-    }
-    fn account_tokens(&mut self) -> &mut dyn AccountTokenRepository {
-        &mut self.account_tokens
-    }
-    fn login_throttles(&mut self) -> &mut dyn LoginThrottleRepository {
-        &mut self.login_throttles
-    }
-    fn preferences(&mut self) -> &mut dyn PreferencesStore {
-        &mut self.preferences
-    }
-    fn role_catalogue(&mut self) -> &mut dyn RoleCatalogueRepository {
-        &mut self.catalogue
-    }
-    fn organizations(&mut self) -> &mut dyn OrganizationRepository {
-        &mut self.organizations
-    }
-    fn memberships(&mut self) -> &mut dyn MembershipRepository {
-        &mut self.memberships
-    }
-    fn invitations(&mut self) -> &mut dyn InvitationRepository {
-        &mut self.invitations
-    }
-    fn api_keys(&mut self) -> &mut dyn ApiKeyRepository {
-        &mut self.api_keys
-    }
-    fn projects(&mut self) -> &mut dyn ProjectRepository {
-        &mut self.projects
-    }
-    fn tasks(&mut self) -> &mut dyn TaskRepository {
-        &mut self.tasks
-    }
-    fn files(&mut self) -> &mut dyn FileRepository {
-        &mut self.files
-    }
     fn record_event(&mut self, event: EventEnvelope) {
         self.events.push(event);
     }
@@ -94,6 +59,89 @@ impl UnitOfWork for TestUnitOfWork {
     async fn commit(self: Box<Self>) -> Result<(), RepositoryError> {
         Ok(())
     }
+}
+
+/// The double's answer to every context's repositories port: the mocks above.
+pub struct TestRepositories;
+
+fn test_unit(uow: &mut dyn UnitOfWork) -> Result<&mut TestUnitOfWork, RepositoryError> {
+    uow.transaction()
+        .downcast_mut::<TestUnitOfWork>()
+        .ok_or_else(|| RepositoryError::Other("not the test unit of work".into()))
+}
+
+impl crate::projects::ports::ProjectRepositories for TestRepositories {
+    fn projects<'u>(&self, uow: &'u mut dyn UnitOfWork) -> Result<&'u mut dyn ProjectRepository, RepositoryError> {
+        Ok(&mut test_unit(uow)?.projects)
+    }
+    fn tasks<'u>(&self, uow: &'u mut dyn UnitOfWork) -> Result<&'u mut dyn TaskRepository, RepositoryError> {
+        Ok(&mut test_unit(uow)?.tasks)
+    }
+}
+
+impl crate::files::ports::FileRepositories for TestRepositories {
+    fn files<'u>(&self, uow: &'u mut dyn UnitOfWork) -> Result<&'u mut dyn FileRepository, RepositoryError> {
+        Ok(&mut test_unit(uow)?.files)
+    }
+}
+
+impl crate::identity::ports::IdentityRepositories for TestRepositories {
+    fn users<'u>(&self, uow: &'u mut dyn UnitOfWork) -> Result<&'u mut dyn UserRepository, RepositoryError> {
+        Ok(&mut test_unit(uow)?.users)
+    }
+    fn sessions<'u>(&self, uow: &'u mut dyn UnitOfWork) -> Result<&'u mut dyn SessionRepository, RepositoryError> {
+        Ok(&mut test_unit(uow)?.sessions)
+    }
+    fn account_tokens<'u>(
+        &self,
+        uow: &'u mut dyn UnitOfWork,
+    ) -> Result<&'u mut dyn AccountTokenRepository, RepositoryError> {
+        Ok(&mut test_unit(uow)?.account_tokens)
+    }
+    fn login_throttles<'u>(
+        &self,
+        uow: &'u mut dyn UnitOfWork,
+    ) -> Result<&'u mut dyn LoginThrottleRepository, RepositoryError> {
+        Ok(&mut test_unit(uow)?.login_throttles)
+    }
+    fn preferences<'u>(&self, uow: &'u mut dyn UnitOfWork) -> Result<&'u mut dyn PreferencesStore, RepositoryError> {
+        Ok(&mut test_unit(uow)?.preferences)
+    }
+}
+
+impl crate::tenancy::ports::TenancyRepositories for TestRepositories {
+    fn role_catalogue<'u>(
+        &self,
+        uow: &'u mut dyn UnitOfWork,
+    ) -> Result<&'u mut dyn RoleCatalogueRepository, RepositoryError> {
+        Ok(&mut test_unit(uow)?.catalogue)
+    }
+    fn organizations<'u>(
+        &self,
+        uow: &'u mut dyn UnitOfWork,
+    ) -> Result<&'u mut dyn OrganizationRepository, RepositoryError> {
+        Ok(&mut test_unit(uow)?.organizations)
+    }
+    fn memberships<'u>(
+        &self,
+        uow: &'u mut dyn UnitOfWork,
+    ) -> Result<&'u mut dyn MembershipRepository, RepositoryError> {
+        Ok(&mut test_unit(uow)?.memberships)
+    }
+    fn invitations<'u>(
+        &self,
+        uow: &'u mut dyn UnitOfWork,
+    ) -> Result<&'u mut dyn InvitationRepository, RepositoryError> {
+        Ok(&mut test_unit(uow)?.invitations)
+    }
+    fn api_keys<'u>(&self, uow: &'u mut dyn UnitOfWork) -> Result<&'u mut dyn ApiKeyRepository, RepositoryError> {
+        Ok(&mut test_unit(uow)?.api_keys)
+    }
+}
+
+/// The repositories port of the double, for handlers under test.
+pub fn test_repositories() -> Arc<TestRepositories> {
+    Arc::new(TestRepositories)
 }
 
 pub fn fixed_now() -> DateTime<Utc> {

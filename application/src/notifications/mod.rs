@@ -12,7 +12,8 @@ use chrono::{DateTime, Utc};
 use tenantry_domain::notifications::{Notification, NotificationId, NotificationKind};
 use tenantry_kernel::{Clock, EventEnvelope, Page, PageRequest, UserId};
 
-use crate::ports::{NotificationStore, RepositoryError};
+use crate::notifications::ports::NotificationStore;
+use crate::ports::RepositoryError;
 use crate::{AppError, EventConsumer, RequestContext};
 
 /// The event types that notify someone.

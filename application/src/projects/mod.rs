@@ -26,12 +26,14 @@ use tenantry_kernel::TenantId;
 use crate::pipeline::RequestContext;
 pub(crate) use crate::pipeline::{envelope, tenant_of};
 use crate::ports::UnitOfWork;
+use crate::projects::ports::ProjectRepositories;
 use crate::{AppError, ErrorCode};
 
 /// Organization roles with `project:manage` (owners, admins) act in every project;
 /// everyone else needs a project role that allows `action`. Reading stays open to
 /// every member of the organization.
 async fn require_project_role(
+    repositories: &dyn ProjectRepositories,
     context: &RequestContext,
     uow: &mut dyn UnitOfWork,
     tenant: TenantId,
@@ -42,7 +44,7 @@ async fn require_project_role(
         return Ok(());
     }
     let caller = context.require_caller()?.user_id;
-    match uow.projects().member_role(tenant, project, caller).await? {
+    match repositories.projects(uow)?.member_role(tenant, project, caller).await? {
         Some(role) if role.allows(action) => Ok(()),
         _ => Err(AppError::Forbidden {
             code: ErrorCode::Forbidden,
@@ -52,6 +54,20 @@ async fn require_project_role(
             },
         }),
     }
+}
+
+/// A task of the tenant, read for update, that the caller may work on
+/// (`ProjectAction::Contribute` in its project).
+async fn task_to_work_on(
+    repositories: &dyn ProjectRepositories,
+    context: &RequestContext,
+    uow: &mut dyn UnitOfWork,
+    tenant: TenantId,
+    id: tenantry_domain::projects::TaskId,
+) -> Result<tenantry_domain::projects::Task, AppError> {
+    let task = repositories.tasks(uow)?.find(tenant, id).await?.ok_or_else(task_not_found)?;
+    require_project_role(repositories, context, uow, tenant, task.project_id(), ProjectAction::Contribute).await?;
+    Ok(task)
 }
 
 fn project_not_found() -> AppError {

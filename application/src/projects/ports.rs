@@ -8,7 +8,20 @@ use tenantry_domain::projects::{
 };
 use tenantry_kernel::{Page, PageRequest, TenantId, UserId};
 
-use crate::ports::{ListQuery, RepositoryError};
+use crate::ports::{ListQuery, RepositoryError, UnitOfWork};
+
+/// Opens the projects context's repositories on a unit of work: the storage adapter
+/// answers for its own units of work (the test kit for its double). Tenantry's unit
+/// of work lists no context's repositories, so every context, Tenantry's or a
+/// product's, reaches its own through such a port.
+pub trait ProjectRepositories: Send + Sync + 'static {
+    /// # Errors
+    /// A unit of work of another adapter.
+    fn projects<'u>(&self, uow: &'u mut dyn UnitOfWork) -> Result<&'u mut dyn ProjectRepository, RepositoryError>;
+    /// # Errors
+    /// A unit of work of another adapter.
+    fn tasks<'u>(&self, uow: &'u mut dyn UnitOfWork) -> Result<&'u mut dyn TaskRepository, RepositoryError>;
+}
 
 /// Projects, inside one transaction. Every method takes the tenant: a row of another
 /// tenant is never found, whatever its id.

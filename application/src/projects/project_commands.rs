@@ -9,7 +9,9 @@ use tenantry_kernel::{Clock, UserId};
 
 use super::{envelope, invalid, project_not_found, require_project_role, tenant_of};
 use crate::pipeline::{AuditSubject, Authorization, Command, CommandHandler, RequestContext};
-use crate::ports::{TenancyQueries, UnitOfWork};
+use crate::ports::UnitOfWork;
+use crate::projects::ports::ProjectRepositories;
+use crate::tenancy::ports::TenancyQueries;
 use crate::{AppError, ErrorCode};
 
 /// A budget as sent: integer minor units and an ISO currency code.
@@ -111,13 +113,18 @@ impl Command for AddProjectMember {
 }
 
 pub struct ProjectsHandler {
+    repositories: Arc<dyn ProjectRepositories>,
     tenancy: Arc<dyn TenancyQueries>,
     clock: Arc<dyn Clock>,
 }
 
 impl ProjectsHandler {
-    pub fn new(tenancy: Arc<dyn TenancyQueries>, clock: Arc<dyn Clock>) -> Self {
-        Self { tenancy, clock }
+    pub fn new(
+        repositories: Arc<dyn ProjectRepositories>,
+        tenancy: Arc<dyn TenancyQueries>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self { repositories, tenancy, clock }
     }
 }
 
@@ -142,8 +149,8 @@ impl CommandHandler<CreateProject> for ProjectsHandler {
         };
         let now = self.clock.now();
         let (project, created) = Project::create(tenant, name, description, budget, caller, now);
-        uow.projects().insert(&project).await?;
-        uow.projects().add_member(tenant, project.id(), caller, ProjectRole::Manager, now).await?;
+        self.repositories.projects(uow)?.insert(&project).await?;
+        self.repositories.projects(uow)?.add_member(tenant, project.id(), caller, ProjectRole::Manager, now).await?;
         uow.record_event(envelope(&created, tenant, context, now)?);
         Ok(project)
     }
@@ -169,13 +176,15 @@ impl CommandHandler<UpdateProject> for ProjectsHandler {
             (Ok(name), Ok(description), Ok(status), Ok(budget)) => ProjectChanges { name, description, status, budget },
             (n, d, s, b) => return Err(invalid([n.map(drop), d.map(drop), s.map(drop), b.map(drop)])),
         };
-        let mut project = uow.projects().find(tenant, command.project_id).await?.ok_or_else(project_not_found)?;
-        require_project_role(context, uow, tenant, project.id(), ProjectAction::Manage).await?;
+        let mut project =
+            self.repositories.projects(uow)?.find(tenant, command.project_id).await?.ok_or_else(project_not_found)?;
+        require_project_role(self.repositories.as_ref(), context, uow, tenant, project.id(), ProjectAction::Manage)
+            .await?;
         project.ensure_version(command.expected_version)?;
         let now = self.clock.now();
         let fields = project.apply(changes, now);
         if !fields.is_empty() {
-            uow.projects().update(&project).await?;
+            self.repositories.projects(uow)?.update(&project).await?;
             let budget = project.budget();
             let event = ProjectUpdated {
                 tenant_id: tenant,
@@ -202,11 +211,12 @@ impl CommandHandler<DeleteProject> for ProjectsHandler {
         uow: &mut dyn UnitOfWork,
     ) -> Result<(), AppError> {
         let tenant = tenant_of(context)?;
-        let mut project = uow.projects().find(tenant, command.project_id).await?.ok_or_else(project_not_found)?;
+        let mut project =
+            self.repositories.projects(uow)?.find(tenant, command.project_id).await?.ok_or_else(project_not_found)?;
         project.ensure_version(command.expected_version)?;
         let now = self.clock.now();
         if project.delete(now) {
-            uow.projects().update(&project).await?;
+            self.repositories.projects(uow)?.update(&project).await?;
             uow.record_event(envelope(
                 &ProjectDeleted { tenant_id: tenant, project_id: project.id() },
                 tenant,
@@ -231,8 +241,16 @@ impl CommandHandler<AddProjectMember> for ProjectsHandler {
     ) -> Result<ProjectRole, AppError> {
         let tenant = tenant_of(context)?;
         let role = ProjectRole::parse(&command.role)?;
-        uow.projects().find(tenant, command.project_id).await?.ok_or_else(project_not_found)?;
-        require_project_role(context, uow, tenant, command.project_id, ProjectAction::Manage).await?;
+        self.repositories.projects(uow)?.find(tenant, command.project_id).await?.ok_or_else(project_not_found)?;
+        require_project_role(
+            self.repositories.as_ref(),
+            context,
+            uow,
+            tenant,
+            command.project_id,
+            ProjectAction::Manage,
+        )
+        .await?;
         // Tenancy's public query port: the projects context never reads its tables.
         if self.tenancy.role_of(tenant, command.user_id).await?.is_none() {
             return Err(AppError::BusinessRule {
@@ -240,7 +258,10 @@ impl CommandHandler<AddProjectMember> for ProjectsHandler {
                 message: "only members of the organization can join its projects",
             });
         }
-        uow.projects().add_member(tenant, command.project_id, command.user_id, role, self.clock.now()).await?;
+        self.repositories
+            .projects(uow)?
+            .add_member(tenant, command.project_id, command.user_id, role, self.clock.now())
+            .await?;
         Ok(role)
     }
 }
@@ -252,7 +273,7 @@ mod tests {
     use super::*;
     use crate::identity::test_support::*;
     use crate::pipeline::Principal;
-    use crate::ports::MockTenancyQueries;
+    use crate::tenancy::ports::MockTenancyQueries;
 
     /// An organization owner, as the pipeline hands the context over after authorizing.
     fn context(tenant: TenantId) -> RequestContext {
@@ -265,7 +286,7 @@ mod tests {
     }
 
     fn handler() -> ProjectsHandler {
-        ProjectsHandler::new(Arc::new(MockTenancyQueries::new()), fixed_clock())
+        ProjectsHandler::new(test_repositories(), Arc::new(MockTenancyQueries::new()), fixed_clock())
     }
 
     fn stored(tenant: TenantId) -> Project {
@@ -353,7 +374,7 @@ mod tests {
         uow.projects.expect_find().returning(move |_, _| Ok(Some(project.clone())));
         let mut tenancy = MockTenancyQueries::new();
         tenancy.expect_role_of().returning(|_, _| Ok(None));
-        let handler = ProjectsHandler::new(Arc::new(tenancy), fixed_clock());
+        let handler = ProjectsHandler::new(test_repositories(), Arc::new(tenancy), fixed_clock());
         let command = AddProjectMember { project_id: id, user_id: UserId::new(), role: "contributor".into() };
         let error = handler.handle(&context(tenant), &command, &mut uow).await.unwrap_err();
         assert_eq!(error.code(), ErrorCode::NotInOrganization);

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use tenantry_domain::projects::{Comment, Project, ProjectId, Task, TaskId, TimeEntry};
 use tenantry_kernel::{Page, PageRequest, TenantId};
 
-use super::ports::{CommentPage, ProjectFilter, ProjectMemberView, ProjectQueries, ProjectSummaryStore, TaskFilter};
+use super::ports::{
+    CommentPage, ProjectFilter, ProjectMemberView, ProjectQueries, ProjectRepositories, ProjectSummaryStore, TaskFilter,
+};
 use super::*;
 use crate::pipeline::RequestContext;
 use crate::platform::Platform;
@@ -16,6 +18,8 @@ use crate::AppError;
 
 /// The adapters projects needs; built by its module.
 pub struct ProjectsPorts {
+    /// Projects and tasks inside a unit of work.
+    pub repositories: Arc<dyn ProjectRepositories>,
     pub queries: Arc<dyn ProjectQueries>,
     pub summaries: Arc<dyn ProjectSummaryStore>,
     /// Tenancy's published read side: project members must be organization members.
@@ -35,12 +39,12 @@ pub struct Projects {
 
 impl Projects {
     pub fn new(platform: Arc<Platform>, ports: ProjectsPorts) -> Self {
-        let ProjectsPorts { queries, summaries, tenancy_queries } = ports;
+        let ProjectsPorts { repositories, queries, summaries, tenancy_queries } = ports;
         let clock = platform.clock().clone();
         Self {
-            projects: ProjectsHandler::new(tenancy_queries, clock.clone()),
-            tasks: TasksHandler::new(clock.clone()),
-            work: WorkHandler::new(clock),
+            projects: ProjectsHandler::new(repositories.clone(), tenancy_queries, clock.clone()),
+            tasks: TasksHandler::new(repositories.clone(), clock.clone()),
+            work: WorkHandler::new(repositories, clock),
             project_queries: queries,
             summary_projector: Arc::new(ProjectSummaryProjector::new(summaries.clone())),
             project_summaries: summaries,

@@ -9,7 +9,8 @@ use serde_json::Value;
 use tenantry_domain::projects::ProjectId;
 use tenantry_kernel::{EventEnvelope, TenantId};
 
-use crate::ports::{ProjectSummaryStore, RepositoryError};
+use crate::ports::RepositoryError;
+use crate::projects::ports::ProjectSummaryStore;
 use crate::{AppError, EventConsumer};
 
 /// The event types that change a summary.

@@ -8,9 +8,10 @@ use tenantry_domain::projects::{
 };
 use tenantry_kernel::{Clock, TenantId, UserId};
 
-use super::{envelope, invalid, project_not_found, require_project_role, task_not_found, tenant_of};
+use super::{envelope, invalid, project_not_found, require_project_role, task_to_work_on, tenant_of};
 use crate::pipeline::{AuditSubject, Authorization, Command, CommandHandler, RequestContext};
 use crate::ports::UnitOfWork;
+use crate::projects::ports::ProjectRepositories;
 use crate::AppError;
 
 /// Create a task in a project; an assignee must be a member of the project.
@@ -65,24 +66,26 @@ impl Command for UpdateTask {
 }
 
 pub struct TasksHandler {
+    repositories: Arc<dyn ProjectRepositories>,
     clock: Arc<dyn Clock>,
 }
 
 impl TasksHandler {
-    pub fn new(clock: Arc<dyn Clock>) -> Self {
-        Self { clock }
+    pub fn new(repositories: Arc<dyn ProjectRepositories>, clock: Arc<dyn Clock>) -> Self {
+        Self { repositories, clock }
     }
 }
 
 /// Refuses an assignee who is not a member of the project.
 async fn ensure_project_member(
+    repositories: &dyn ProjectRepositories,
     uow: &mut dyn UnitOfWork,
     tenant: TenantId,
     project: ProjectId,
     user: Option<UserId>,
 ) -> Result<(), AppError> {
     match user {
-        Some(user) if uow.projects().member_role(tenant, project, user).await?.is_none() => {
+        Some(user) if repositories.projects(uow)?.member_role(tenant, project, user).await?.is_none() => {
             Err(ProjectsError::AssigneeNotMember.into())
         }
         _ => Ok(()),
@@ -109,12 +112,14 @@ impl CommandHandler<CreateTask> for TasksHandler {
             (Ok(t), Ok(d), Ok(e)) => (t, d, e),
             (t, d, e) => return Err(invalid([t.map(drop), d.map(drop), e.map(drop)])),
         };
-        let project = uow.projects().find(tenant, command.project_id).await?.ok_or_else(project_not_found)?;
-        require_project_role(context, uow, tenant, project.id(), ProjectAction::Contribute).await?;
+        let project =
+            self.repositories.projects(uow)?.find(tenant, command.project_id).await?.ok_or_else(project_not_found)?;
+        require_project_role(self.repositories.as_ref(), context, uow, tenant, project.id(), ProjectAction::Contribute)
+            .await?;
         if project.status() == ProjectStatus::Archived {
             return Err(ProjectsError::ProjectArchived.into());
         }
-        ensure_project_member(uow, tenant, project.id(), command.assignee_id).await?;
+        ensure_project_member(self.repositories.as_ref(), uow, tenant, project.id(), command.assignee_id).await?;
         let now = self.clock.now();
         let (task, created, assigned) = Task::create(
             tenant,
@@ -127,7 +132,7 @@ impl CommandHandler<CreateTask> for TasksHandler {
             caller,
             now,
         );
-        uow.tasks().insert(&task).await?;
+        self.repositories.tasks(uow)?.insert(&task).await?;
         uow.record_event(envelope(&created, tenant, context, now)?);
         if let Some(assigned) = assigned {
             uow.record_event(envelope(&assigned, tenant, context, now)?);
@@ -159,8 +164,7 @@ impl CommandHandler<UpdateTask> for TasksHandler {
             }
             (t, d, s, e) => return Err(invalid([t.map(drop), d.map(drop), s.map(drop), e.map(drop)])),
         };
-        let mut task = uow.tasks().find(tenant, command.task_id).await?.ok_or_else(task_not_found)?;
-        require_project_role(context, uow, tenant, task.project_id(), ProjectAction::Contribute).await?;
+        let mut task = task_to_work_on(self.repositories.as_ref(), context, uow, tenant, command.task_id).await?;
         task.ensure_version(command.expected_version)?;
         let version_read = task.version();
         let now = self.clock.now();
@@ -171,7 +175,7 @@ impl CommandHandler<UpdateTask> for TasksHandler {
             }
         }
         if let Some(assignee) = command.assignee_id {
-            ensure_project_member(uow, tenant, task.project_id(), assignee).await?;
+            ensure_project_member(self.repositories.as_ref(), uow, tenant, task.project_id(), assignee).await?;
             if let Some(assigned) = task.assign(assignee, caller, now) {
                 events.push(envelope(&assigned, tenant, context, now)?);
             }
@@ -188,7 +192,7 @@ impl CommandHandler<UpdateTask> for TasksHandler {
             events.push(envelope(&changed, tenant, context, now)?);
         }
         if task.version() != version_read {
-            uow.tasks().update(&task).await?;
+            self.repositories.tasks(uow)?.update(&task).await?;
         }
         for event in events {
             uow.record_event(event);
@@ -240,8 +244,9 @@ mod tests {
         let mut uow = TestUnitOfWork::default();
         uow.projects.expect_find().returning(move |_, _| Ok(Some(project.clone())));
         uow.projects.expect_member_role().returning(|_, _, _| Ok(None));
-        let error =
-            TasksHandler::new(fixed_clock()).handle(&context(tenant), &create(id, Some(UserId::new())), &mut uow).await;
+        let error = TasksHandler::new(test_repositories(), fixed_clock())
+            .handle(&context(tenant), &create(id, Some(UserId::new())), &mut uow)
+            .await;
         assert_eq!(error.unwrap_err().code(), ErrorCode::AssigneeNotMember);
     }
 
@@ -255,8 +260,10 @@ mod tests {
         uow.projects.expect_member_role().returning(|_, _, _| Ok(Some(ProjectRole::Contributor)));
         uow.tasks.expect_insert().times(1).returning(|_| Ok(()));
         let bob = UserId::new();
-        let task =
-            TasksHandler::new(fixed_clock()).handle(&context(tenant), &create(id, Some(bob)), &mut uow).await.unwrap();
+        let task = TasksHandler::new(test_repositories(), fixed_clock())
+            .handle(&context(tenant), &create(id, Some(bob)), &mut uow)
+            .await
+            .unwrap();
         assert_eq!((task.assignee_id(), task.status(), task.version()), (Some(bob), TaskStatus::Todo, 1));
         let types: Vec<&str> = uow.events.iter().map(|e| e.event_type.as_str()).collect();
         assert_eq!(types, ["projects.task_created", "projects.task_assigned"]);
@@ -281,7 +288,8 @@ mod tests {
         let mut uow = TestUnitOfWork::default();
         uow.tasks.expect_find().returning(move |_, _| Ok(Some(task.clone())));
         let command = UpdateTask { task_id: id, status: Some("done".into()), ..UpdateTask::default() };
-        let error = TasksHandler::new(fixed_clock()).handle(&context(tenant), &command, &mut uow).await;
+        let error =
+            TasksHandler::new(test_repositories(), fixed_clock()).handle(&context(tenant), &command, &mut uow).await;
         assert_eq!(error.unwrap_err().code(), ErrorCode::IllegalTransition);
     }
 
@@ -298,7 +306,9 @@ mod tests {
             uow.projects.expect_member_role().returning(move |_, _, _| Ok(project_role));
             uow.tasks.expect_insert().times(usize::from(allowed)).returning(|_| Ok(()));
             let member = context(tenant).authorized_as("member");
-            let outcome = TasksHandler::new(fixed_clock()).handle(&member, &create(id, None), &mut uow).await;
+            let outcome = TasksHandler::new(test_repositories(), fixed_clock())
+                .handle(&member, &create(id, None), &mut uow)
+                .await;
             match outcome {
                 Ok(_) => assert!(allowed, "{project_role:?} may not add tasks"),
                 Err(error) => {

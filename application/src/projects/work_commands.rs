@@ -6,14 +6,13 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
-use tenantry_domain::projects::{
-    Comment, CommentAdded, CommentId, ProjectAction, TaskId, TimeEntry, TimeLogged, MAX_REPLY_DEPTH,
-};
+use tenantry_domain::projects::{Comment, CommentAdded, CommentId, TaskId, TimeEntry, TimeLogged, MAX_REPLY_DEPTH};
 use tenantry_kernel::{Clock, ValidationError};
 
-use super::{envelope, require_project_role, task_not_found, tenant_of};
+use super::{envelope, task_to_work_on, tenant_of};
 use crate::pipeline::{AuditSubject, Authorization, Command, CommandHandler, RequestContext};
 use crate::ports::UnitOfWork;
+use crate::projects::ports::ProjectRepositories;
 use crate::AppError;
 
 /// Log time on a task, as the caller.
@@ -60,12 +59,13 @@ impl Command for AddComment {
 }
 
 pub struct WorkHandler {
+    repositories: Arc<dyn ProjectRepositories>,
     clock: Arc<dyn Clock>,
 }
 
 impl WorkHandler {
-    pub fn new(clock: Arc<dyn Clock>) -> Self {
-        Self { clock }
+    pub fn new(repositories: Arc<dyn ProjectRepositories>, clock: Arc<dyn Clock>) -> Self {
+        Self { repositories, clock }
     }
 }
 
@@ -82,8 +82,7 @@ impl CommandHandler<LogTime> for WorkHandler {
         let caller = context.require_caller()?.user_id;
         let tenant = tenant_of(context)?;
         let now = self.clock.now();
-        let task = uow.tasks().find(tenant, command.task_id).await?.ok_or_else(task_not_found)?;
-        require_project_role(context, uow, tenant, task.project_id(), ProjectAction::Contribute).await?;
+        let task = task_to_work_on(self.repositories.as_ref(), context, uow, tenant, command.task_id).await?;
         let entry = TimeEntry::log(
             tenant,
             task.project_id(),
@@ -94,7 +93,7 @@ impl CommandHandler<LogTime> for WorkHandler {
             command.spent_on,
             now,
         )?;
-        uow.tasks().insert_time_entry(&entry).await?;
+        self.repositories.tasks(uow)?.insert_time_entry(&entry).await?;
         let event = TimeLogged {
             tenant_id: tenant,
             project_id: entry.project_id,
@@ -122,10 +121,9 @@ impl CommandHandler<AddComment> for WorkHandler {
         let caller = context.require_caller()?.user_id;
         let tenant = tenant_of(context)?;
         let now = self.clock.now();
-        let task = uow.tasks().find(tenant, command.task_id).await?.ok_or_else(task_not_found)?;
-        require_project_role(context, uow, tenant, task.project_id(), ProjectAction::Contribute).await?;
+        let task = task_to_work_on(self.repositories.as_ref(), context, uow, tenant, command.task_id).await?;
         let parent = match command.parent_id {
-            Some(parent) => match uow.tasks().comment_on(tenant, task.id(), parent).await? {
+            Some(parent) => match self.repositories.tasks(uow)?.comment_on(tenant, task.id(), parent).await? {
                 Some(place) => Ok(Some(place)),
                 None => Err(ValidationError::field("parent_id", "not_in_thread")),
             },
@@ -146,7 +144,7 @@ impl CommandHandler<AddComment> for WorkHandler {
                 ));
             }
         };
-        uow.tasks().insert_comment(&comment).await?;
+        self.repositories.tasks(uow)?.insert_comment(&comment).await?;
         let event = CommentAdded {
             tenant_id: tenant,
             project_id: task.project_id(),
@@ -250,7 +248,10 @@ mod tests {
         uow.tasks.expect_find().returning(move |_, _| Ok(Some(task.clone())));
         uow.tasks.expect_comment_on().returning(|_, _, _| Ok(None));
         let command = AddComment { task_id: id, parent_id: Some(CommentId::new()), body: "+1".into() };
-        let error = WorkHandler::new(fixed_clock()).handle(&context(tenant), &command, &mut uow).await.unwrap_err();
+        let error = WorkHandler::new(test_repositories(), fixed_clock())
+            .handle(&context(tenant), &command, &mut uow)
+            .await
+            .unwrap_err();
         assert_eq!(error.code(), ErrorCode::ValidationFailed);
         assert_eq!(error.details()[0].field, "parent_id");
     }
@@ -264,7 +265,10 @@ mod tests {
         uow.tasks.expect_find().returning(move |_, _| Ok(Some(task.clone())));
         uow.tasks.expect_insert_time_entry().withf(|e| e.minutes == 45).times(1).returning(|_| Ok(()));
         let command = LogTime { task_id: id, minutes: 45, note: None, spent_on: fixed_now().date_naive() };
-        WorkHandler::new(fixed_clock()).handle(&context(tenant), &command, &mut uow).await.unwrap();
+        WorkHandler::new(test_repositories(), fixed_clock())
+            .handle(&context(tenant), &command, &mut uow)
+            .await
+            .unwrap();
         assert_eq!(uow.events[0].event_type, "projects.time_logged");
         assert_eq!(uow.events[0].payload["minutes"], 45);
     }
@@ -284,7 +288,10 @@ mod tests {
         uow.tasks.expect_comment_on().returning(move |_, _, _| Ok(Some(deepest)));
         uow.tasks.expect_insert_comment().never();
         let command = AddComment { task_id: id, parent_id: Some(deepest.id), body: "+1".into() };
-        let error = WorkHandler::new(fixed_clock()).handle(&context(tenant), &command, &mut uow).await.unwrap_err();
+        let error = WorkHandler::new(test_repositories(), fixed_clock())
+            .handle(&context(tenant), &command, &mut uow)
+            .await
+            .unwrap_err();
         assert_eq!(error.code(), ErrorCode::ReplyTooDeep);
         assert!(uow.events.is_empty());
     }

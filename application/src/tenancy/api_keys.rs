@@ -10,10 +10,13 @@ use tenantry_domain::tenancy::{
 };
 use tenantry_kernel::{Clock, ValidationError};
 
+use crate::identity::ports::OpaqueTokens;
 use crate::pipeline::{
     ApiKeyGrant, AuditSubject, Authorization, Command, CommandHandler, Credential, Principal, RequestContext,
 };
-use crate::ports::{OpaqueTokens, TenancyQueries, UnitOfWork};
+use crate::ports::UnitOfWork;
+use crate::tenancy::ports::TenancyQueries;
+use crate::tenancy::ports::TenancyRepositories;
 use crate::{AppError, ErrorCode};
 
 /// Create an API key in the context's tenant.
@@ -71,6 +74,7 @@ impl Command for RevokeApiKey {
 }
 
 pub struct ApiKeysHandler {
+    repositories: Arc<dyn TenancyRepositories>,
     catalogue: Arc<crate::authority::PermissionCatalogue>,
     secrets: Arc<dyn OpaqueTokens>,
     clock: Arc<dyn Clock>,
@@ -78,11 +82,12 @@ pub struct ApiKeysHandler {
 
 impl ApiKeysHandler {
     pub fn new(
+        repositories: Arc<dyn TenancyRepositories>,
         catalogue: Arc<crate::authority::PermissionCatalogue>,
         secrets: Arc<dyn OpaqueTokens>,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        Self { catalogue, secrets, clock }
+        Self { repositories, catalogue, secrets, clock }
     }
 }
 
@@ -105,7 +110,12 @@ impl CommandHandler<CreateApiKey> for ApiKeysHandler {
         let caller = context.require_caller()?;
         let tenant = super::tenant_of(context)?;
         let name = ApiKeyName::parse(&command.name);
-        let actor = uow.memberships().find(tenant, caller.user_id).await?.ok_or_else(super::member_not_found)?;
+        let actor = self
+            .repositories
+            .memberships(uow)?
+            .find(tenant, caller.user_id)
+            .await?
+            .ok_or_else(super::member_not_found)?;
         let held = self.catalogue.grants_of(actor.role().as_str());
         let scopes =
             validate_scopes(&command.scopes, |scope| self.catalogue.knows(scope), |scope| held.contains(scope));
@@ -133,7 +143,7 @@ impl CommandHandler<CreateApiKey> for ApiKeysHandler {
         let secret = format!("{API_KEY_PREFIX}{random}");
         let hash = self.secrets.hash(&secret);
         let key = ApiKey::issue(tenant, name, &secret, hash, scopes, caller.user_id, command.expires_in_days, now)?;
-        uow.api_keys().insert(&key).await?;
+        self.repositories.api_keys(uow)?.insert(&key).await?;
         let event = ApiKeyCreated {
             organization_id: tenant,
             api_key_id: key.id(),
@@ -163,12 +173,12 @@ impl CommandHandler<RevokeApiKey> for ApiKeysHandler {
         uow: &mut dyn UnitOfWork,
     ) -> Result<bool, AppError> {
         let tenant = super::tenant_of(context)?;
-        let mut key = uow.api_keys().find(tenant, command.key_id).await?.ok_or_else(key_not_found)?;
+        let mut key = self.repositories.api_keys(uow)?.find(tenant, command.key_id).await?.ok_or_else(key_not_found)?;
         let now = self.clock.now();
         if !key.revoke(now) {
             return Ok(false);
         }
-        uow.api_keys().update(&key).await?;
+        self.repositories.api_keys(uow)?.update(&key).await?;
         let event = ApiKeyRevoked { organization_id: tenant, api_key_id: key.id() };
         uow.record_event(super::envelope(&event, tenant, context, now)?);
         Ok(true)
@@ -231,7 +241,7 @@ mod tests {
 
     use super::*;
     use crate::identity::test_support::*;
-    use crate::ports::MockTenancyQueries;
+    use crate::tenancy::ports::MockTenancyQueries;
 
     fn context_of(user: UserId, tenant: TenantId) -> RequestContext {
         RequestContext {
@@ -259,6 +269,7 @@ mod tests {
             .returning(|_| Ok(()));
         let command = CreateApiKey { name: "CI".into(), scopes: vec!["member:read".into()], expires_in_days: None };
         let created = ApiKeysHandler::new(
+            test_repositories(),
             Arc::new(crate::tenancy::permission_catalogue(Vec::new()).unwrap()),
             fake_secrets(),
             fixed_clock(),
@@ -277,6 +288,7 @@ mod tests {
         let mut uow = uow_with_member(tenant, user, Role::Admin);
         let command = CreateApiKey { name: "CI".into(), scopes: vec!["billing:manage".into()], expires_in_days: None };
         let error = ApiKeysHandler::new(
+            test_repositories(),
             Arc::new(crate::tenancy::permission_catalogue(Vec::new()).unwrap()),
             fake_secrets(),
             fixed_clock(),

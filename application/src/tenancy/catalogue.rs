@@ -11,6 +11,7 @@ use crate::authority::{CatalogueError, PermissionCatalogue, PermissionSpec};
 use crate::pipeline::AuditSubject;
 use crate::pipeline::{Authorization, Command, CommandHandler, RequestContext};
 use crate::ports::UnitOfWork;
+use crate::tenancy::ports::TenancyRepositories;
 use crate::AppError;
 
 /// Tenantry's own permissions, each granted to the built-in roles the domain says.
@@ -64,12 +65,13 @@ impl Command for SyncRoleCatalogue {
 }
 
 pub struct SyncRoleCatalogueHandler {
+    repositories: Arc<dyn TenancyRepositories>,
     catalogue: Arc<PermissionCatalogue>,
 }
 
 impl SyncRoleCatalogueHandler {
-    pub fn new(catalogue: Arc<PermissionCatalogue>) -> Self {
-        Self { catalogue }
+    pub fn new(repositories: Arc<dyn TenancyRepositories>, catalogue: Arc<PermissionCatalogue>) -> Self {
+        Self { repositories, catalogue }
     }
 }
 
@@ -83,13 +85,13 @@ impl CommandHandler<SyncRoleCatalogue> for SyncRoleCatalogueHandler {
     ) -> Result<CatalogueChanges, AppError> {
         let mut changes = CatalogueChanges::default();
         for permission in self.catalogue.permissions() {
-            if uow.role_catalogue().upsert_permission(permission.key, permission.description).await? {
+            if self.repositories.role_catalogue(uow)?.upsert_permission(permission.key, permission.description).await? {
                 changes.permissions_created += 1;
             }
         }
         for role in Role::ALL {
             let held: Vec<&'static str> = self.catalogue.grants_of(role.as_str()).iter().collect();
-            if uow.role_catalogue().upsert_role(role.as_str(), role.description(), &held).await? {
+            if self.repositories.role_catalogue(uow)?.upsert_role(role.as_str(), role.description(), &held).await? {
                 changes.roles_changed += 1;
             }
         }
@@ -100,7 +102,7 @@ impl CommandHandler<SyncRoleCatalogue> for SyncRoleCatalogueHandler {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::identity::test_support::TestUnitOfWork;
+    use crate::identity::test_support::{test_repositories, TestUnitOfWork};
 
     #[tokio::test]
     async fn writes_every_permission_and_role_and_counts_changes() {
@@ -110,10 +112,11 @@ mod tests {
             .expect_upsert_role()
             .times(4)
             .returning(|name, _, permissions| Ok(name == "owner" && permissions.len() == PERMISSION_CATALOGUE.len()));
-        let changes = SyncRoleCatalogueHandler::new(Arc::new(permission_catalogue(Vec::new()).unwrap()))
-            .handle(&RequestContext::system("test"), &SyncRoleCatalogue, &mut uow)
-            .await
-            .unwrap();
+        let changes =
+            SyncRoleCatalogueHandler::new(test_repositories(), Arc::new(permission_catalogue(Vec::new()).unwrap()))
+                .handle(&RequestContext::system("test"), &SyncRoleCatalogue, &mut uow)
+                .await
+                .unwrap();
         assert_eq!(changes, CatalogueChanges { permissions_created: PERMISSION_CATALOGUE.len(), roles_changed: 1 });
     }
 }

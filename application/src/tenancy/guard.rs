@@ -5,7 +5,7 @@ use tenantry_kernel::{TenantId, UserId};
 
 use crate::authority::{Grants, PermissionCatalogue};
 use crate::pipeline::{RequestContext, TenantAuthority};
-use crate::ports::{CachedRole, MembershipCache, TenancyQueries};
+use crate::tenancy::ports::{CachedRole, MembershipCache, TenancyQueries};
 use crate::{AppError, ErrorCode};
 
 /// Answers "is this caller a member of this tenant, with which role?" for the
@@ -121,7 +121,7 @@ fn not_a_member(context: &RequestContext) -> AppError {
 mod tests {
     use super::*;
     use crate::pipeline::Principal;
-    use crate::ports::{MockMembershipCache, MockTenancyQueries};
+    use crate::tenancy::ports::{MockMembershipCache, MockTenancyQueries};
     use tenantry_kernel::SessionId;
 
     fn context(tenant_in_path: bool) -> RequestContext {

@@ -6,8 +6,11 @@ use tenantry_domain::tenancy::{
 };
 use tenantry_kernel::{Clock, EmailAddress, ValidationError};
 
+use crate::identity::ports::IdentityRepositories;
+use crate::identity::ports::OpaqueTokens;
 use crate::pipeline::{AuditSubject, Authorization, Command, CommandHandler, RequestContext};
-use crate::ports::{MailMessage, Mailer, OpaqueTokens, RepositoryError, UnitOfWork};
+use crate::ports::{MailMessage, Mailer, RepositoryError, UnitOfWork};
+use crate::tenancy::ports::TenancyRepositories;
 use crate::{AppError, ErrorCode};
 
 /// Invite someone by email to the context's tenant with a role.
@@ -31,14 +34,22 @@ impl Command for InviteMember {
 }
 
 pub struct InviteMemberHandler {
+    accounts: Arc<dyn IdentityRepositories>,
+    repositories: Arc<dyn TenancyRepositories>,
     secrets: Arc<dyn OpaqueTokens>,
     mailer: Arc<dyn Mailer>,
     clock: Arc<dyn Clock>,
 }
 
 impl InviteMemberHandler {
-    pub fn new(secrets: Arc<dyn OpaqueTokens>, mailer: Arc<dyn Mailer>, clock: Arc<dyn Clock>) -> Self {
-        Self { secrets, mailer, clock }
+    pub fn new(
+        accounts: Arc<dyn IdentityRepositories>,
+        repositories: Arc<dyn TenancyRepositories>,
+        secrets: Arc<dyn OpaqueTokens>,
+        mailer: Arc<dyn Mailer>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self { accounts, repositories, secrets, mailer, clock }
     }
 }
 
@@ -71,18 +82,23 @@ impl CommandHandler<InviteMember> for InviteMemberHandler {
                     .map_or_else(|| AppError::internal(ValidationError::field("email", "invalid")), AppError::from))
             }
         };
-        let actor = uow.memberships().find(tenant, principal.user_id).await?.ok_or_else(super::member_not_found)?;
+        let actor = self
+            .repositories
+            .memberships(uow)?
+            .find(tenant, principal.user_id)
+            .await?
+            .ok_or_else(super::member_not_found)?;
         // Inviting is granting a role: the same rule as changing one to it.
         ensure_can_manage(actor.role(), Role::Viewer, Some(role))?;
-        if let Some(user) = uow.users().find_by_email(&email).await? {
-            if uow.memberships().find(tenant, user.id()).await?.is_some() {
+        if let Some(user) = self.accounts.users(uow)?.find_by_email(&email).await? {
+            if self.repositories.memberships(uow)?.find(tenant, user.id()).await?.is_some() {
                 return Err(already_member());
             }
         }
         let now = self.clock.now();
         let (token, token_hash) = self.secrets.generate();
         let invitation = Invitation::issue(tenant, email.clone(), role, token_hash, principal.user_id, now);
-        uow.invitations().insert(&invitation).await?;
+        self.repositories.invitations(uow)?.insert(&invitation).await?;
         let event = MemberInvited {
             organization_id: tenant,
             invitation_id: invitation.id(),
@@ -133,13 +149,20 @@ impl Command for AcceptInvitation {
 }
 
 pub struct AcceptInvitationHandler {
+    accounts: Arc<dyn IdentityRepositories>,
+    repositories: Arc<dyn TenancyRepositories>,
     secrets: Arc<dyn OpaqueTokens>,
     clock: Arc<dyn Clock>,
 }
 
 impl AcceptInvitationHandler {
-    pub fn new(secrets: Arc<dyn OpaqueTokens>, clock: Arc<dyn Clock>) -> Self {
-        Self { secrets, clock }
+    pub fn new(
+        accounts: Arc<dyn IdentityRepositories>,
+        repositories: Arc<dyn TenancyRepositories>,
+        secrets: Arc<dyn OpaqueTokens>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self { accounts, repositories, secrets, clock }
     }
 }
 
@@ -160,23 +183,24 @@ impl CommandHandler<AcceptInvitation> for AcceptInvitationHandler {
             return Err(not_found());
         }
         let hash = self.secrets.hash(&command.token);
-        let mut invitation = uow.invitations().find_by_token_hash(&hash).await?.ok_or_else(not_found)?;
-        let user = uow.users().find_by_id(principal.user_id).await?.ok_or(AppError::Unauthenticated {
+        let mut invitation =
+            self.repositories.invitations(uow)?.find_by_token_hash(&hash).await?.ok_or_else(not_found)?;
+        let user = self.accounts.users(uow)?.find_by_id(principal.user_id).await?.ok_or(AppError::Unauthenticated {
             code: ErrorCode::Unauthenticated,
             message: "the account no longer exists",
         })?;
         let now = self.clock.now();
         // The invitation grants its role on the sender's authority, as it stands now;
         // the tenant lock orders this against a concurrent demotion of the sender.
-        uow.organizations().lock(invitation.tenant_id()).await?;
-        let sender = uow.memberships().find(invitation.tenant_id(), invitation.invited_by()).await?;
+        self.repositories.organizations(uow)?.lock(invitation.tenant_id()).await?;
+        let sender = self.repositories.memberships(uow)?.find(invitation.tenant_id(), invitation.invited_by()).await?;
         let membership = invitation.accept(user.id(), user.email(), now)?;
         invitation.ensure_sender_may_grant(sender.map(|m| m.role()))?;
-        match uow.memberships().insert(&membership).await {
+        match self.repositories.memberships(uow)?.insert(&membership).await {
             Err(RepositoryError::Duplicate { .. }) => return Err(already_member()),
             other => other?,
         }
-        uow.invitations().update(&invitation).await?;
+        self.repositories.invitations(uow)?.update(&invitation).await?;
         let event = InvitationAccepted {
             organization_id: invitation.tenant_id(),
             invitation_id: invitation.id(),
@@ -222,13 +246,19 @@ impl CommandHandler<RevokeInvitation> for InviteMemberHandler {
         let principal = context.require_caller()?;
         let tenant = super::tenant_of(context)?;
         let not_found = || AppError::NotFound { message: "invitation not found" };
-        let invitation = uow.invitations().find(tenant, command.invitation_id).await?.ok_or_else(not_found)?;
+        let invitation =
+            self.repositories.invitations(uow)?.find(tenant, command.invitation_id).await?.ok_or_else(not_found)?;
         if invitation.accepted_at().is_some() {
             return Err(not_found());
         }
-        let actor = uow.memberships().find(tenant, principal.user_id).await?.ok_or_else(super::member_not_found)?;
+        let actor = self
+            .repositories
+            .memberships(uow)?
+            .find(tenant, principal.user_id)
+            .await?
+            .ok_or_else(super::member_not_found)?;
         ensure_can_manage(actor.role(), Role::Viewer, Some(invitation.role()))?;
-        uow.invitations().delete(tenant, invitation.id()).await?;
+        self.repositories.invitations(uow)?.delete(tenant, invitation.id()).await?;
         let event = InvitationRevoked {
             organization_id: tenant,
             invitation_id: invitation.id(),
@@ -272,7 +302,13 @@ mod tests {
         uow.memberships.expect_find().returning(move |t, u| Ok(Some(Membership::new(t, u, Role::Admin, fixed_now()))));
         uow.users.expect_find_by_email().returning(|_| Ok(None));
         uow.invitations.expect_insert().withf(|i| i.token_hash() == "hash-of-refresh-1").times(1).returning(|_| Ok(()));
-        let handler = InviteMemberHandler::new(fake_secrets(), mailer(1), fixed_clock());
+        let handler = InviteMemberHandler::new(
+            test_repositories(),
+            test_repositories(),
+            fake_secrets(),
+            mailer(1),
+            fixed_clock(),
+        );
         let command = InviteMember { email: "Bob@Example.com".into(), role: "member".into() };
         let invitation = handler.handle(&context_of(admin, tenant), &command, &mut uow).await.unwrap();
         assert_eq!((invitation.tenant_id(), invitation.role()), (tenant, Role::Member));
@@ -284,7 +320,13 @@ mod tests {
     async fn an_admin_cannot_invite_an_owner() {
         let mut uow = TestUnitOfWork::default();
         uow.memberships.expect_find().returning(|t, u| Ok(Some(Membership::new(t, u, Role::Admin, fixed_now()))));
-        let handler = InviteMemberHandler::new(fake_secrets(), mailer(0), fixed_clock());
+        let handler = InviteMemberHandler::new(
+            test_repositories(),
+            test_repositories(),
+            fake_secrets(),
+            mailer(0),
+            fixed_clock(),
+        );
         let command = InviteMember { email: "bob@example.com".into(), role: "owner".into() };
         let error = handler.handle(&context_of(UserId::new(), TenantId::new()), &command, &mut uow).await.unwrap_err();
         assert_eq!(error.code(), ErrorCode::Forbidden);
@@ -295,7 +337,13 @@ mod tests {
         let mut uow = TestUnitOfWork::default();
         uow.memberships.expect_find().returning(|t, u| Ok(Some(Membership::new(t, u, Role::Owner, fixed_now()))));
         uow.users.expect_find_by_email().returning(|_| Ok(Some(stored_user("bob@example.com"))));
-        let handler = InviteMemberHandler::new(fake_secrets(), mailer(0), fixed_clock());
+        let handler = InviteMemberHandler::new(
+            test_repositories(),
+            test_repositories(),
+            fake_secrets(),
+            mailer(0),
+            fixed_clock(),
+        );
         let command = InviteMember { email: "bob@example.com".into(), role: "member".into() };
         let error = handler.handle(&context_of(UserId::new(), TenantId::new()), &command, &mut uow).await.unwrap_err();
         assert_eq!(error.code(), ErrorCode::AlreadyMember);
@@ -315,7 +363,8 @@ mod tests {
         uow.users.expect_find_by_id().returning(move |_| Ok(Some(user.clone())));
         uow.memberships.expect_find().returning(move |t, u| Ok(Some(Membership::new(t, u, sender_role, fixed_now()))));
         uow.memberships.expect_insert().never();
-        let handler = AcceptInvitationHandler::new(fake_secrets(), fixed_clock());
+        let handler =
+            AcceptInvitationHandler::new(test_repositories(), test_repositories(), fake_secrets(), fixed_clock());
         handler.handle(&context_of(user_id, tenant), &AcceptInvitation { token: "tok".into() }, &mut uow).await
     }
 

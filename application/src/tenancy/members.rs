@@ -9,6 +9,7 @@ use tenantry_kernel::{Clock, TenantId, UserId};
 
 use crate::pipeline::{AuditSubject, Authorization, Command, CommandHandler, RequestContext};
 use crate::ports::UnitOfWork;
+use crate::tenancy::ports::TenancyRepositories;
 use crate::AppError;
 
 /// A member as listed to other members: membership joined with the user's profile.
@@ -52,17 +53,19 @@ impl Command for ChangeMemberRole {
 }
 
 pub struct ChangeMemberRoleHandler {
+    repositories: Arc<dyn TenancyRepositories>,
     clock: Arc<dyn Clock>,
 }
 
 impl ChangeMemberRoleHandler {
-    pub fn new(clock: Arc<dyn Clock>) -> Self {
-        Self { clock }
+    pub fn new(repositories: Arc<dyn TenancyRepositories>, clock: Arc<dyn Clock>) -> Self {
+        Self { repositories, clock }
     }
 }
 
 /// Locks the tenant, then loads the actor's and the target's memberships.
 async fn load_pair(
+    repositories: &dyn TenancyRepositories,
     uow: &mut dyn UnitOfWork,
     tenant: TenantId,
     actor: UserId,
@@ -70,9 +73,9 @@ async fn load_pair(
 ) -> Result<(Membership, Membership), AppError> {
     // Serialises concurrent changes of one tenant's members: two owners demoting
     // each other at once must not leave the organization without an owner.
-    uow.organizations().lock(tenant).await?;
-    let actor = uow.memberships().find(tenant, actor).await?.ok_or_else(super::member_not_found)?;
-    let target = uow.memberships().find(tenant, target).await?.ok_or_else(super::member_not_found)?;
+    repositories.organizations(uow)?.lock(tenant).await?;
+    let actor = repositories.memberships(uow)?.find(tenant, actor).await?.ok_or_else(super::member_not_found)?;
+    let target = repositories.memberships(uow)?.find(tenant, target).await?.ok_or_else(super::member_not_found)?;
     Ok((actor, target))
 }
 
@@ -90,17 +93,18 @@ impl CommandHandler<ChangeMemberRole> for ChangeMemberRoleHandler {
         let principal = context.require_caller()?;
         let tenant = super::tenant_of(context)?;
         let new_role: Role = command.role.parse()?;
-        let (actor, mut target) = load_pair(uow, tenant, principal.user_id, command.user_id).await?;
+        let (actor, mut target) =
+            load_pair(self.repositories.as_ref(), uow, tenant, principal.user_id, command.user_id).await?;
         let previous = target.role();
         if previous == new_role {
             return Ok(target);
         }
         ensure_can_manage(actor.role(), previous, Some(new_role))?;
-        let owners = uow.memberships().count_owners(tenant).await?;
+        let owners = self.repositories.memberships(uow)?.count_owners(tenant).await?;
         ensure_an_owner_remains(previous, Some(new_role), owners)?;
         let now = self.clock.now();
         target.change_role(new_role, now);
-        uow.memberships().update(&target).await?;
+        self.repositories.memberships(uow)?.update(&target).await?;
         let event = MemberRoleChanged {
             organization_id: tenant,
             user_id: target.user_id(),
@@ -134,12 +138,13 @@ impl Command for RemoveMember {
 }
 
 pub struct RemoveMemberHandler {
+    repositories: Arc<dyn TenancyRepositories>,
     clock: Arc<dyn Clock>,
 }
 
 impl RemoveMemberHandler {
-    pub fn new(clock: Arc<dyn Clock>) -> Self {
-        Self { clock }
+    pub fn new(repositories: Arc<dyn TenancyRepositories>, clock: Arc<dyn Clock>) -> Self {
+        Self { repositories, clock }
     }
 }
 
@@ -156,7 +161,8 @@ impl CommandHandler<RemoveMember> for RemoveMemberHandler {
     ) -> Result<(), AppError> {
         let principal = context.require_caller()?;
         let tenant = super::tenant_of(context)?;
-        let (actor, target) = load_pair(uow, tenant, principal.user_id, command.user_id).await?;
+        let (actor, target) =
+            load_pair(self.repositories.as_ref(), uow, tenant, principal.user_id, command.user_id).await?;
         // Leaving is a person's own decision: an API key never "leaves" on behalf of
         // its creator, it removes a member, which takes `member:remove` in its scopes.
         let leaving = principal.session_id().is_some() && actor.user_id() == target.user_id();
@@ -164,9 +170,9 @@ impl CommandHandler<RemoveMember> for RemoveMemberHandler {
             context.require_permission("member:remove")?;
             ensure_can_manage(actor.role(), target.role(), None)?;
         }
-        let owners = uow.memberships().count_owners(tenant).await?;
+        let owners = self.repositories.memberships(uow)?.count_owners(tenant).await?;
         ensure_an_owner_remains(target.role(), None, owners)?;
-        uow.memberships().delete(tenant, target.user_id()).await?;
+        self.repositories.memberships(uow)?.delete(tenant, target.user_id()).await?;
         let event = MemberRemoved { organization_id: tenant, user_id: target.user_id(), removed_by: principal.user_id };
         uow.record_event(super::envelope(&event, tenant, context, self.clock.now())?);
         Ok(())
@@ -204,7 +210,10 @@ mod tests {
         let (mut uow, context, _) = setup(Role::Owner, Role::Owner, 1);
         let me = context.principal.as_ref().map(|p| p.user_id).unwrap();
         let command = ChangeMemberRole { user_id: me, role: "admin".into() };
-        let error = ChangeMemberRoleHandler::new(fixed_clock()).handle(&context, &command, &mut uow).await.unwrap_err();
+        let error = ChangeMemberRoleHandler::new(test_repositories(), fixed_clock())
+            .handle(&context, &command, &mut uow)
+            .await
+            .unwrap_err();
         assert_eq!(error.code(), ErrorCode::LastOwner);
     }
 
@@ -213,8 +222,10 @@ mod tests {
         let (mut uow, context, target) = setup(Role::Owner, Role::Member, 1);
         uow.memberships.expect_update().withf(|m| m.role() == Role::Admin).times(1).returning(|_| Ok(()));
         let command = ChangeMemberRole { user_id: target, role: "admin".into() };
-        let membership =
-            ChangeMemberRoleHandler::new(fixed_clock()).handle(&context, &command, &mut uow).await.unwrap();
+        let membership = ChangeMemberRoleHandler::new(test_repositories(), fixed_clock())
+            .handle(&context, &command, &mut uow)
+            .await
+            .unwrap();
         assert_eq!(membership.role(), Role::Admin);
         assert_eq!(uow.events[0].payload["from"], "member");
     }
@@ -222,7 +233,7 @@ mod tests {
     #[tokio::test]
     async fn an_admin_cannot_remove_an_owner() {
         let (mut uow, context, target) = setup(Role::Admin, Role::Owner, 2);
-        let error = RemoveMemberHandler::new(fixed_clock())
+        let error = RemoveMemberHandler::new(test_repositories(), fixed_clock())
             .handle(&context, &RemoveMember { user_id: target }, &mut uow)
             .await
             .unwrap_err();
@@ -232,14 +243,14 @@ mod tests {
     #[tokio::test]
     async fn a_viewer_may_leave_but_not_remove_others() {
         let (mut uow, context, target) = setup(Role::Viewer, Role::Viewer, 1);
-        let error = RemoveMemberHandler::new(fixed_clock())
+        let error = RemoveMemberHandler::new(test_repositories(), fixed_clock())
             .handle(&context, &RemoveMember { user_id: target }, &mut uow)
             .await
             .unwrap_err();
         assert_eq!(error.code(), ErrorCode::Forbidden);
         let me = context.principal.as_ref().map(|p| p.user_id).unwrap();
         uow.memberships.expect_delete().times(1).returning(|_, _| Ok(()));
-        RemoveMemberHandler::new(fixed_clock())
+        RemoveMemberHandler::new(test_repositories(), fixed_clock())
             .handle(&context, &RemoveMember { user_id: me }, &mut uow)
             .await
             .unwrap();
@@ -249,7 +260,7 @@ mod tests {
     async fn the_last_owner_cannot_leave() {
         let (mut uow, context, _) = setup(Role::Owner, Role::Owner, 1);
         let me = context.principal.as_ref().map(|p| p.user_id).unwrap();
-        let error = RemoveMemberHandler::new(fixed_clock())
+        let error = RemoveMemberHandler::new(test_repositories(), fixed_clock())
             .handle(&context, &RemoveMember { user_id: me }, &mut uow)
             .await
             .unwrap_err();
@@ -274,8 +285,9 @@ mod tests {
         let (mut uow, context, target) = setup(Role::Owner, Role::Member, 1);
         uow.memberships.expect_delete().never();
         let key = as_key(context, &["member:read"]);
-        let error =
-            RemoveMemberHandler::new(fixed_clock()).handle(&key, &RemoveMember { user_id: target }, &mut uow).await;
+        let error = RemoveMemberHandler::new(test_repositories(), fixed_clock())
+            .handle(&key, &RemoveMember { user_id: target }, &mut uow)
+            .await;
         assert_eq!(error.unwrap_err().code(), ErrorCode::Forbidden);
     }
 
@@ -285,8 +297,9 @@ mod tests {
         uow.memberships.expect_delete().never();
         let creator = context.principal.as_ref().map(|p| p.user_id).unwrap();
         let key = as_key(context, &["member:read"]);
-        let error =
-            RemoveMemberHandler::new(fixed_clock()).handle(&key, &RemoveMember { user_id: creator }, &mut uow).await;
+        let error = RemoveMemberHandler::new(test_repositories(), fixed_clock())
+            .handle(&key, &RemoveMember { user_id: creator }, &mut uow)
+            .await;
         assert_eq!(error.unwrap_err().code(), ErrorCode::Forbidden);
     }
 }

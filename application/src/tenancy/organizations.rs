@@ -6,6 +6,7 @@ use tenantry_kernel::{Clock, TenantId, ValidationError};
 
 use crate::pipeline::{AuditSubject, Authorization, Command, CommandHandler, RequestContext};
 use crate::ports::{RepositoryError, UnitOfWork};
+use crate::tenancy::ports::TenancyRepositories;
 use crate::{AppError, ErrorCode};
 
 /// Create an organization; the caller becomes its owner.
@@ -30,12 +31,13 @@ impl Command for CreateOrganization {
 }
 
 pub struct CreateOrganizationHandler {
+    repositories: Arc<dyn TenancyRepositories>,
     clock: Arc<dyn Clock>,
 }
 
 impl CreateOrganizationHandler {
-    pub fn new(clock: Arc<dyn Clock>) -> Self {
-        Self { clock }
+    pub fn new(repositories: Arc<dyn TenancyRepositories>, clock: Arc<dyn Clock>) -> Self {
+        Self { repositories, clock }
     }
 }
 
@@ -67,13 +69,13 @@ impl CommandHandler<CreateOrganization> for CreateOrganizationHandler {
         };
         let now = self.clock.now();
         let (organization, owner, created) = Organization::create(name, slug, principal.user_id, now);
-        match uow.organizations().insert(&organization).await {
+        match self.repositories.organizations(uow)?.insert(&organization).await {
             Err(RepositoryError::Duplicate { .. }) => {
                 return Err(AppError::Conflict { code: ErrorCode::SlugTaken, message: "this slug is already taken" })
             }
             other => other?,
         }
-        uow.memberships().insert(&owner).await?;
+        self.repositories.memberships(uow)?.insert(&owner).await?;
         uow.record_event(super::envelope(&created, organization.id(), context, now)?);
         Ok(organization.id())
     }
@@ -106,7 +108,10 @@ mod tests {
             .times(1)
             .returning(|_| Ok(()));
         let command = CreateOrganization { name: "Acme Corp".into(), slug: None };
-        let id = CreateOrganizationHandler::new(fixed_clock()).handle(&context, &command, &mut uow).await.unwrap();
+        let id = CreateOrganizationHandler::new(test_repositories(), fixed_clock())
+            .handle(&context, &command, &mut uow)
+            .await
+            .unwrap();
         assert_eq!(uow.events[0].event_type, "tenancy.organization_created");
         assert_eq!(uow.events[0].tenant_id, Some(id));
     }
@@ -116,8 +121,10 @@ mod tests {
         let mut uow = TestUnitOfWork::default();
         uow.organizations.expect_insert().returning(|_| Err(RepositoryError::Duplicate { constraint: "slug".into() }));
         let command = CreateOrganization { name: "Acme".into(), slug: Some("acme".into()) };
-        let error =
-            CreateOrganizationHandler::new(fixed_clock()).handle(&signed_in(), &command, &mut uow).await.unwrap_err();
+        let error = CreateOrganizationHandler::new(test_repositories(), fixed_clock())
+            .handle(&signed_in(), &command, &mut uow)
+            .await
+            .unwrap_err();
         assert_eq!(error.code(), ErrorCode::SlugTaken);
     }
 
@@ -125,8 +132,10 @@ mod tests {
     async fn reports_a_bad_name_and_a_bad_slug_together() {
         let mut uow = TestUnitOfWork::default();
         let command = CreateOrganization { name: " ".into(), slug: Some("Not A Slug".into()) };
-        let error =
-            CreateOrganizationHandler::new(fixed_clock()).handle(&signed_in(), &command, &mut uow).await.unwrap_err();
+        let error = CreateOrganizationHandler::new(test_repositories(), fixed_clock())
+            .handle(&signed_in(), &command, &mut uow)
+            .await
+            .unwrap_err();
         let fields: Vec<_> = error.details().iter().map(|d| d.field.as_str()).collect();
         assert_eq!(fields, ["name", "slug"]);
     }

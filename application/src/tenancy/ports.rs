@@ -5,7 +5,35 @@ use chrono::{DateTime, Utc};
 use tenantry_domain::tenancy::{ApiKey, ApiKeyId, Invitation, InvitationId, Membership, Organization, Role};
 use tenantry_kernel::{Page, PageRequest, TenantId, UserId};
 
-use crate::ports::{ListQuery, RepositoryError};
+use crate::ports::{ListQuery, RepositoryError, UnitOfWork};
+
+/// Opens the tenancy context's repositories on a unit of work (see
+/// [`crate::projects::ports::ProjectRepositories`]).
+pub trait TenancyRepositories: Send + Sync + 'static {
+    /// # Errors
+    /// A unit of work of another adapter.
+    fn role_catalogue<'u>(
+        &self,
+        uow: &'u mut dyn UnitOfWork,
+    ) -> Result<&'u mut dyn RoleCatalogueRepository, RepositoryError>;
+    /// # Errors
+    /// A unit of work of another adapter.
+    fn organizations<'u>(
+        &self,
+        uow: &'u mut dyn UnitOfWork,
+    ) -> Result<&'u mut dyn OrganizationRepository, RepositoryError>;
+    /// # Errors
+    /// A unit of work of another adapter.
+    fn memberships<'u>(&self, uow: &'u mut dyn UnitOfWork)
+        -> Result<&'u mut dyn MembershipRepository, RepositoryError>;
+    /// # Errors
+    /// A unit of work of another adapter.
+    fn invitations<'u>(&self, uow: &'u mut dyn UnitOfWork)
+        -> Result<&'u mut dyn InvitationRepository, RepositoryError>;
+    /// # Errors
+    /// A unit of work of another adapter.
+    fn api_keys<'u>(&self, uow: &'u mut dyn UnitOfWork) -> Result<&'u mut dyn ApiKeyRepository, RepositoryError>;
+}
 
 /// The role and permission catalogue (tenancy), written by the essential seed.
 #[cfg_attr(test, mockall::automock)]

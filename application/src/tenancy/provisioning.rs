@@ -7,8 +7,10 @@ use async_trait::async_trait;
 use tenantry_domain::tenancy::{Membership, Organization, OrganizationName, Role, Slug};
 use tenantry_kernel::{Clock, EmailAddress, TenantId, UserId};
 
+use crate::identity::ports::IdentityRepositories;
 use crate::pipeline::{AuditSubject, Authorization, Command, CommandHandler, RequestContext};
 use crate::ports::UnitOfWork;
+use crate::tenancy::ports::TenancyRepositories;
 use crate::AppError;
 
 /// What provisioning found or did.
@@ -60,12 +62,18 @@ impl Command for ProvisionOrganization {
 }
 
 pub struct ProvisionOrganizationHandler {
+    accounts: Arc<dyn IdentityRepositories>,
+    repositories: Arc<dyn TenancyRepositories>,
     clock: Arc<dyn Clock>,
 }
 
 impl ProvisionOrganizationHandler {
-    pub fn new(clock: Arc<dyn Clock>) -> Self {
-        Self { clock }
+    pub fn new(
+        accounts: Arc<dyn IdentityRepositories>,
+        repositories: Arc<dyn TenancyRepositories>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self { accounts, repositories, clock }
     }
 }
 
@@ -78,16 +86,16 @@ impl CommandHandler<ProvisionOrganization> for ProvisionOrganizationHandler {
         uow: &mut dyn UnitOfWork,
     ) -> Result<Provision<TenantId>, AppError> {
         let slug = Slug::parse(&command.slug)?;
-        if let Some(existing) = uow.organizations().find_by_slug(slug.as_str()).await? {
+        if let Some(existing) = self.repositories.organizations(uow)?.find_by_slug(slug.as_str()).await? {
             return Ok(Provision::AlreadyPresent(existing.id()));
         }
         let name = OrganizationName::parse(&command.name)?;
         let owner_email = EmailAddress::parse(&command.owner_email)?;
-        let owner = uow.users().find_by_email(&owner_email).await?.ok_or_else(unknown_user)?;
+        let owner = self.accounts.users(uow)?.find_by_email(&owner_email).await?.ok_or_else(unknown_user)?;
         let now = self.clock.now();
         let (organization, membership, created) = Organization::create(name, slug, owner.id(), now);
-        uow.organizations().insert(&organization).await?;
-        uow.memberships().insert(&membership).await?;
+        self.repositories.organizations(uow)?.insert(&organization).await?;
+        self.repositories.memberships(uow)?.insert(&membership).await?;
         uow.record_event(super::envelope(&created, organization.id(), context, now)?);
         Ok(Provision::Created(organization.id()))
     }
@@ -115,12 +123,18 @@ impl Command for ProvisionMembership {
 }
 
 pub struct ProvisionMembershipHandler {
+    accounts: Arc<dyn IdentityRepositories>,
+    repositories: Arc<dyn TenancyRepositories>,
     clock: Arc<dyn Clock>,
 }
 
 impl ProvisionMembershipHandler {
-    pub fn new(clock: Arc<dyn Clock>) -> Self {
-        Self { clock }
+    pub fn new(
+        accounts: Arc<dyn IdentityRepositories>,
+        repositories: Arc<dyn TenancyRepositories>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self { accounts, repositories, clock }
     }
 }
 
@@ -133,17 +147,20 @@ impl CommandHandler<ProvisionMembership> for ProvisionMembershipHandler {
         uow: &mut dyn UnitOfWork,
     ) -> Result<Provision<UserId>, AppError> {
         let email = EmailAddress::parse(&command.email)?;
-        let user = uow.users().find_by_email(&email).await?.ok_or_else(unknown_user)?;
+        let user = self.accounts.users(uow)?.find_by_email(&email).await?.ok_or_else(unknown_user)?;
         let tenant = command.tenant;
-        match uow.memberships().find(tenant, user.id()).await? {
+        match self.repositories.memberships(uow)?.find(tenant, user.id()).await? {
             Some(existing) if existing.role() == command.role => Ok(Provision::AlreadyPresent(user.id())),
             Some(mut existing) => {
                 existing.change_role(command.role, self.clock.now());
-                uow.memberships().update(&existing).await?;
+                self.repositories.memberships(uow)?.update(&existing).await?;
                 Ok(Provision::Changed(user.id()))
             }
             None => {
-                uow.memberships().insert(&Membership::new(tenant, user.id(), command.role, self.clock.now())).await?;
+                self.repositories
+                    .memberships(uow)?
+                    .insert(&Membership::new(tenant, user.id(), command.role, self.clock.now()))
+                    .await?;
                 Ok(Provision::Created(user.id()))
             }
         }

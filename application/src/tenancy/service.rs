@@ -6,9 +6,9 @@ use std::sync::Arc;
 use tenantry_domain::tenancy::{ApiKey, Invitation, Membership, Role};
 use tenantry_kernel::{Page, PageRequest, TenantId, UserId};
 
-use super::ports::{OrganizationView, TenancyQueries};
+use super::ports::{OrganizationView, TenancyQueries, TenancyRepositories};
 use super::*;
-use crate::identity::ports::{IdentityQueries, OpaqueTokens, UserView};
+use crate::identity::ports::{IdentityQueries, IdentityRepositories, OpaqueTokens, UserView};
 use crate::pipeline::{Principal, RequestContext};
 use crate::platform::Platform;
 use crate::ports::{ListQuery, Mailer};
@@ -23,6 +23,11 @@ pub struct TenancyPorts {
     pub mailer: Arc<dyn Mailer>,
     /// The guard the platform authorizes with (its membership cache is invalidated here).
     pub guard: Arc<TenantGuard>,
+    /// Organizations, memberships, invitations, API keys and the role catalogue
+    /// inside a unit of work.
+    pub repositories: Arc<dyn TenancyRepositories>,
+    /// Identity's users inside the same unit of work (invitees, owners by address).
+    pub accounts: Arc<dyn IdentityRepositories>,
 }
 
 /// Tenancy's use cases.
@@ -45,20 +50,39 @@ pub struct Tenancy {
 
 impl Tenancy {
     pub fn new(platform: Arc<Platform>, ports: TenancyPorts) -> Self {
-        let TenancyPorts { queries, identity_queries, opaque_tokens, mailer, guard } = ports;
+        let TenancyPorts { queries, identity_queries, opaque_tokens, mailer, guard, repositories, accounts } = ports;
         let clock = platform.clock().clone();
         let permissions = guard.catalogue().clone();
         Self {
-            sync_role_catalogue: SyncRoleCatalogueHandler::new(permissions.clone()),
-            create_organization: CreateOrganizationHandler::new(clock.clone()),
-            invite_member: InviteMemberHandler::new(opaque_tokens.clone(), mailer, clock.clone()),
-            accept_invitation: AcceptInvitationHandler::new(opaque_tokens.clone(), clock.clone()),
-            change_member_role: ChangeMemberRoleHandler::new(clock.clone()),
-            remove_member: RemoveMemberHandler::new(clock.clone()),
-            provision_organization: ProvisionOrganizationHandler::new(clock.clone()),
-            provision_membership: ProvisionMembershipHandler::new(clock.clone()),
+            sync_role_catalogue: SyncRoleCatalogueHandler::new(repositories.clone(), permissions.clone()),
+            create_organization: CreateOrganizationHandler::new(repositories.clone(), clock.clone()),
+            invite_member: InviteMemberHandler::new(
+                accounts.clone(),
+                repositories.clone(),
+                opaque_tokens.clone(),
+                mailer,
+                clock.clone(),
+            ),
+            accept_invitation: AcceptInvitationHandler::new(
+                accounts.clone(),
+                repositories.clone(),
+                opaque_tokens.clone(),
+                clock.clone(),
+            ),
+            change_member_role: ChangeMemberRoleHandler::new(repositories.clone(), clock.clone()),
+            remove_member: RemoveMemberHandler::new(repositories.clone(), clock.clone()),
+            provision_organization: ProvisionOrganizationHandler::new(
+                accounts.clone(),
+                repositories.clone(),
+                clock.clone(),
+            ),
+            provision_membership: ProvisionMembershipHandler::new(
+                accounts.clone(),
+                repositories.clone(),
+                clock.clone(),
+            ),
             api_key_authenticator: ApiKeyAuthenticator::new(opaque_tokens.clone(), queries.clone(), clock.clone()),
-            api_keys: ApiKeysHandler::new(permissions, opaque_tokens, clock),
+            api_keys: ApiKeysHandler::new(repositories.clone(), permissions, opaque_tokens, clock),
             tenants: guard,
             tenancy_queries: queries,
             identity_queries,

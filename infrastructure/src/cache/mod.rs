@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use tenantry_application::ports::{CachedRole, MembershipCache};
+use tenantry_application::tenancy::ports::{CachedRole, MembershipCache};
 use tenantry_domain::tenancy::Role;
 use tenantry_kernel::{Clock, SystemClock, TenantId, UserId};
 

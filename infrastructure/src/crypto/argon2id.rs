@@ -4,7 +4,7 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{Output, ParamsString, PasswordHash as PhcHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use async_trait::async_trait;
-use tenantry_application::ports::{HashError, PasswordHasher};
+use tenantry_application::identity::ports::{HashError, PasswordHasher};
 use tenantry_domain::identity::{Password, PasswordHash};
 use tokio::sync::Semaphore;
 

@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
-use tenantry_application::ports::{FileLinkClaims, FileLinkSigner, TokenError};
+use tenantry_application::files::ports::{FileLinkClaims, FileLinkSigner};
+use tenantry_application::ports::TokenError;
 use tenantry_domain::files::FileId;
 use tenantry_kernel::{TenantId, UserId};
 use uuid::Uuid;
@@ -85,7 +86,7 @@ impl FileLinkSigner for JwtFileLinkSigner {
 #[cfg(test)]
 mod tests {
     use chrono::Duration;
-    use tenantry_application::ports::TokenIssuer;
+    use tenantry_application::identity::ports::TokenIssuer;
     use tenantry_kernel::SessionId;
 
     use super::*;

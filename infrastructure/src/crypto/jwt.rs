@@ -4,7 +4,8 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use jsonwebtoken::{decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use tenantry_application::ports::{AccessClaims, IssuedAccessToken, PublishedKey, TokenError, TokenIssuer};
+use tenantry_application::identity::ports::{AccessClaims, IssuedAccessToken, PublishedKey, TokenIssuer};
+use tenantry_application::ports::TokenError;
 use tenantry_kernel::{SessionId, UserId};
 use uuid::Uuid;
 

@@ -3,7 +3,7 @@ use base64::Engine;
 use rand::rngs::OsRng;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use tenantry_application::ports::OpaqueTokens;
+use tenantry_application::identity::ports::OpaqueTokens;
 
 /// 256-bit random tokens; stored as SHA-256 (a fast hash is right here: the token
 /// has full entropy, unlike a password, so it cannot be brute-forced offline).

@@ -5,7 +5,8 @@ macro_rules! audit {
         use async_trait::async_trait;
         use sqlx::Row;
         use tenantry_application::pipeline::AuditEntry;
-        use tenantry_application::ports::{AuditFilter, AuditQueries, AuditRecord, DataScope, RepositoryError};
+        use tenantry_application::ports::{DataScope, RepositoryError};
+        use tenantry_application::audit::ports::{AuditFilter, AuditQueries, AuditRecord};
         use tenantry_kernel::{Page, PageRequest, TenantId, UserId};
 
         use crate::audit_chain::{chain_key, link_hash, verify, ChainReport, ChainedEntry, GENESIS_HASH};

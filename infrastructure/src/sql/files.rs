@@ -4,9 +4,8 @@ macro_rules! files {
     ($db:ty, $uow:ty, $lock:literal) => {
         use async_trait::async_trait;
         use sqlx::Row;
-        use tenantry_application::ports::{
-            DataScope, FileGrant, FileQueries, FileRepository, FolderEntry, RepositoryError,
-        };
+        use tenantry_application::ports::{DataScope, RepositoryError};
+        use tenantry_application::files::ports::{FileGrant, FileQueries, FileRepository, FolderEntry};
         use tenantry_domain::files::{
             Blob, FileAccess, FileId, FileName, FileVersion, Folder, FolderId, FolderName, Processing, StoredFile,
         };
@@ -584,3 +583,18 @@ macro_rules! files {
 }
 
 pub(crate) use files;
+
+impl tenantry_application::files::ports::FileRepositories for crate::SqlRepositories {
+    fn files<'u>(
+        &self,
+        uow: &'u mut dyn tenantry_application::ports::UnitOfWork,
+    ) -> Result<
+        &'u mut dyn tenantry_application::files::ports::FileRepository,
+        tenantry_application::ports::RepositoryError,
+    > {
+        Ok(match crate::extension::sql_unit(uow)? {
+            crate::extension::SqlUnit::Postgres(unit) => unit,
+            crate::extension::SqlUnit::Sqlite(unit) => unit,
+        })
+    }
+}

@@ -4,9 +4,7 @@ macro_rules! idempotency {
     ($db:ty, $lock:literal) => {
         use async_trait::async_trait;
         use sqlx::Row;
-        use tenantry_application::ports::{
-            ClaimWindow, DataScope, IdempotencyClaim, IdempotencyStore, RepositoryError, StoredResponse,
-        };
+        use tenantry_application::ports::{ClaimWindow, DataScope, IdempotencyClaim, IdempotencyStore, RepositoryError, StoredResponse};
 
         use crate::sql::storage_error;
 

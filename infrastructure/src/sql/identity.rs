@@ -6,10 +6,8 @@ macro_rules! identity {
         use async_trait::async_trait;
         use sqlx::Row;
         use chrono::{DateTime, Utc};
-        use tenantry_application::ports::{
-            AccountTokenRepository, Credentials, IdentityQueries, LoginThrottleRepository, PreferencesStore, RepositoryError,
-            SessionRepository, SessionStatus, SessionView, UserRepository, UserView,
-        };
+        use tenantry_application::ports::RepositoryError;
+        use tenantry_application::identity::ports::{AccountTokenRepository, Credentials, IdentityQueries, LoginThrottleRepository, PreferencesStore, SessionRepository, SessionStatus, SessionView, UserRepository, UserView};
         use tenantry_domain::identity::{
             AccountToken, AccountTokenId, AccountTokenPurpose, DisplayName, EmailAddress, LoginThrottle, PasswordHash,
             Preferences, Session, SessionClient, User,
@@ -515,3 +513,66 @@ macro_rules! identity {
 }
 
 pub(crate) use identity;
+
+impl tenantry_application::identity::ports::IdentityRepositories for crate::SqlRepositories {
+    fn users<'u>(
+        &self,
+        uow: &'u mut dyn tenantry_application::ports::UnitOfWork,
+    ) -> Result<
+        &'u mut dyn tenantry_application::identity::ports::UserRepository,
+        tenantry_application::ports::RepositoryError,
+    > {
+        Ok(match crate::extension::sql_unit(uow)? {
+            crate::extension::SqlUnit::Postgres(unit) => unit,
+            crate::extension::SqlUnit::Sqlite(unit) => unit,
+        })
+    }
+    fn sessions<'u>(
+        &self,
+        uow: &'u mut dyn tenantry_application::ports::UnitOfWork,
+    ) -> Result<
+        &'u mut dyn tenantry_application::identity::ports::SessionRepository,
+        tenantry_application::ports::RepositoryError,
+    > {
+        Ok(match crate::extension::sql_unit(uow)? {
+            crate::extension::SqlUnit::Postgres(unit) => unit,
+            crate::extension::SqlUnit::Sqlite(unit) => unit,
+        })
+    }
+    fn account_tokens<'u>(
+        &self,
+        uow: &'u mut dyn tenantry_application::ports::UnitOfWork,
+    ) -> Result<
+        &'u mut dyn tenantry_application::identity::ports::AccountTokenRepository,
+        tenantry_application::ports::RepositoryError,
+    > {
+        Ok(match crate::extension::sql_unit(uow)? {
+            crate::extension::SqlUnit::Postgres(unit) => unit,
+            crate::extension::SqlUnit::Sqlite(unit) => unit,
+        })
+    }
+    fn login_throttles<'u>(
+        &self,
+        uow: &'u mut dyn tenantry_application::ports::UnitOfWork,
+    ) -> Result<
+        &'u mut dyn tenantry_application::identity::ports::LoginThrottleRepository,
+        tenantry_application::ports::RepositoryError,
+    > {
+        Ok(match crate::extension::sql_unit(uow)? {
+            crate::extension::SqlUnit::Postgres(unit) => unit,
+            crate::extension::SqlUnit::Sqlite(unit) => unit,
+        })
+    }
+    fn preferences<'u>(
+        &self,
+        uow: &'u mut dyn tenantry_application::ports::UnitOfWork,
+    ) -> Result<
+        &'u mut dyn tenantry_application::identity::ports::PreferencesStore,
+        tenantry_application::ports::RepositoryError,
+    > {
+        Ok(match crate::extension::sql_unit(uow)? {
+            crate::extension::SqlUnit::Postgres(unit) => unit,
+            crate::extension::SqlUnit::Sqlite(unit) => unit,
+        })
+    }
+}

@@ -4,7 +4,8 @@ macro_rules! notifications {
         use async_trait::async_trait;
         use chrono::{DateTime, Utc};
         use sqlx::Row;
-        use tenantry_application::ports::{DataScope, NotificationStore, RepositoryError};
+        use tenantry_application::ports::{DataScope, RepositoryError};
+        use tenantry_application::notifications::ports::NotificationStore;
         use tenantry_domain::notifications::{Notification, NotificationId, NotificationKind};
         use tenantry_kernel::{EventId, Page, PageRequest, TenantId, UserId};
 

@@ -6,10 +6,8 @@ macro_rules! projects {
         use async_trait::async_trait;
         use chrono::{DateTime, NaiveDate, Utc};
         use sqlx::Row;
-        use tenantry_application::ports::{
-            CommentPage, DataScope, ListQuery, ProjectFilter, ProjectMemberView, ProjectQueries, ProjectRepository, ProjectSummaryStore,
-            RepositoryError, TaskFilter, TaskRepository,
-        };
+        use tenantry_application::ports::{DataScope, ListQuery, RepositoryError};
+        use tenantry_application::projects::ports::{CommentPage, ProjectFilter, ProjectMemberView, ProjectQueries, ProjectRepository, ProjectSummaryStore, TaskFilter, TaskRepository};
         use tenantry_application::projects::{ProjectSummary, SummaryChange};
         use tenantry_domain::projects::{
             Comment, CommentId, CommentPlace, Money, Project, ProjectId, ProjectName, ProjectRole, ProjectStatus, Task, TaskId, TaskStatus,
@@ -688,3 +686,31 @@ macro_rules! projects {
 }
 
 pub(crate) use projects;
+
+impl tenantry_application::projects::ports::ProjectRepositories for crate::SqlRepositories {
+    fn projects<'u>(
+        &self,
+        uow: &'u mut dyn tenantry_application::ports::UnitOfWork,
+    ) -> Result<
+        &'u mut dyn tenantry_application::projects::ports::ProjectRepository,
+        tenantry_application::ports::RepositoryError,
+    > {
+        Ok(match crate::extension::sql_unit(uow)? {
+            crate::extension::SqlUnit::Postgres(unit) => unit,
+            crate::extension::SqlUnit::Sqlite(unit) => unit,
+        })
+    }
+
+    fn tasks<'u>(
+        &self,
+        uow: &'u mut dyn tenantry_application::ports::UnitOfWork,
+    ) -> Result<
+        &'u mut dyn tenantry_application::projects::ports::TaskRepository,
+        tenantry_application::ports::RepositoryError,
+    > {
+        Ok(match crate::extension::sql_unit(uow)? {
+            crate::extension::SqlUnit::Postgres(unit) => unit,
+            crate::extension::SqlUnit::Sqlite(unit) => unit,
+        })
+    }
+}

@@ -4,10 +4,8 @@ macro_rules! tenancy {
     ($db:ty, $uow:ty, $lock:literal) => {
         use async_trait::async_trait;
         use sqlx::Row;
-        use tenantry_application::ports::{
-            ApiKeyRepository, DataScope, InvitationRepository, ListQuery, MembershipRepository, MembershipView, OrganizationRepository,
-            OrganizationView, RepositoryError, RoleCatalogueRepository, TenancyQueries,
-        };
+        use tenantry_application::ports::{DataScope, ListQuery, RepositoryError};
+        use tenantry_application::tenancy::ports::{ApiKeyRepository, InvitationRepository, MembershipRepository, MembershipView, OrganizationRepository, OrganizationView, RoleCatalogueRepository, TenancyQueries};
         use tenantry_domain::tenancy::{
             ApiKey, ApiKeyId, ApiKeyName, Invitation, InvitationId, Membership, Organization, OrganizationName, Role, Slug,
         };
@@ -570,3 +568,66 @@ macro_rules! tenancy {
 }
 
 pub(crate) use tenancy;
+
+impl tenantry_application::tenancy::ports::TenancyRepositories for crate::SqlRepositories {
+    fn role_catalogue<'u>(
+        &self,
+        uow: &'u mut dyn tenantry_application::ports::UnitOfWork,
+    ) -> Result<
+        &'u mut dyn tenantry_application::tenancy::ports::RoleCatalogueRepository,
+        tenantry_application::ports::RepositoryError,
+    > {
+        Ok(match crate::extension::sql_unit(uow)? {
+            crate::extension::SqlUnit::Postgres(unit) => unit,
+            crate::extension::SqlUnit::Sqlite(unit) => unit,
+        })
+    }
+    fn organizations<'u>(
+        &self,
+        uow: &'u mut dyn tenantry_application::ports::UnitOfWork,
+    ) -> Result<
+        &'u mut dyn tenantry_application::tenancy::ports::OrganizationRepository,
+        tenantry_application::ports::RepositoryError,
+    > {
+        Ok(match crate::extension::sql_unit(uow)? {
+            crate::extension::SqlUnit::Postgres(unit) => unit,
+            crate::extension::SqlUnit::Sqlite(unit) => unit,
+        })
+    }
+    fn memberships<'u>(
+        &self,
+        uow: &'u mut dyn tenantry_application::ports::UnitOfWork,
+    ) -> Result<
+        &'u mut dyn tenantry_application::tenancy::ports::MembershipRepository,
+        tenantry_application::ports::RepositoryError,
+    > {
+        Ok(match crate::extension::sql_unit(uow)? {
+            crate::extension::SqlUnit::Postgres(unit) => unit,
+            crate::extension::SqlUnit::Sqlite(unit) => unit,
+        })
+    }
+    fn invitations<'u>(
+        &self,
+        uow: &'u mut dyn tenantry_application::ports::UnitOfWork,
+    ) -> Result<
+        &'u mut dyn tenantry_application::tenancy::ports::InvitationRepository,
+        tenantry_application::ports::RepositoryError,
+    > {
+        Ok(match crate::extension::sql_unit(uow)? {
+            crate::extension::SqlUnit::Postgres(unit) => unit,
+            crate::extension::SqlUnit::Sqlite(unit) => unit,
+        })
+    }
+    fn api_keys<'u>(
+        &self,
+        uow: &'u mut dyn tenantry_application::ports::UnitOfWork,
+    ) -> Result<
+        &'u mut dyn tenantry_application::tenancy::ports::ApiKeyRepository,
+        tenantry_application::ports::RepositoryError,
+    > {
+        Ok(match crate::extension::sql_unit(uow)? {
+            crate::extension::SqlUnit::Postgres(unit) => unit,
+            crate::extension::SqlUnit::Sqlite(unit) => unit,
+        })
+    }
+}

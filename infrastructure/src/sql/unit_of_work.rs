@@ -8,12 +8,7 @@ macro_rules! unit_of_work {
 
         use async_trait::async_trait;
         use tenantry_application::pipeline::AuditEntry;
-        use tenantry_application::ports::{
-            AccountTokenRepository, ApiKeyRepository, DataScope, FileRepository, InvitationRepository,
-            LoginThrottleRepository, MembershipRepository, NewJob, OrganizationRepository, PreferencesStore,
-            ProjectRepository, RepositoryError, RoleCatalogueRepository, SessionRepository, TaskRepository, UnitOfWork,
-            UnitOfWorkFactory, UserRepository,
-        };
+        use tenantry_application::ports::{DataScope, NewJob, RepositoryError, UnitOfWork, UnitOfWorkFactory};
         use tenantry_kernel::EventEnvelope;
 
         use self::audit::insert_audit_entry;
@@ -33,45 +28,6 @@ macro_rules! unit_of_work {
 
         #[async_trait]
         impl UnitOfWork for SqlUnitOfWork {
-            fn users(&mut self) -> &mut dyn UserRepository {
-                self
-            }
-            fn sessions(&mut self) -> &mut dyn SessionRepository {
-                self
-            }
-            fn account_tokens(&mut self) -> &mut dyn AccountTokenRepository {
-                self
-            }
-            fn login_throttles(&mut self) -> &mut dyn LoginThrottleRepository {
-                self
-            }
-            fn preferences(&mut self) -> &mut dyn PreferencesStore {
-                self
-            }
-            fn role_catalogue(&mut self) -> &mut dyn RoleCatalogueRepository {
-                self
-            }
-            fn organizations(&mut self) -> &mut dyn OrganizationRepository {
-                self
-            }
-            fn memberships(&mut self) -> &mut dyn MembershipRepository {
-                self
-            }
-            fn invitations(&mut self) -> &mut dyn InvitationRepository {
-                self
-            }
-            fn api_keys(&mut self) -> &mut dyn ApiKeyRepository {
-                self
-            }
-            fn projects(&mut self) -> &mut dyn ProjectRepository {
-                self
-            }
-            fn tasks(&mut self) -> &mut dyn TaskRepository {
-                self
-            }
-            fn files(&mut self) -> &mut dyn FileRepository {
-                self
-            }
             fn record_event(&mut self, event: EventEnvelope) {
                 self.events.push(event);
             }
@@ -84,8 +40,10 @@ macro_rules! unit_of_work {
             fn enqueue_job(&mut self, job: NewJob) {
                 self.jobs.push(job);
             }
+            /// The unit of work itself: the repositories ports of Tenantry's contexts
+            /// (`crate::SqlRepositories`) and `sql_transaction` downcast it.
             fn transaction(&mut self) -> &mut (dyn std::any::Any + Send) {
-                &mut self.tx
+                self
             }
             async fn commit(mut self: Box<Self>) -> Result<(), RepositoryError> {
                 let events = std::mem::take(&mut self.events);

@@ -26,7 +26,7 @@ async fn the_audit_log_is_append_only(backend: TestBackend) {
 }
 
 async fn the_audit_chain_links_each_tenants_entries_and_exposes_tampering(backend: TestBackend) {
-    use tenantry_application::ports::AuditFilter;
+    use tenantry_application::audit::ports::AuditFilter;
     use tenantry_kernel::TenantId;
 
     let fx = Fixture::new(backend).await;

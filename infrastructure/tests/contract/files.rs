@@ -1,6 +1,8 @@
 use chrono::TimeDelta;
+use tenantry_application::files::ports::FileRepositories;
 use tenantry_application::ports::RepositoryError;
 use tenantry_infrastructure::testing::TestBackend;
+use tenantry_infrastructure::SqlRepositories;
 use tenantry_kernel::UserId;
 
 use super::{now, Fixture};
@@ -15,17 +17,20 @@ async fn files_and_their_versions_stay_inside_their_tenant(backend: TestBackend)
     let blob = |sha: char| Blob { sha256: sha.to_string().repeat(64), size: 42, content_type: "text/plain".into() };
     let (file, _) = StoredFile::upload(tenant, FileName::sanitize("plan.txt").unwrap(), None, blob('a'), owner, now());
     let mut uow = fixture.units.begin_in(DataScope::Tenant(tenant)).await.unwrap();
-    uow.files().insert(&file).await.unwrap();
+    SqlRepositories.files(uow.as_mut()).unwrap().insert(&file).await.unwrap();
     uow.commit().await.unwrap();
 
     let mut uow = fixture.units.begin_in(DataScope::Tenant(tenant)).await.unwrap();
-    let mut found = uow.files().find(tenant, file.id()).await.unwrap().expect("found");
+    let mut found = SqlRepositories.files(uow.as_mut()).unwrap().find(tenant, file.id()).await.unwrap().expect("found");
     assert_eq!(found, file);
     found.add_version(blob('b'), owner, now());
-    uow.files().add_version(&found).await.unwrap();
+    SqlRepositories.files(uow.as_mut()).unwrap().add_version(&found).await.unwrap();
     let mut stale = file.clone();
     stale.add_version(blob('c'), owner, now());
-    assert!(matches!(uow.files().add_version(&stale).await, Err(RepositoryError::StaleVersion)));
+    assert!(matches!(
+        SqlRepositories.files(uow.as_mut()).unwrap().add_version(&stale).await,
+        Err(RepositoryError::StaleVersion)
+    ));
     uow.commit().await.unwrap();
 
     let queries = fixture.database.file_queries();
@@ -39,7 +44,8 @@ async fn files_and_their_versions_stay_inside_their_tenant(backend: TestBackend)
 }
 
 async fn folders_keep_sibling_names_unique_and_list_what_each_viewer_reaches(backend: TestBackend) {
-    use tenantry_application::ports::{DataScope, FileGrant, FolderEntry};
+    use tenantry_application::files::ports::{FileGrant, FolderEntry};
+    use tenantry_application::ports::DataScope;
     use tenantry_domain::files::{Blob, FileAccess, FileName, Folder, FolderName, StoredFile};
     use tenantry_kernel::{PageRequest, TenantId};
 
@@ -60,10 +66,10 @@ async fn folders_keep_sibling_names_unique_and_list_what_each_viewer_reaches(bac
     );
     let mut uow = fixture.units.begin_in(DataScope::Tenant(tenant)).await.unwrap();
     for folder in [&reports, &q1, &deep] {
-        uow.files().insert_folder(folder).await.unwrap();
+        SqlRepositories.files(uow.as_mut()).unwrap().insert_folder(folder).await.unwrap();
     }
     for file in [&alices, &bobs, &shared] {
-        uow.files().insert(file).await.unwrap();
+        SqlRepositories.files(uow.as_mut()).unwrap().insert(file).await.unwrap();
     }
     let grant = FileGrant {
         file_id: shared.id(),
@@ -72,27 +78,37 @@ async fn folders_keep_sibling_names_unique_and_list_what_each_viewer_reaches(bac
         granted_by: alice,
         granted_at: now(),
     };
-    uow.files().grant(tenant, &grant).await.unwrap();
+    SqlRepositories.files(uow.as_mut()).unwrap().grant(tenant, &grant).await.unwrap();
     uow.commit().await.unwrap();
 
     let mut uow = fixture.units.begin_in(DataScope::Tenant(tenant)).await.unwrap();
     assert!(
-        matches!(uow.files().insert_folder(&folder("reports", None)).await, Err(RepositoryError::Duplicate { .. })),
+        matches!(
+            SqlRepositories.files(uow.as_mut()).unwrap().insert_folder(&folder("reports", None)).await,
+            Err(RepositoryError::Duplicate { .. })
+        ),
         "the top level is a parent like any other"
     );
     drop(uow);
     let mut uow = fixture.units.begin_in(DataScope::Tenant(tenant)).await.unwrap();
-    uow.files().lock_folder_tree(tenant).await.unwrap();
-    uow.files().lock_folder_tree(tenant).await.unwrap();
-    assert_eq!(uow.files().ancestors(tenant, deep.id()).await.unwrap(), [q1.id(), reports.id()]);
-    assert!(uow.files().ancestors(tenant, reports.id()).await.unwrap().is_empty());
-    assert!(uow.files().ancestors(stranger, deep.id()).await.unwrap().is_empty());
-    assert!(uow.files().folder_has_children(tenant, reports.id()).await.unwrap());
-    assert!(!uow.files().folder_has_children(tenant, deep.id()).await.unwrap());
-    let mut renamed = uow.files().find_folder(tenant, q1.id()).await.unwrap().expect("q1");
+    SqlRepositories.files(uow.as_mut()).unwrap().lock_folder_tree(tenant).await.unwrap();
+    SqlRepositories.files(uow.as_mut()).unwrap().lock_folder_tree(tenant).await.unwrap();
+    assert_eq!(
+        SqlRepositories.files(uow.as_mut()).unwrap().ancestors(tenant, deep.id()).await.unwrap(),
+        [q1.id(), reports.id()]
+    );
+    assert!(SqlRepositories.files(uow.as_mut()).unwrap().ancestors(tenant, reports.id()).await.unwrap().is_empty());
+    assert!(SqlRepositories.files(uow.as_mut()).unwrap().ancestors(stranger, deep.id()).await.unwrap().is_empty());
+    assert!(SqlRepositories.files(uow.as_mut()).unwrap().folder_has_children(tenant, reports.id()).await.unwrap());
+    assert!(!SqlRepositories.files(uow.as_mut()).unwrap().folder_has_children(tenant, deep.id()).await.unwrap());
+    let mut renamed =
+        SqlRepositories.files(uow.as_mut()).unwrap().find_folder(tenant, q1.id()).await.unwrap().expect("q1");
     renamed.rename(FolderName::parse("quarter one").unwrap(), now());
-    uow.files().save_folder(&renamed).await.unwrap();
-    assert!(matches!(uow.files().save_folder(&renamed).await, Err(RepositoryError::StaleVersion)));
+    SqlRepositories.files(uow.as_mut()).unwrap().save_folder(&renamed).await.unwrap();
+    assert!(matches!(
+        SqlRepositories.files(uow.as_mut()).unwrap().save_folder(&renamed).await,
+        Err(RepositoryError::StaleVersion)
+    ));
     uow.commit().await.unwrap();
 
     let queries = fixture.database.file_queries();
@@ -122,21 +138,26 @@ async fn folders_keep_sibling_names_unique_and_list_what_each_viewer_reaches(bac
 
     // Deleting a folder sends its binned files to the top level.
     let mut uow = fixture.units.begin_in(DataScope::Tenant(tenant)).await.unwrap();
-    let mut binned = uow.files().find(tenant, alices.id()).await.unwrap().expect("a.txt");
+    let mut binned =
+        SqlRepositories.files(uow.as_mut()).unwrap().find(tenant, alices.id()).await.unwrap().expect("a.txt");
     binned.delete(now());
-    uow.files().save_state(&binned).await.unwrap();
-    uow.files().delete_folder(tenant, deep.id()).await.unwrap();
+    SqlRepositories.files(uow.as_mut()).unwrap().save_state(&binned).await.unwrap();
+    SqlRepositories.files(uow.as_mut()).unwrap().delete_folder(tenant, deep.id()).await.unwrap();
     uow.commit().await.unwrap();
     let mut uow = fixture.units.begin_in(DataScope::Tenant(tenant)).await.unwrap();
-    assert!(uow.files().find_folder(tenant, deep.id()).await.unwrap().is_none());
+    assert!(SqlRepositories.files(uow.as_mut()).unwrap().find_folder(tenant, deep.id()).await.unwrap().is_none());
     for file in [&bobs, &shared] {
-        let mut moved = uow.files().find(tenant, file.id()).await.unwrap().expect("file");
+        let mut moved =
+            SqlRepositories.files(uow.as_mut()).unwrap().find(tenant, file.id()).await.unwrap().expect("file");
         moved.relocate(None, Some(None));
-        uow.files().save_state(&moved).await.unwrap();
+        SqlRepositories.files(uow.as_mut()).unwrap().save_state(&moved).await.unwrap();
     }
-    uow.files().delete_folder(tenant, q1.id()).await.unwrap();
-    uow.files().delete_folder(tenant, reports.id()).await.unwrap();
-    assert_eq!(uow.files().find(tenant, alices.id()).await.unwrap().expect("binned").folder(), None);
+    SqlRepositories.files(uow.as_mut()).unwrap().delete_folder(tenant, q1.id()).await.unwrap();
+    SqlRepositories.files(uow.as_mut()).unwrap().delete_folder(tenant, reports.id()).await.unwrap();
+    assert_eq!(
+        SqlRepositories.files(uow.as_mut()).unwrap().find(tenant, alices.id()).await.unwrap().expect("binned").folder(),
+        None
+    );
     uow.commit().await.unwrap();
     let top = queries.children(tenant, None, None, page(1, 20)).await.unwrap();
     assert_eq!(names(&top), ["file:b.txt", "file:c.txt"], "the binned file stays out of listings");
@@ -170,17 +191,19 @@ async fn purging_the_bin_removes_old_binned_files_and_reports_only_unshared_blob
         (globex, &other_tenant, Some(long_ago)),
     ] {
         let mut uow = fixture.units.begin_in(DataScope::Tenant(tenant)).await.unwrap();
-        uow.files().insert(file).await.unwrap();
+        SqlRepositories.files(uow.as_mut()).unwrap().insert(file).await.unwrap();
         if let Some(at) = binned_at {
-            let mut binned = uow.files().find(tenant, file.id()).await.unwrap().unwrap();
+            let mut binned =
+                SqlRepositories.files(uow.as_mut()).unwrap().find(tenant, file.id()).await.unwrap().unwrap();
             binned.delete(at);
-            uow.files().save_state(&binned).await.unwrap();
+            SqlRepositories.files(uow.as_mut()).unwrap().save_state(&binned).await.unwrap();
         }
         uow.commit().await.unwrap();
     }
 
     let mut uow = fixture.units.begin().await.unwrap();
-    let mut unreferenced = uow.files().purge_binned(now() - TimeDelta::days(30)).await.unwrap();
+    let mut unreferenced =
+        SqlRepositories.files(uow.as_mut()).unwrap().purge_binned(now() - TimeDelta::days(30)).await.unwrap();
     uow.commit().await.unwrap();
     unreferenced.sort();
     assert_eq!(unreferenced, ["a".repeat(64), "d".repeat(64)], "b is still used by live.txt; c is recent");

@@ -1,5 +1,7 @@
 use std::sync::Arc;
 use std::time::Duration;
+use tenantry_application::identity::ports::IdentityRepositories;
+use tenantry_infrastructure::SqlRepositories;
 
 use tenantry_infrastructure::events::{InProcessEventBus, OutboxRelay};
 use tenantry_infrastructure::testing::TestBackend;
@@ -11,13 +13,13 @@ async fn dropping_a_unit_of_work_rolls_everything_back(backend: TestBackend) {
     let fx = Fixture::new(backend).await;
     let (user, registered) = new_user("rollback@example.com");
     let mut uow = fx.units.begin().await.unwrap();
-    uow.users().insert(&user).await.unwrap();
+    SqlRepositories.users(uow.as_mut()).unwrap().insert(&user).await.unwrap();
     uow.record_event(EventEnvelope::wrap(&registered, now(), None, None).unwrap());
     uow.record_audit(audit_entry("identity.register_user"));
     drop(uow);
 
     let mut uow = fx.units.begin().await.unwrap();
-    assert!(uow.users().find_by_email(user.email()).await.unwrap().is_none());
+    assert!(SqlRepositories.users(uow.as_mut()).unwrap().find_by_email(user.email()).await.unwrap().is_none());
     drop(uow);
     assert_eq!(fx.database.outbox().pending().await.unwrap(), 0);
     fx.finish().await;
@@ -32,7 +34,7 @@ async fn commit_writes_the_outbox_and_the_relay_delivers_each_event_once(backend
     let (user, registered) = new_user("outbox@example.com");
     let event = EventEnvelope::wrap(&registered, now(), None, Some(user.id())).unwrap();
     let mut uow = fx.units.begin().await.unwrap();
-    uow.users().insert(&user).await.unwrap();
+    SqlRepositories.users(uow.as_mut()).unwrap().insert(&user).await.unwrap();
     uow.record_event(event.clone());
     uow.record_audit(audit_entry("identity.register_user"));
     uow.commit().await.unwrap();

@@ -1,4 +1,7 @@
 use std::sync::Arc;
+use tenantry_application::identity::ports::IdentityRepositories;
+use tenantry_application::projects::ports::ProjectRepositories;
+use tenantry_infrastructure::SqlRepositories;
 
 use chrono::{DurationRound, TimeDelta, Utc};
 use tenantry_application::ports::RepositoryError;
@@ -18,7 +21,7 @@ async fn migrations_go_up_down_and_up_again(backend: TestBackend) {
     assert!(fx.database.migration_status().await.unwrap().iter().all(|m| m.applied));
     // The schema works after the round trip.
     let mut uow = fx.units.begin().await.unwrap();
-    uow.users().insert(&new_user("again@example.com").0).await.unwrap();
+    SqlRepositories.users(uow.as_mut()).unwrap().insert(&new_user("again@example.com").0).await.unwrap();
     uow.commit().await.unwrap();
     fx.finish().await;
 }
@@ -52,7 +55,7 @@ async fn row_level_security_confines_a_statement_that_forgets_its_tenant_filter(
     let globex_project = project_of(globex);
     for project in [project_of(acme), globex_project.clone()] {
         let mut uow = fixture.units.begin_in(DataScope::Tenant(project.tenant_id())).await.unwrap();
-        uow.projects().insert(&project).await.unwrap();
+        SqlRepositories.projects(uow.as_mut()).unwrap().insert(&project).await.unwrap();
         uow.commit().await.unwrap();
     }
     let visible = |scope| rows_visible_in(&fixture.database, scope, "projects");
@@ -72,8 +75,11 @@ async fn row_level_security_confines_a_statement_that_forgets_its_tenant_filter(
     // Through the repositories: acme's unit of work can neither read nor write globex's rows,
     // even when it names globex explicitly.
     let mut uow = fixture.units.begin_in(DataScope::Tenant(acme)).await.unwrap();
-    assert_eq!(uow.projects().find(globex, globex_project.id()).await.unwrap(), None);
-    assert!(uow.projects().insert(&project_of(globex)).await.is_err(), "writing into another tenant is refused");
+    assert_eq!(SqlRepositories.projects(uow.as_mut()).unwrap().find(globex, globex_project.id()).await.unwrap(), None);
+    assert!(
+        SqlRepositories.projects(uow.as_mut()).unwrap().insert(&project_of(globex)).await.is_err(),
+        "writing into another tenant is refused"
+    );
     drop(uow);
 
     // The application's role cannot switch the policies off.

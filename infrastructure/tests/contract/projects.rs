@@ -1,12 +1,14 @@
 use tenantry_application::ports::{ListQuery, RepositoryError};
+use tenantry_application::projects::ports::ProjectRepositories;
 use tenantry_infrastructure::testing::TestBackend;
+use tenantry_infrastructure::SqlRepositories;
 use tenantry_kernel::UserId;
 use tenantry_kernel::{PageRequest, SortOrder};
 
 use super::{now, Fixture};
 
 async fn projects_and_tasks_stay_inside_their_tenant_and_refuse_stale_writes(backend: TestBackend) {
-    use tenantry_application::ports::{ProjectFilter, TaskFilter};
+    use tenantry_application::projects::ports::{ProjectFilter, TaskFilter};
     use tenantry_domain::projects::{
         Money, Project, ProjectChanges, ProjectName, ProjectRole, ProjectStatus, Task, TaskTitle,
     };
@@ -21,24 +23,42 @@ async fn projects_and_tasks_stay_inside_their_tenant_and_refuse_stale_writes(bac
     let (task, _, _) = Task::create(tenant, project.id(), title, None, Some(owner), None, Some(60), owner, now());
 
     let mut uow = fixture.units.begin().await.unwrap();
-    uow.projects().insert(&project).await.unwrap();
-    uow.projects().add_member(tenant, project.id(), owner, ProjectRole::Manager, now()).await.unwrap();
-    uow.tasks().insert(&task).await.unwrap();
+    SqlRepositories.projects(uow.as_mut()).unwrap().insert(&project).await.unwrap();
+    SqlRepositories
+        .projects(uow.as_mut())
+        .unwrap()
+        .add_member(tenant, project.id(), owner, ProjectRole::Manager, now())
+        .await
+        .unwrap();
+    SqlRepositories.tasks(uow.as_mut()).unwrap().insert(&task).await.unwrap();
     uow.commit().await.unwrap();
 
     let mut uow = fixture.units.begin().await.unwrap();
-    assert_eq!(uow.projects().find(tenant, project.id()).await.unwrap(), Some(project.clone()));
-    assert_eq!(uow.projects().find(stranger, project.id()).await.unwrap(), None, "another tenant sees nothing");
-    assert_eq!(uow.tasks().find(stranger, task.id()).await.unwrap(), None);
-    assert_eq!(uow.projects().member_role(stranger, project.id(), owner).await.unwrap(), None);
-    assert_eq!(uow.tasks().find(tenant, task.id()).await.unwrap(), Some(task.clone()));
+    assert_eq!(
+        SqlRepositories.projects(uow.as_mut()).unwrap().find(tenant, project.id()).await.unwrap(),
+        Some(project.clone())
+    );
+    assert_eq!(
+        SqlRepositories.projects(uow.as_mut()).unwrap().find(stranger, project.id()).await.unwrap(),
+        None,
+        "another tenant sees nothing"
+    );
+    assert_eq!(SqlRepositories.tasks(uow.as_mut()).unwrap().find(stranger, task.id()).await.unwrap(), None);
+    assert_eq!(
+        SqlRepositories.projects(uow.as_mut()).unwrap().member_role(stranger, project.id(), owner).await.unwrap(),
+        None
+    );
+    assert_eq!(SqlRepositories.tasks(uow.as_mut()).unwrap().find(tenant, task.id()).await.unwrap(), Some(task.clone()));
 
     let mut renamed = project.clone();
     renamed.apply(ProjectChanges { status: Some(ProjectStatus::Archived), ..ProjectChanges::default() }, now());
-    uow.projects().update(&renamed).await.unwrap();
+    SqlRepositories.projects(uow.as_mut()).unwrap().update(&renamed).await.unwrap();
     let mut stale = project.clone();
     stale.apply(ProjectChanges { description: Some(None), ..ProjectChanges::default() }, now());
-    assert!(matches!(uow.projects().update(&stale).await, Err(RepositoryError::StaleVersion)));
+    assert!(matches!(
+        SqlRepositories.projects(uow.as_mut()).unwrap().update(&stale).await,
+        Err(RepositoryError::StaleVersion)
+    ));
     drop(uow);
 
     let queries = fixture.database.project_queries();

@@ -1,6 +1,8 @@
 use tenantry_application::ports::{ListQuery, RepositoryError};
+use tenantry_application::tenancy::ports::TenancyRepositories;
 use tenantry_domain::tenancy::{Invitation, Membership, Organization, OrganizationName, Role, Slug};
 use tenantry_infrastructure::testing::TestBackend;
+use tenantry_infrastructure::SqlRepositories;
 use tenantry_kernel::UserId;
 use tenantry_kernel::{PageRequest, SortOrder};
 
@@ -9,12 +11,42 @@ use super::{now, Fixture};
 async fn the_role_catalogue_upsert_is_idempotent(backend: TestBackend) {
     let fx = Fixture::new(backend).await;
     let mut uow = fx.units.begin().await.unwrap();
-    assert!(uow.role_catalogue().upsert_permission("project:read", "See projects").await.unwrap());
-    assert!(!uow.role_catalogue().upsert_permission("project:read", "See projects").await.unwrap());
-    assert!(uow.role_catalogue().upsert_permission("project:update", "Change projects").await.unwrap());
-    assert!(uow.role_catalogue().upsert_role("viewer", "Reads", &["project:read"]).await.unwrap());
-    assert!(!uow.role_catalogue().upsert_role("viewer", "Reads", &["project:read"]).await.unwrap());
-    assert!(uow.role_catalogue().upsert_role("viewer", "Reads", &["project:read", "project:update"]).await.unwrap());
+    assert!(SqlRepositories
+        .role_catalogue(uow.as_mut())
+        .unwrap()
+        .upsert_permission("project:read", "See projects")
+        .await
+        .unwrap());
+    assert!(!SqlRepositories
+        .role_catalogue(uow.as_mut())
+        .unwrap()
+        .upsert_permission("project:read", "See projects")
+        .await
+        .unwrap());
+    assert!(SqlRepositories
+        .role_catalogue(uow.as_mut())
+        .unwrap()
+        .upsert_permission("project:update", "Change projects")
+        .await
+        .unwrap());
+    assert!(SqlRepositories
+        .role_catalogue(uow.as_mut())
+        .unwrap()
+        .upsert_role("viewer", "Reads", &["project:read"])
+        .await
+        .unwrap());
+    assert!(!SqlRepositories
+        .role_catalogue(uow.as_mut())
+        .unwrap()
+        .upsert_role("viewer", "Reads", &["project:read"])
+        .await
+        .unwrap());
+    assert!(SqlRepositories
+        .role_catalogue(uow.as_mut())
+        .unwrap()
+        .upsert_role("viewer", "Reads", &["project:read", "project:update"])
+        .await
+        .unwrap());
     uow.commit().await.unwrap();
     fx.finish().await;
 }
@@ -36,29 +68,48 @@ async fn organizations_memberships_and_their_queries(backend: TestBackend) {
     let (zeta, zeta_owner) = organization("Zeta", "zeta", alice);
     let mut uow = fx.units.begin().await.unwrap();
     for (org, owner) in [(&acme, &acme_owner), (&zeta, &zeta_owner)] {
-        uow.organizations().insert(org).await.unwrap();
-        uow.memberships().insert(owner).await.unwrap();
+        SqlRepositories.organizations(uow.as_mut()).unwrap().insert(org).await.unwrap();
+        SqlRepositories.memberships(uow.as_mut()).unwrap().insert(owner).await.unwrap();
     }
-    uow.memberships().insert(&Membership::new(acme.id(), bob, Role::Viewer, now())).await.unwrap();
+    SqlRepositories
+        .memberships(uow.as_mut())
+        .unwrap()
+        .insert(&Membership::new(acme.id(), bob, Role::Viewer, now()))
+        .await
+        .unwrap();
     uow.commit().await.unwrap();
     // A failed statement aborts a PostgreSQL transaction: each duplicate gets its own.
     let mut uow = fx.units.begin().await.unwrap();
     let duplicate = organization("Other Acme", "acme", bob).0;
-    assert!(matches!(uow.organizations().insert(&duplicate).await.unwrap_err(), RepositoryError::Duplicate { .. }));
-    drop(uow);
-    let mut uow = fx.units.begin().await.unwrap();
     assert!(matches!(
-        uow.memberships().insert(&Membership::new(acme.id(), bob, Role::Admin, now())).await.unwrap_err(),
+        SqlRepositories.organizations(uow.as_mut()).unwrap().insert(&duplicate).await.unwrap_err(),
         RepositoryError::Duplicate { .. }
     ));
     drop(uow);
     let mut uow = fx.units.begin().await.unwrap();
-    assert!(uow.organizations().lock(acme.id()).await.unwrap());
-    assert_eq!(uow.memberships().count_owners(acme.id()).await.unwrap(), 1);
-    let mut bobs = uow.memberships().find(acme.id(), bob).await.unwrap().expect("bob is a member");
+    assert!(matches!(
+        SqlRepositories
+            .memberships(uow.as_mut())
+            .unwrap()
+            .insert(&Membership::new(acme.id(), bob, Role::Admin, now()))
+            .await
+            .unwrap_err(),
+        RepositoryError::Duplicate { .. }
+    ));
+    drop(uow);
+    let mut uow = fx.units.begin().await.unwrap();
+    assert!(SqlRepositories.organizations(uow.as_mut()).unwrap().lock(acme.id()).await.unwrap());
+    assert_eq!(SqlRepositories.memberships(uow.as_mut()).unwrap().count_owners(acme.id()).await.unwrap(), 1);
+    let mut bobs = SqlRepositories
+        .memberships(uow.as_mut())
+        .unwrap()
+        .find(acme.id(), bob)
+        .await
+        .unwrap()
+        .expect("bob is a member");
     bobs.change_role(Role::Owner, now());
-    uow.memberships().update(&bobs).await.unwrap();
-    assert_eq!(uow.memberships().count_owners(acme.id()).await.unwrap(), 2);
+    SqlRepositories.memberships(uow.as_mut()).unwrap().update(&bobs).await.unwrap();
+    assert_eq!(SqlRepositories.memberships(uow.as_mut()).unwrap().count_owners(acme.id()).await.unwrap(), 2);
     uow.commit().await.unwrap();
 
     let queries = fx.database.tenancy_queries();
@@ -73,7 +124,7 @@ async fn organizations_memberships_and_their_queries(backend: TestBackend) {
     assert!(members.items.iter().all(|m| m.role == Role::Owner));
 
     let mut uow = fx.units.begin().await.unwrap();
-    uow.memberships().delete(acme.id(), bob).await.unwrap();
+    SqlRepositories.memberships(uow.as_mut()).unwrap().delete(acme.id(), bob).await.unwrap();
     uow.commit().await.unwrap();
     assert_eq!(queries.role_of(acme.id(), bob).await.unwrap(), None);
     fx.finish().await;
@@ -86,19 +137,23 @@ async fn invitations_are_found_by_token_hash_and_remember_acceptance(backend: Te
     let email = tenantry_kernel::EmailAddress::parse("bob@example.com").unwrap();
     let mut invitation = Invitation::issue(acme.id(), email.clone(), Role::Member, "token-hash".into(), alice, now());
     let mut uow = fx.units.begin().await.unwrap();
-    uow.organizations().insert(&acme).await.unwrap();
-    uow.memberships().insert(&owner).await.unwrap();
-    uow.invitations().insert(&invitation).await.unwrap();
+    SqlRepositories.organizations(uow.as_mut()).unwrap().insert(&acme).await.unwrap();
+    SqlRepositories.memberships(uow.as_mut()).unwrap().insert(&owner).await.unwrap();
+    SqlRepositories.invitations(uow.as_mut()).unwrap().insert(&invitation).await.unwrap();
     uow.commit().await.unwrap();
 
     let mut uow = fx.units.begin().await.unwrap();
-    assert_eq!(uow.invitations().find_by_token_hash("token-hash").await.unwrap(), Some(invitation.clone()));
-    assert!(uow.invitations().find_by_token_hash("other").await.unwrap().is_none());
+    assert_eq!(
+        SqlRepositories.invitations(uow.as_mut()).unwrap().find_by_token_hash("token-hash").await.unwrap(),
+        Some(invitation.clone())
+    );
+    assert!(SqlRepositories.invitations(uow.as_mut()).unwrap().find_by_token_hash("other").await.unwrap().is_none());
     invitation.accept(UserId::new(), &email, now()).unwrap();
-    uow.invitations().update(&invitation).await.unwrap();
+    SqlRepositories.invitations(uow.as_mut()).unwrap().update(&invitation).await.unwrap();
     uow.commit().await.unwrap();
     let mut uow = fx.units.begin().await.unwrap();
-    let stored = uow.invitations().find_by_token_hash("token-hash").await.unwrap().unwrap();
+    let stored =
+        SqlRepositories.invitations(uow.as_mut()).unwrap().find_by_token_hash("token-hash").await.unwrap().unwrap();
     assert_eq!(stored.accepted_by(), invitation.accepted_by());
     assert!(stored.accepted_at().is_some());
     drop(uow);

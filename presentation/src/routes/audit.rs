@@ -3,7 +3,7 @@
 use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tenantry_application::ports::{AuditFilter, AuditRecord};
+use tenantry_application::audit::ports::{AuditFilter, AuditRecord};
 use tenantry_kernel::{SortOrder, UserId};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;

@@ -4,11 +4,11 @@ use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use tenantry_application::identity::ports::UserView;
 use tenantry_application::identity::ProfileView;
 use tenantry_application::identity::{
     LogIn, RefreshSession, RegisterUser, RevokeSession, TokenPair, UpdateProfile, VerifyEmail,
 };
-use tenantry_application::ports::UserView;
 use tenantry_kernel::SessionId;
 use utoipa::ToSchema;
 use uuid::Uuid;

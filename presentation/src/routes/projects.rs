@@ -6,7 +6,7 @@ use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tenantry_application::ports::{ProjectFilter, ProjectMemberView};
+use tenantry_application::projects::ports::{ProjectFilter, ProjectMemberView};
 use tenantry_application::projects::{AddProjectMember, BudgetInput, CreateProject, DeleteProject, UpdateProject};
 use tenantry_domain::projects::{Money, Project, ProjectId, ProjectStatus};
 use tenantry_kernel::UserId;

@@ -6,7 +6,7 @@ use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use tenantry_application::ports::TaskFilter;
+use tenantry_application::projects::ports::TaskFilter;
 use tenantry_application::projects::{AddComment, CommentThread, CreateTask, LogTime, UpdateTask};
 use tenantry_domain::projects::{Comment, CommentId, ProjectId, Task, TaskId, TaskStatus, TimeEntry};
 use tenantry_kernel::{SortOrder, UserId};

@@ -5,7 +5,7 @@ use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tenantry_application::ports::OrganizationView;
+use tenantry_application::tenancy::ports::OrganizationView;
 use tenantry_application::tenancy::{
     AcceptInvitation, ChangeMemberRole, CreateOrganization, InviteMember, MemberView, RemoveMember, RevokeInvitation,
 };

@@ -340,7 +340,7 @@ async fn racing_copies_of_one_keyed_request_run_it_once(backend: TestBackend) {
 
 async fn a_download_link_past_its_time_is_gone_and_a_foreign_one_unknown(backend: TestBackend) {
     use chrono::{Duration as Span, Utc};
-    use tenantry_application::ports::{FileLinkClaims, FileLinkSigner};
+    use tenantry_application::files::ports::{FileLinkClaims, FileLinkSigner};
     use tenantry_domain::files::FileId;
     use tenantry_infrastructure::crypto::{JwtFileLinkSigner, KeyRing, SigningKey};
     use tenantry_kernel::{TenantId, UserId};
