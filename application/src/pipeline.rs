@@ -468,7 +468,7 @@ mod tests {
             self.inner.enqueue_job(job);
         }
         fn transaction(&mut self) -> &mut (dyn std::any::Any + Send) {
-            self
+            self.inner.transaction()
         }
         async fn commit(self: Box<Self>) -> Result<(), RepositoryError> {
             self.committed_audit.lock().unwrap().extend(self.inner.audit);

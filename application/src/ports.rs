@@ -304,8 +304,6 @@ pub enum TokenError {
     Signing(String),
 }
 
-/// The blob store: a shared adapter (files keeps its contents there; any module may
-/// keep documents of its own).
 /// Bytes on their way in or out, never held whole.
 pub type ByteStream = std::pin::Pin<Box<dyn futures::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send>>;
 
@@ -330,8 +328,9 @@ pub enum FileStoreError {
     Storage(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
-/// File contents, addressed by their SHA-256: a blob is written whole or not at
-/// all, so metadata committed after a `put` always has its bytes.
+/// The blob store, a shared adapter (files keeps its contents there; any module may
+/// keep documents of its own): contents addressed by their SHA-256, written whole or
+/// not at all, so metadata committed after a `put` always has its bytes.
 #[async_trait]
 pub trait FileStore: Send + Sync + 'static {
     /// Streams `content` in, refusing it beyond `max_bytes` (nothing stays behind).

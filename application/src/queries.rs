@@ -50,7 +50,7 @@ impl QueryPipeline {
         let span = tracing::info_span!("query", query, permission, request_id = %context.request_id);
         async move {
             let grants = self.authority.grants(context, Some(permission)).await?;
-            let tenant = context.tenant_id.ok_or_else(AppError::tenant_required)?;
+            let tenant = crate::pipeline::tenant_of(context)?;
             read(TenantRead { tenant, context: context.clone().with_grants(grants) }).await
         }
         .instrument(span)

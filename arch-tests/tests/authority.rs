@@ -67,7 +67,7 @@ fn the_check_flags_a_handler_that_asks_the_role() {
     assert_eq!(role_decisions("application/src/tenancy/members.rs", source).len(), 1);
     assert!(role_decisions("application/src/pipeline.rs", source).is_empty());
     let listing = "fn f() { self.file_queries.grants(tenant, id) }\n";
-    assert!(role_decisions("application/src/app.rs", listing).is_empty());
+    assert!(role_decisions("application/src/files/service.rs", listing).is_empty());
     let in_tests = "fn f() {}\n#[cfg(test)]\nmod tests { fn g() { role.grants(\"x\"); } }\n";
     assert!(role_decisions("application/src/files/mod.rs", in_tests).is_empty());
 }

@@ -130,7 +130,7 @@ fn the_scanner_allows_the_shared_test_support_doubles() {
 fn the_scanner_ignores_files_outside_any_context() {
     let source = "use crate::identity::*;\nuse crate::tenancy::SyncRoleCatalogue;";
 
-    assert_eq!(scan("application/src/app.rs", source), Vec::new());
+    assert_eq!(scan("application/src/lib.rs", source), Vec::new());
 }
 
 #[test]

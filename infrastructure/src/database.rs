@@ -256,8 +256,16 @@ impl Database {
     /// # Errors
     /// The migration table cannot be read.
     pub async fn previous_version(&self) -> Result<i64, DatabaseError> {
+        self.previous_version_with(&[]).await
+    }
+
+    /// [`Database::previous_version`] in the history that includes the modules' migrations.
+    ///
+    /// # Errors
+    /// The migration table cannot be read.
+    pub async fn previous_version_with(&self, modules: &[ModuleMigrations]) -> Result<i64, DatabaseError> {
         let applied: Vec<i64> =
-            self.migration_status().await?.into_iter().filter(|m| m.applied).map(|m| m.version).collect();
+            self.migration_status_with(modules).await?.into_iter().filter(|m| m.applied).map(|m| m.version).collect();
         Ok(applied.iter().rev().nth(1).copied().unwrap_or(0))
     }
 

@@ -38,6 +38,18 @@ pub(crate) enum SqlUnit<'u> {
     Sqlite(&'u mut crate::sqlite::SqlUnitOfWork),
 }
 
+/// `uow`'s SQL unit of work as the repository its call site names: both backends
+/// implement every Tenantry repository on their unit of work.
+macro_rules! sql_repository {
+    ($uow:expr) => {
+        Ok(match crate::extension::sql_unit($uow)? {
+            crate::extension::SqlUnit::Postgres(unit) => unit,
+            crate::extension::SqlUnit::Sqlite(unit) => unit,
+        })
+    };
+}
+pub(crate) use sql_repository;
+
 /// The SQL unit of work behind `uow`.
 ///
 /// # Errors

@@ -16,6 +16,8 @@ use tenantry_application::idempotency::{IdempotencyKey, IdempotentRequest};
 use tenantry_application::ports::StoredResponse;
 use tenantry_application::{AppError, ErrorCode};
 
+use std::sync::Arc;
+
 use crate::HttpState;
 
 use crate::error::{http_error, ApiError};
@@ -33,7 +35,7 @@ const KEPT_HEADERS: [HeaderName; 4] = [header::CONTENT_TYPE, header::LOCATION, h
 
 /// Runs a keyed POST at most once per caller and key; everything else passes through.
 pub(crate) async fn idempotent(
-    app: HttpState,
+    app: Arc<HttpState>,
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
@@ -201,7 +203,7 @@ fn answer_error(req: ServiceRequest, error: AppError) -> ServiceResponse<BoxBody
 
 /// Frees a claimed key when the request is abandoned before it is settled.
 struct ClaimGuard {
-    app: HttpState,
+    app: Arc<HttpState>,
     request: Option<IdempotentRequest>,
 }
 

@@ -177,7 +177,7 @@ pub fn configure_with(
     move |cfg: &mut web::ServiceConfig| {
         let metrics = state.metrics.clone();
         let limiter = state.rate_limiter.clone();
-        let app = state.clone();
+        let app = Arc::new(state.clone());
         let budget = state.request_timeout;
         let cors = edge::cors(&state.cors_allowed_origins);
         let cors_enabled = !state.cors_allowed_origins.is_empty();

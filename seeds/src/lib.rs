@@ -80,8 +80,9 @@ pub struct Seeding<'a> {
 }
 
 impl Seeding<'_> {
-    /// A context acting as `user` in `tenant` (a member the set provisioned), so a
-    /// module's tenant commands run with that member's permissions and audit entry.
+    /// A context acting as `user` in `tenant`, so a module's seed commands run with
+    /// that user's permissions and audit entry: the tenant guard still checks their
+    /// membership and role on every command, as for a request.
     pub fn acting_as(&self, tenant: TenantId, user: UserId) -> RequestContext {
         let mut context = RequestContext::default();
         context.request_id.clone_from(&self.context.request_id);
@@ -113,11 +114,32 @@ pub enum SeedError {
     Step { step: &'static str, source: AppError },
     #[error("unknown module {module:?} for the {set} set (known: {known})")]
     UnknownModule { module: String, set: &'static str, known: String },
+    #[error("two seed steps are named {0:?} (Tenantry's are roles, admin, acme and fixtures)")]
+    StepNamedTwice(&'static str),
 }
 
 /// The password every `test` fixture user gets: test data must be reproducible.
 /// Never used by the essential or development sets.
 pub const TEST_FIXTURE_PASSWORD: &str = "tenantry test fixture password";
+
+/// Refuses module steps that share a name with each other or with Tenantry's own,
+/// which `--module <name>` could not tell apart.
+///
+/// # Errors
+/// [`SeedError::StepNamedTwice`].
+pub fn check_step_names(steps: &[Arc<dyn SeedStep>]) -> Result<(), SeedError> {
+    let mut names: Vec<&'static str> = [SeedSet::Essential, SeedSet::Development, SeedSet::Test]
+        .iter()
+        .flat_map(|set| set.modules().iter().copied())
+        .collect();
+    for step in steps {
+        if names.contains(&step.name()) {
+            return Err(SeedError::StepNamedTwice(step.name()));
+        }
+        names.push(step.name());
+    }
+    Ok(())
+}
 
 /// The contexts the seeds write through (every product has them).
 #[derive(Clone, Copy)]

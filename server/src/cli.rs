@@ -358,11 +358,7 @@ async fn migrate(action: MigrateAction, settings: &Settings, modules: &[ModuleMi
         MigrateAction::Down { to } => {
             let target = match to {
                 Some(target) => target,
-                None => {
-                    let status = database.migration_status_with(modules).await?;
-                    let applied: Vec<i64> = status.iter().filter(|m| m.applied).map(|m| m.version).collect();
-                    applied.iter().rev().nth(1).copied().unwrap_or(0)
-                }
+                None => database.previous_version_with(modules).await?,
             };
             database.migrate_down_with(modules, target).await?;
             println!("reverted migrations newer than {target}");

@@ -121,6 +121,10 @@ impl Tenantry {
         &self.tenancy
     }
 
+    pub fn audit(&self) -> &Arc<Audit> {
+        &self.audit
+    }
+
     /// Loads a seed set (or one step of it): Tenantry's steps, then the modules'.
     ///
     /// # Errors
@@ -357,7 +361,7 @@ impl TenantryBuilder {
             rate_limiter: limiter_override,
             clock,
             membership_cache,
-            mut reactions,
+            reactions: host_reactions,
             job_handlers: host_jobs,
             modules,
         } = self;
@@ -366,12 +370,13 @@ impl TenantryBuilder {
         if let Some(twice) = names.iter().enumerate().find_map(|(i, n)| names[..i].contains(n).then_some(n)) {
             anyhow::bail!("the module {twice:?} is registered twice");
         }
-        for module in &modules {
-            for code in module.document().error_codes {
-                check_module_code(module.name(), code)?;
+        let documents: Vec<_> = modules.iter().map(|m| m.document()).collect();
+        for (module, document) in modules.iter().zip(&documents) {
+            for code in &document.error_codes {
+                check_module_code(module.name(), *code)?;
             }
         }
-        check_documented_routes(&modules)?;
+        check_documented_routes(modules.iter().map(|m| m.name()).zip(&documents))?;
         let module_migrations: Vec<_> = modules.iter().filter_map(|m| m.migrations()).collect();
         let schemas: Vec<&str> = module_migrations.iter().map(|m| m.schema).collect();
         let url = settings.database_url();
@@ -384,7 +389,10 @@ impl TenantryBuilder {
         let permissions =
             tenantry_application::tenancy::permission_catalogue(modules.iter().flat_map(|m| m.permissions()).collect())
                 .context("the permission catalogue")?;
-        reactions.extend(modules.iter().flat_map(|m| m.reactions()));
+        // The contexts' own reactions first (Tenantry's departures among them), then the
+        // host's, which see the contexts' writes.
+        let mut reactions: Vec<_> = modules.iter().flat_map(|m| m.reactions()).collect();
+        reactions.extend(host_reactions);
         let mut readiness: Vec<Arc<dyn tenantry_application::ports::HealthCheck>> = vec![database.health_check()];
         readiness.extend(modules.iter().flat_map(|m| m.readiness()));
         let keys = signing_keys(settings)?;
@@ -442,7 +450,6 @@ impl TenantryBuilder {
         let mut services = Services::default();
         services.publish(platform.clone()).publish(identity.clone()).publish(tenancy.clone()).publish(audit.clone());
         let mut job_handlers: Vec<Arc<dyn JobHandler>> = identity.job_handlers();
-        job_handlers.extend(host_jobs);
         // Every consumer subscribes before the relay starts, so none misses an event.
         let mut running_consumers = Vec::new();
         let mut module_http = Vec::new();
@@ -464,8 +471,12 @@ impl TenantryBuilder {
             seed_steps.extend(parts.seeds);
             running_consumers
                 .extend(parts.consumers.into_iter().map(|c| consumers::spawn(c, database.clone(), events.subscribe())));
-            services.extend(parts.services);
+            services.extend(parts.services).with_context(|| format!("starting the module {:?}", module.name()))?;
         }
+        // The host's job handlers last: one kind has one handler, and the host's
+        // replaces a context's (its thumbnails, say).
+        job_handlers.extend(host_jobs);
+        tenantry_seeds::check_step_names(&seed_steps)?;
         let relay = OutboxRelay::new(database.outbox(), Arc::new(events.clone()), outbox_signal.clone()).spawn();
         let jobs = JobRunner::new(database.job_store(), job_handlers, clock);
         Ok(Tenantry {
@@ -485,7 +496,7 @@ impl TenantryBuilder {
             relay,
             consumers: running_consumers,
             module_http,
-            module_documents: modules.iter().map(|m| m.document()).collect(),
+            module_documents: documents,
             worker: match settings.jobs.run_in_server {
                 true => Some(worker::spawn(jobs.clone(), settings.jobs.poll_interval_ms)),
                 false => None,
@@ -513,13 +524,16 @@ fn check_module_code(module: &str, code: tenantry_application::ErrorCode) -> any
 /// Two parts documenting the same method and path would shadow each other (the
 /// first one mounted answers), so a module cannot silently take over a route of
 /// Tenantry's or of another module.
-fn check_documented_routes(modules: &[Arc<dyn TenantryModule>]) -> anyhow::Result<()> {
-    let documents = std::iter::once(("tenantry", Some(tenantry_http::openapi())))
-        .chain(modules.iter().map(|module| (module.name(), module.document().openapi)));
+fn check_documented_routes<'a>(
+    modules: impl Iterator<Item = (&'static str, &'a tenantry_http::ModuleDocument)>,
+) -> anyhow::Result<()> {
+    let core = tenantry_http::openapi();
+    let documents = std::iter::once(("tenantry", Some(&core)))
+        .chain(modules.map(|(name, document)| (name, document.openapi.as_ref())));
     let mut owners: std::collections::HashMap<(String, &'static str), &str> = std::collections::HashMap::new();
     for (owner, document) in documents {
         let Some(document) = document else { continue };
-        for (path, item) in document.paths.paths {
+        for (path, item) in &document.paths.paths {
             let methods = [
                 ("GET", item.get.is_some()),
                 ("PUT", item.put.is_some()),
@@ -530,13 +544,22 @@ fn check_documented_routes(modules: &[Arc<dyn TenantryModule>]) -> anyhow::Resul
                 ("OPTIONS", item.options.is_some()),
             ];
             for (method, _) in methods.into_iter().filter(|(_, declared)| *declared) {
-                if let Some(first) = owners.insert((path.clone(), method), owner) {
+                if let Some(first) = owners.insert((route_shape(path), method), owner) {
                     anyhow::bail!("the module {owner:?} declares {method} {path}, which {first:?} already serves");
                 }
             }
         }
     }
     Ok(())
+}
+
+/// A path with its parameters unnamed (`/files/{}`): `/files/{id}` and `/files/{fid}`
+/// are one route to the router.
+fn route_shape(path: &str) -> String {
+    path.split('/')
+        .map(|segment| if segment.starts_with('{') && segment.ends_with('}') { "{}" } else { segment })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Ready when the database and every module's checks are.

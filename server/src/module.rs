@@ -179,11 +179,20 @@ impl Services {
         self.0.iter().find_map(|held| held.clone().downcast::<T>().ok())
     }
 
-    pub(crate) fn extend(&mut self, other: Services) {
+    /// Adds what a module published.
+    ///
+    /// # Errors
+    /// A type already published (Tenantry's `Identity`, another module's service):
+    /// a module cannot replace what the contexts started before it hold.
+    pub(crate) fn extend(&mut self, other: Services) -> anyhow::Result<()> {
         for service in other.0 {
             let id = (*service).type_id();
-            self.0.retain(|held| (**held).type_id() != id);
+            anyhow::ensure!(
+                !self.0.iter().any(|held| (**held).type_id() == id),
+                "it publishes a service of a type another context already published"
+            );
             self.0.push(service);
         }
+        Ok(())
     }
 }

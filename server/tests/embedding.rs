@@ -341,6 +341,62 @@ async fn a_module_cannot_take_over_a_served_route() {
     own.shutdown().await;
 }
 
+/// What modules publish and seed is named once: a second service of one type (which
+/// would replace what earlier contexts hold) and a seed step named like Tenantry's
+/// are start-up errors.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn modules_cannot_replace_services_or_seed_steps() {
+    struct Publishes(&'static str);
+    impl tenantry_server::TenantryModule for Publishes {
+        fn name(&self) -> &'static str {
+            self.0
+        }
+        fn start(&self, _: &tenantry_server::ModuleContext<'_>) -> anyhow::Result<tenantry_server::ModuleParts> {
+            let mut services = tenantry_server::Services::default();
+            services.publish(std::sync::Arc::new(format!("published by {}", self.0)));
+            Ok(tenantry_server::ModuleParts { services, ..Default::default() })
+        }
+    }
+    let twice = tenantry_server::testing::TestApp::spawn_product(
+        TestBackend::Sqlite,
+        |_| {},
+        |builder| builder.module(Publishes("first")).module(Publishes("second")),
+    )
+    .await;
+    let error = format!("{:#}", twice.err().expect("a second service of one type is refused"));
+    assert!(error.contains("\"second\"") && error.contains("already published"), "{error}");
+
+    struct SeedsAcme;
+    #[async_trait::async_trait]
+    impl tenantry_seeds::SeedStep for SeedsAcme {
+        fn name(&self) -> &'static str {
+            "acme"
+        }
+        fn sets(&self) -> &'static [tenantry_seeds::SeedSet] {
+            &[tenantry_seeds::SeedSet::Development]
+        }
+        async fn run(
+            &self,
+            _: &tenantry_seeds::Seeding<'_>,
+        ) -> Result<tenantry_seeds::StepOutcome, tenantry_application::AppError> {
+            Ok(tenantry_seeds::StepOutcome { step: "acme", created: 0, summary: String::new() })
+        }
+    }
+    struct Seeds;
+    impl tenantry_server::TenantryModule for Seeds {
+        fn name(&self) -> &'static str {
+            "seeds"
+        }
+        fn start(&self, _: &tenantry_server::ModuleContext<'_>) -> anyhow::Result<tenantry_server::ModuleParts> {
+            Ok(tenantry_server::ModuleParts { seeds: vec![std::sync::Arc::new(SeedsAcme)], ..Default::default() })
+        }
+    }
+    let named_like_ours =
+        tenantry_server::testing::TestApp::spawn_product(TestBackend::Sqlite, |_| {}, |b| b.module(Seeds)).await;
+    let error = format!("{:#}", named_like_ours.err().expect("a step named like Tenantry's is refused"));
+    assert!(error.contains("two seed steps are named \"acme\""), "{error}");
+}
+
 /// A module that claims one of Tenantry's codes, or one that is not snake_case, is
 /// refused at start-up: a client must be able to rely on what a code means.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -69,19 +69,19 @@ impl Files {
         folder_id: Option<FolderId>,
         content: ByteStream,
     ) -> Result<StoredFile, AppError> {
-        // Checked again inside the transaction; here so no bytes are stored in vain.
-        self.platform
+        // The folder is checked again inside the transaction; here so no bytes are
+        // stored in vain.
+        let name = self
+            .platform
             .queries()
             .read("files.upload_target", context, "file:write", |read| async move {
-                match folder_id {
-                    Some(folder) => {
-                        self.file_queries.folder(read.tenant, folder).await?.map(drop).ok_or_else(folder_not_found)
-                    }
-                    None => Ok(()),
+                let name = FileName::sanitize(name)?;
+                if let Some(folder) = folder_id {
+                    self.file_queries.folder(read.tenant, folder).await?.ok_or_else(folder_not_found)?;
                 }
+                Ok(name)
             })
             .await?;
-        let name = FileName::sanitize(name)?;
         let blob = intake(self.file_store.as_ref(), &self.file_policy, content).await?;
         self.platform.commands().dispatch(&self.files, context, UploadFile { name, folder_id, blob }).await
     }
@@ -96,11 +96,10 @@ impl Files {
         id: FileId,
         content: ByteStream,
     ) -> Result<StoredFile, AppError> {
-        let (_, reach) = self
-            .platform
-            .queries()
-            .read("files.version_target", context, "file:write", |read| async move { self.reach(&read, id).await })
-            .await?;
+        // Writing a version needs `file:write` and, like every read of the file,
+        // `file:read` (an API key may carry one scope without the other).
+        self.platform.queries().read("files.version_target", context, "file:write", |_| async { Ok(()) }).await?;
+        let (_, reach) = self.read("files.file", context, |read| async move { self.reach(&read, id).await }).await?;
         if reach < Reach::Write {
             return Err(AppError::Forbidden {
                 code: ErrorCode::Forbidden,

@@ -30,7 +30,7 @@ impl Command for AdmitLoginAttempt {
     type Output = Result<Admission, DateTime<Utc>>;
 
     fn authorization(&self) -> Authorization {
-        // Reached only through `Application::log_in` and the password change.
+        // Reached only through `Identity::log_in` and the password change.
         Authorization::Public
     }
 
@@ -53,7 +53,7 @@ impl Command for ForgiveLoginAttempt {
     type Output = ();
 
     fn authorization(&self) -> Authorization {
-        // Reached only through `Application::log_in`, after a successful password check.
+        // Reached only through `Identity::log_in`, after a successful password check.
         Authorization::Public
     }
 
@@ -79,7 +79,7 @@ impl Command for RecordLoginFailure {
     type Output = Option<DateTime<Utc>>;
 
     fn authorization(&self) -> Authorization {
-        // Reached only through `Application::log_in`, after a failed credential check.
+        // Reached only through `Identity::log_in`, after a failed credential check.
         Authorization::Public
     }
 

@@ -113,7 +113,7 @@ impl Command for StartSession {
     type Output = TokenPair;
 
     fn authorization(&self) -> Authorization {
-        // Reached only through `Application::log_in`, after the credential check.
+        // Reached only through `Identity::log_in`, after the credential check.
         Authorization::Public
     }
 

@@ -181,7 +181,7 @@ impl Command for VerifyEmail {
     }
 }
 
-/// Set a new password with a reset token (already validated and hashed by the façade).
+/// Set a new password with a reset token (already validated and hashed by the `Identity` service).
 #[derive(Clone)]
 pub struct ResetPassword {
     pub token: String,
@@ -209,7 +209,7 @@ impl Command for ResetPassword {
     }
 }
 
-/// Replace the caller's password (the current one was checked by the façade).
+/// Replace the caller's password (the current one was checked by the `Identity` service).
 #[derive(Clone)]
 pub struct ChangePassword {
     pub new_password_hash: PasswordHash,

@@ -24,7 +24,7 @@ impl std::fmt::Debug for RefreshSession {
 }
 
 /// What a refresh did. Reuse is an outcome, not an error, because revoking the
-/// session must commit; the façade turns it into a 401 afterwards.
+/// session must commit; the `Identity` service turns it into a 401 afterwards.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefreshOutcome {
     Rotated(TokenPair),

@@ -12,7 +12,7 @@ use crate::pipeline::{Authorization, Command, CommandHandler, RequestContext};
 use crate::ports::{RepositoryError, UnitOfWork};
 use crate::{AppError, ErrorCode};
 
-/// Create an account with email and password (the façade's input; the command that
+/// Create an account with email and password (the `Identity` service's input; the command that
 /// runs in the transaction is [`CreateUser`], with the password already hashed).
 #[derive(Clone)]
 pub struct RegisterUser {

@@ -81,7 +81,7 @@ impl Projects {
     ) -> Result<Vec<ProjectMemberView>, AppError> {
         let project = command.project_id;
         self.platform.commands().dispatch(&self.projects, context, command).await?;
-        let tenant = context.tenant_id.ok_or_else(AppError::tenant_required)?;
+        let tenant = tenant_of(context)?;
         Ok(self.project_queries.members(tenant, project).await?)
     }
 

@@ -263,7 +263,7 @@ impl Tenancy {
     pub async fn remove_member(&self, context: &RequestContext, command: RemoveMember) -> Result<(), AppError> {
         let user = command.user_id;
         self.platform.commands().dispatch(&self.remove_member, context, command).await?;
-        self.tenants.invalidate(tenancy_of(context)?, user);
+        self.tenants.invalidate(tenant_of(context)?, user);
         Ok(())
     }
 
@@ -303,12 +303,8 @@ impl Tenancy {
     pub async fn current_membership(&self, context: &RequestContext) -> Result<CurrentMembership, AppError> {
         let (role, grants) = self.tenants.authorize(context, None).await?;
         let permissions = context.clone().with_grants(grants).permissions();
-        Ok(CurrentMembership { tenant_id: tenancy_of(context)?, role, permissions })
+        Ok(CurrentMembership { tenant_id: tenant_of(context)?, role, permissions })
     }
-}
-
-fn tenancy_of(context: &RequestContext) -> Result<TenantId, AppError> {
-    context.tenant_id.ok_or_else(AppError::tenant_required)
 }
 
 /// A membership joined with the member's profile (identity's read side).

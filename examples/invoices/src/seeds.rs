@@ -32,7 +32,8 @@ impl SeedStep for DemoInvoices {
     }
 
     async fn run(&self, seeding: &Seeding<'_>) -> Result<StepOutcome, AppError> {
-        // Both exist once the set's `acme` step ran; the factories only find them.
+        // The set's `acme` step made both; the idempotent factories answer their ids
+        // (and would restore them if someone had removed them since).
         let (tenant, _) = seeding.factories.organization("Acme", "acme", "owner@acme.test").await?;
         let (owner, _) = seeding.factories.member(tenant, "owner@acme.test", Role::Owner).await?;
         let as_owner = seeding.acting_as(tenant, owner);

@@ -592,9 +592,6 @@ impl tenantry_application::files::ports::FileRepositories for crate::SqlReposito
         &'u mut dyn tenantry_application::files::ports::FileRepository,
         tenantry_application::ports::RepositoryError,
     > {
-        Ok(match crate::extension::sql_unit(uow)? {
-            crate::extension::SqlUnit::Postgres(unit) => unit,
-            crate::extension::SqlUnit::Sqlite(unit) => unit,
-        })
+        crate::extension::sql_repository!(uow)
     }
 }

@@ -522,10 +522,7 @@ impl tenantry_application::identity::ports::IdentityRepositories for crate::SqlR
         &'u mut dyn tenantry_application::identity::ports::UserRepository,
         tenantry_application::ports::RepositoryError,
     > {
-        Ok(match crate::extension::sql_unit(uow)? {
-            crate::extension::SqlUnit::Postgres(unit) => unit,
-            crate::extension::SqlUnit::Sqlite(unit) => unit,
-        })
+        crate::extension::sql_repository!(uow)
     }
     fn sessions<'u>(
         &self,
@@ -534,10 +531,7 @@ impl tenantry_application::identity::ports::IdentityRepositories for crate::SqlR
         &'u mut dyn tenantry_application::identity::ports::SessionRepository,
         tenantry_application::ports::RepositoryError,
     > {
-        Ok(match crate::extension::sql_unit(uow)? {
-            crate::extension::SqlUnit::Postgres(unit) => unit,
-            crate::extension::SqlUnit::Sqlite(unit) => unit,
-        })
+        crate::extension::sql_repository!(uow)
     }
     fn account_tokens<'u>(
         &self,
@@ -546,10 +540,7 @@ impl tenantry_application::identity::ports::IdentityRepositories for crate::SqlR
         &'u mut dyn tenantry_application::identity::ports::AccountTokenRepository,
         tenantry_application::ports::RepositoryError,
     > {
-        Ok(match crate::extension::sql_unit(uow)? {
-            crate::extension::SqlUnit::Postgres(unit) => unit,
-            crate::extension::SqlUnit::Sqlite(unit) => unit,
-        })
+        crate::extension::sql_repository!(uow)
     }
     fn login_throttles<'u>(
         &self,
@@ -558,10 +549,7 @@ impl tenantry_application::identity::ports::IdentityRepositories for crate::SqlR
         &'u mut dyn tenantry_application::identity::ports::LoginThrottleRepository,
         tenantry_application::ports::RepositoryError,
     > {
-        Ok(match crate::extension::sql_unit(uow)? {
-            crate::extension::SqlUnit::Postgres(unit) => unit,
-            crate::extension::SqlUnit::Sqlite(unit) => unit,
-        })
+        crate::extension::sql_repository!(uow)
     }
     fn preferences<'u>(
         &self,
@@ -570,9 +558,6 @@ impl tenantry_application::identity::ports::IdentityRepositories for crate::SqlR
         &'u mut dyn tenantry_application::identity::ports::PreferencesStore,
         tenantry_application::ports::RepositoryError,
     > {
-        Ok(match crate::extension::sql_unit(uow)? {
-            crate::extension::SqlUnit::Postgres(unit) => unit,
-            crate::extension::SqlUnit::Sqlite(unit) => unit,
-        })
+        crate::extension::sql_repository!(uow)
     }
 }

@@ -695,10 +695,7 @@ impl tenantry_application::projects::ports::ProjectRepositories for crate::SqlRe
         &'u mut dyn tenantry_application::projects::ports::ProjectRepository,
         tenantry_application::ports::RepositoryError,
     > {
-        Ok(match crate::extension::sql_unit(uow)? {
-            crate::extension::SqlUnit::Postgres(unit) => unit,
-            crate::extension::SqlUnit::Sqlite(unit) => unit,
-        })
+        crate::extension::sql_repository!(uow)
     }
 
     fn tasks<'u>(
@@ -708,9 +705,6 @@ impl tenantry_application::projects::ports::ProjectRepositories for crate::SqlRe
         &'u mut dyn tenantry_application::projects::ports::TaskRepository,
         tenantry_application::ports::RepositoryError,
     > {
-        Ok(match crate::extension::sql_unit(uow)? {
-            crate::extension::SqlUnit::Postgres(unit) => unit,
-            crate::extension::SqlUnit::Sqlite(unit) => unit,
-        })
+        crate::extension::sql_repository!(uow)
     }
 }

@@ -577,10 +577,7 @@ impl tenantry_application::tenancy::ports::TenancyRepositories for crate::SqlRep
         &'u mut dyn tenantry_application::tenancy::ports::RoleCatalogueRepository,
         tenantry_application::ports::RepositoryError,
     > {
-        Ok(match crate::extension::sql_unit(uow)? {
-            crate::extension::SqlUnit::Postgres(unit) => unit,
-            crate::extension::SqlUnit::Sqlite(unit) => unit,
-        })
+        crate::extension::sql_repository!(uow)
     }
     fn organizations<'u>(
         &self,
@@ -589,10 +586,7 @@ impl tenantry_application::tenancy::ports::TenancyRepositories for crate::SqlRep
         &'u mut dyn tenantry_application::tenancy::ports::OrganizationRepository,
         tenantry_application::ports::RepositoryError,
     > {
-        Ok(match crate::extension::sql_unit(uow)? {
-            crate::extension::SqlUnit::Postgres(unit) => unit,
-            crate::extension::SqlUnit::Sqlite(unit) => unit,
-        })
+        crate::extension::sql_repository!(uow)
     }
     fn memberships<'u>(
         &self,
@@ -601,10 +595,7 @@ impl tenantry_application::tenancy::ports::TenancyRepositories for crate::SqlRep
         &'u mut dyn tenantry_application::tenancy::ports::MembershipRepository,
         tenantry_application::ports::RepositoryError,
     > {
-        Ok(match crate::extension::sql_unit(uow)? {
-            crate::extension::SqlUnit::Postgres(unit) => unit,
-            crate::extension::SqlUnit::Sqlite(unit) => unit,
-        })
+        crate::extension::sql_repository!(uow)
     }
     fn invitations<'u>(
         &self,
@@ -613,10 +604,7 @@ impl tenantry_application::tenancy::ports::TenancyRepositories for crate::SqlRep
         &'u mut dyn tenantry_application::tenancy::ports::InvitationRepository,
         tenantry_application::ports::RepositoryError,
     > {
-        Ok(match crate::extension::sql_unit(uow)? {
-            crate::extension::SqlUnit::Postgres(unit) => unit,
-            crate::extension::SqlUnit::Sqlite(unit) => unit,
-        })
+        crate::extension::sql_repository!(uow)
     }
     fn api_keys<'u>(
         &self,
@@ -625,9 +613,6 @@ impl tenantry_application::tenancy::ports::TenancyRepositories for crate::SqlRep
         &'u mut dyn tenantry_application::tenancy::ports::ApiKeyRepository,
         tenantry_application::ports::RepositoryError,
     > {
-        Ok(match crate::extension::sql_unit(uow)? {
-            crate::extension::SqlUnit::Postgres(unit) => unit,
-            crate::extension::SqlUnit::Sqlite(unit) => unit,
-        })
+        crate::extension::sql_repository!(uow)
     }
 }
